@@ -1,0 +1,3 @@
+// Registers every element of the package (skipping tags already defined).
+export * from './index.js';
+import './elements/message-center-provider/define.js';

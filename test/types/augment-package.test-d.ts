@@ -1,0 +1,13 @@
+// Augmenting through the package name, as the README tells applications to.
+import { getDefaultMessageCenter } from 'message-center';
+
+declare module 'message-center' {
+  interface MessageCenterEvents {
+    'orders:placed': { id: number };
+  }
+}
+
+const bus = getDefaultMessageCenter();
+bus.emit('orders:placed', { id: 1 });
+// @ts-expect-error id must be a number
+bus.emit('orders:placed', { id: '1' });
