@@ -1,0 +1,67 @@
+/** The WebSocket subprotocol of protocol v1. A client that does not offer it speaks the legacy format. */
+export const SUBPROTOCOL_V1 = 'message-center.v1';
+
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * Error codes of `error` frames. Stable: clients may switch on them.
+ * docs/PROTOCOL.md describes each.
+ */
+export const ErrorCode = {
+  /** The frame is not valid JSON, not an object, or not a known frame type. */
+  BadFrame: 'bad_frame',
+  /** A field of the frame is missing, of the wrong type, or out of range. */
+  BadField: 'bad_field',
+  /** A frame other than `hello` or `ping` arrived before `hello`. */
+  HelloRequired: 'hello_required',
+  /** A second `hello` on the same connection. */
+  AlreadyHello: 'already_hello',
+  /** The frame is larger than `maxFrameBytes` (but small enough to read). */
+  TooLarge: 'too_large',
+  /** More messages than the rate limit allows; the message was not sent. */
+  RateLimited: 'rate_limited',
+  /** One or more targets of a unicast are not connected; the message was not sent. */
+  UnknownTarget: 'unknown_target',
+  /** The resume token is unknown or expired; the client got a new session. */
+  ResumeFailed: 'resume_failed',
+  /** The server could not handle the frame; the message was not sent. */
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes the relay uses. */
+export const CloseCode = {
+  /** Normal closure. */
+  Normal: 1000,
+  /** The server is shutting down: reconnect (to another node) right away. */
+  GoingAway: 1001,
+  /** Policy violation: flooding, too many connections from one address, a slow consumer. Reason says which. */
+  PolicyViolation: 1008,
+  /** A frame above the hard limit (`maxFrameBytes` × 4); sent by the ws library. */
+  MessageTooBig: 1009,
+  /** The server is at its connection limit: try again later. */
+  TryAgainLater: 1013,
+  /** No `hello` within `helloTimeout`. */
+  HelloTimeout: 4408,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close reasons sent with `PolicyViolation`, so clients can tell them apart. */
+export const CloseReason = {
+  Flood: 'flood',
+  TooManyConnections: 'too_many_connections',
+  SlowConsumer: 'slow_consumer',
+  ServerFull: 'server_full',
+  Shutdown: 'server_shutdown',
+  HelloTimeout: 'hello_timeout',
+} as const;
+
+/** Field limits of protocol v1. */
+export const FieldLimits = {
+  /** Display names, after trimming. */
+  maxNameLength: 64,
+  /** Client message ids. */
+  maxIdLength: 64,
+  /** Targets in one `to` (ids, names and addresses together). */
+  maxTargets: 100,
+} as const;

@@ -1,0 +1,188 @@
+import * as v from 'valibot';
+import { FieldLimits } from './constants.js';
+
+// The schemas below are the single definition of protocol v1's frames: the
+// server validates what clients send with them, clients validate what the
+// server sends, and the TypeScript types are inferred from them.
+
+const text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
+const offset = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** Someone connected to the relay, as the server describes them. */
+export const PeerSchema = v.object({
+  /** Unique per connection, assigned by the server. */
+  id: v.string(),
+  /** The display name the client asked for (or that its token carries). */
+  name: v.string(),
+  /** The client's network address as the server sees it. */
+  addr: v.string(),
+});
+export type Peer = v.InferOutput<typeof PeerSchema>;
+
+/** Who a message is for. Absent means everyone (broadcast). */
+export const TargetSchema = v.pipe(
+  v.strictObject({
+    ids: v.optional(v.array(text(FieldLimits.maxIdLength))),
+    names: v.optional(v.array(text(FieldLimits.maxNameLength))),
+    addrs: v.optional(v.array(text(64))),
+  }),
+  v.check(
+    (to) => (to.ids?.length ?? 0) + (to.names?.length ?? 0) + (to.addrs?.length ?? 0) > 0,
+    'to must name at least one target (leave it out to broadcast)',
+  ),
+  v.check(
+    (to) => (to.ids?.length ?? 0) + (to.names?.length ?? 0) + (to.addrs?.length ?? 0) <= FieldLimits.maxTargets,
+    `to may name at most ${FieldLimits.maxTargets} targets`,
+  ),
+);
+export type Target = v.InferOutput<typeof TargetSchema>;
+
+export const ResumeSchema = v.strictObject({
+  session: text(128),
+  epoch: text(128),
+  offset,
+});
+export type Resume = v.InferOutput<typeof ResumeSchema>;
+
+// ── client → server ────────────────────────────────────────────────────────
+
+export const HelloFrameSchema = v.strictObject({
+  type: v.literal('hello'),
+  name: v.optional(v.pipe(v.string(), v.maxLength(FieldLimits.maxNameLength * 4))),
+  resume: v.optional(ResumeSchema),
+});
+export type HelloFrame = v.InferOutput<typeof HelloFrameSchema>;
+
+export const SendFrameSchema = v.strictObject({
+  type: v.literal('send'),
+  /** Chosen by the client, unique within its session; echoed in the ack. */
+  id: text(FieldLimits.maxIdLength),
+  to: v.optional(TargetSchema),
+  data: v.unknown(),
+});
+export type SendFrame = v.InferOutput<typeof SendFrameSchema>;
+
+export const PingFrameSchema = v.strictObject({
+  type: v.literal('ping'),
+  t: v.optional(v.number()),
+});
+export type PingFrame = v.InferOutput<typeof PingFrameSchema>;
+
+/** The client has processed every message up to and including `offset`. */
+export const ReceivedFrameSchema = v.strictObject({
+  type: v.literal('received'),
+  offset,
+});
+export type ReceivedFrame = v.InferOutput<typeof ReceivedFrameSchema>;
+
+export const ClientFrameSchema = v.variant('type', [HelloFrameSchema, SendFrameSchema, PingFrameSchema, ReceivedFrameSchema]);
+export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
+
+// ── server → client ────────────────────────────────────────────────────────
+
+export const LimitsSchema = v.object({
+  maxFrameBytes: v.number(),
+  maxMessagesPerSecond: v.number(),
+  burst: v.number(),
+  heartbeatInterval: v.number(),
+});
+export type Limits = v.InferOutput<typeof LimitsSchema>;
+
+export const WelcomeFrameSchema = v.object({
+  type: v.literal('welcome'),
+  v: v.number(),
+  self: PeerSchema,
+  /** Secret: presented in `hello.resume` to take this identity back after a reconnect. */
+  session: v.string(),
+  /** The log's epoch: offsets compare only within one epoch. */
+  epoch: v.string(),
+  /** The offset of the newest message in the log when this client joined. */
+  offset,
+  roster: v.array(PeerSchema),
+  count: v.number(),
+  limits: LimitsSchema,
+  /** True when `hello.resume` was honoured: same identity, missed messages follow. */
+  resumed: v.boolean(),
+  /** True when messages may have been missed and cannot be replayed. */
+  gap: v.optional(v.boolean()),
+});
+export type WelcomeFrame = v.InferOutput<typeof WelcomeFrameSchema>;
+
+export const MessageFrameSchema = v.object({
+  type: v.literal('message'),
+  offset,
+  /** The sender's id for the message. */
+  id: v.string(),
+  from: PeerSchema,
+  /** Present for unicast and multicast: the targets as the sender named them. */
+  to: v.optional(TargetSchema),
+  data: v.unknown(),
+  /** Server time when it was routed (ms since the epoch). */
+  ts: v.number(),
+  /** True when this is a replay of a message missed while disconnected. */
+  replay: v.optional(v.boolean()),
+});
+export type MessageFrame = v.InferOutput<typeof MessageFrameSchema>;
+
+export const AckFrameSchema = v.object({
+  type: v.literal('ack'),
+  id: v.string(),
+  offset,
+  ts: v.number(),
+  /** Connections it was delivered to right away. */
+  recipients: v.number(),
+  /** True when this message had already been routed (a resend after a lost ack): it was not routed again. */
+  duplicate: v.optional(v.boolean()),
+});
+export type AckFrame = v.InferOutput<typeof AckFrameSchema>;
+
+export const DeliveredFrameSchema = v.object({
+  type: v.literal('delivered'),
+  id: v.string(),
+  offset,
+  by: PeerSchema,
+});
+export type DeliveredFrame = v.InferOutput<typeof DeliveredFrameSchema>;
+
+export const PresenceFrameSchema = v.object({
+  type: v.picklist(['join', 'leave']),
+  peer: PeerSchema,
+  count: v.number(),
+});
+export type PresenceFrame = v.InferOutput<typeof PresenceFrameSchema>;
+
+export const ErrorFrameSchema = v.object({
+  type: v.literal('error'),
+  code: v.string(),
+  message: v.string(),
+  /** The client message id the error is about, when there is one. */
+  id: v.optional(v.string()),
+  /** For unknown_target: the targets that matched nobody. */
+  targets: v.optional(
+    v.object({
+      ids: v.optional(v.array(v.string())),
+      names: v.optional(v.array(v.string())),
+      addrs: v.optional(v.array(v.string())),
+    }),
+  ),
+  /** For rate_limited: ms until a message would be accepted. */
+  retryAfter: v.optional(v.number()),
+});
+export type ErrorFrame = v.InferOutput<typeof ErrorFrameSchema>;
+
+export const PongFrameSchema = v.object({
+  type: v.literal('pong'),
+  t: v.optional(v.number()),
+});
+export type PongFrame = v.InferOutput<typeof PongFrameSchema>;
+
+export const ServerFrameSchema = v.variant('type', [
+  WelcomeFrameSchema,
+  MessageFrameSchema,
+  AckFrameSchema,
+  DeliveredFrameSchema,
+  PresenceFrameSchema,
+  ErrorFrameSchema,
+  PongFrameSchema,
+]);
+export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRelayServer } from './create-relay-server.js';
+import { DEFAULT_LIMITS, type RelayLimits, type RelayServerOptions } from './options.js';
+
+const HELP = `Usage: message-center-relay [options]
+
+Starts the Message Center relay (in-memory).
+
+  --port N                       port to listen on (default 3001; 0 = any free port)
+  --host ADDR                    interface to listen on (default: all)
+  --path /PATH                   accept WebSocket upgrades on this path only (default: any)
+  --trust-proxy SPEC             believe X-Forwarded-For from: true | hop count | addresses/CIDRs, comma-separated
+  --demo                         also serve the demo page at / and the script bundle at /message-center.min.js
+  --log-level LEVEL              fatal | error | warn | info | debug | silent (default info)
+  --max-frame-bytes N            default ${DEFAULT_LIMITS.maxFrameBytes}
+  --max-messages-per-second N    default ${DEFAULT_LIMITS.maxMessagesPerSecond}
+  --burst N                      default ${DEFAULT_LIMITS.burst}
+  --flood-threshold N            default ${DEFAULT_LIMITS.floodThreshold}
+  --max-connections-per-address N  default ${DEFAULT_LIMITS.maxConnectionsPerAddress}
+  --max-connections N            default ${DEFAULT_LIMITS.maxConnections}
+  --max-buffered-bytes N         default ${DEFAULT_LIMITS.maxBufferedBytes}
+  --heartbeat-interval MS        default ${DEFAULT_LIMITS.heartbeatInterval}
+  --hello-timeout MS             default ${DEFAULT_LIMITS.helloTimeout}
+  -h, --help                     this text
+`;
+
+const LIMIT_FLAGS: Record<string, keyof RelayLimits> = {
+  'max-frame-bytes': 'maxFrameBytes',
+  'max-messages-per-second': 'maxMessagesPerSecond',
+  burst: 'burst',
+  'flood-threshold': 'floodThreshold',
+  'max-connections-per-address': 'maxConnectionsPerAddress',
+  'max-connections': 'maxConnections',
+  'max-buffered-bytes': 'maxBufferedBytes',
+  'heartbeat-interval': 'heartbeatInterval',
+  'hello-timeout': 'helloTimeout',
+};
+
+function fail(message: string): never {
+  process.stderr.write(`message-center-relay: ${message}\n(see --help)\n`);
+  process.exit(2);
+}
+
+function integer(flag: string, value: string): number {
+  if (!/^\d+$/.test(value)) fail(`--${flag} needs a whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function parseTrust(value: string): RelayServerOptions['trustProxy'] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim());
+}
+
+/** The package root, found from this file whether it runs from src/ (tsx) or dist/. */
+function packageRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(folder, 'package.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder) return process.cwd();
+    folder = parent;
+  }
+  return folder;
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        path: { type: 'string' },
+        'trust-proxy': { type: 'string' },
+        demo: { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const options: RelayServerOptions = {
+    port: values.port !== undefined ? integer('port', String(values.port)) : 3001,
+    ...(values.host !== undefined ? { host: String(values.host) } : {}),
+    ...(values.path !== undefined ? { path: String(values.path) } : {}),
+    ...(values['trust-proxy'] !== undefined ? { trustProxy: parseTrust(String(values['trust-proxy'])) } : {}),
+    ...(values['log-level'] !== undefined ? { logger: String(values['log-level']) } : {}),
+  };
+  for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
+    const value = values[flag];
+    if (value !== undefined) options[key] = integer(flag, String(value));
+  }
+  if (values.demo) {
+    const root = packageRoot();
+    options.static = {
+      root: resolve(root, 'demo'),
+      files: {
+        '/message-center.min.js': resolve(root, 'dist/message-center.min.js'),
+        '/message-center.min.js.map': resolve(root, 'dist/message-center.min.js.map'),
+      },
+    };
+  }
+
+  let relay;
+  try {
+    relay = await createRelayServer(options);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.demo) {
+    process.stderr.write(`Message Center demo: http://localhost:${relay.port}/  (relay at ws://localhost:${relay.port}/)\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1); // a second Ctrl-C: do not wait
+    stopping = true;
+    process.stderr.write(`\n${signal}: closing every connection (1001) and stopping\n`);
+    void relay.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

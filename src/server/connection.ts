@@ -1,0 +1,99 @@
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { Peer } from '../protocol/frames.js';
+import { TokenBucket } from './token-bucket.js';
+
+export type Dialect = 'v1' | 'legacy';
+
+/**
+ * One client socket and what the relay knows about it. Writes made in one
+ * event-loop turn are corked and leave in one system call at the end of the
+ * turn (see WriteCoalescer), without Nagle's delay.
+ */
+export class Connection {
+  /** Public id, unique per session; restored when a session resumes. */
+  id: string;
+  name: string;
+  readonly addr: string;
+  readonly dialect: Dialect;
+  /** Secret that lets a reconnecting client take this identity back. */
+  session = '';
+  /** v1: between the upgrade and `hello`. Legacy connections are ready at once. */
+  ready: boolean;
+  /** Answered the last ws ping. */
+  alive = true;
+  closed = false;
+  readonly connectedAt = Date.now();
+  readonly bucket: TokenBucket;
+  /** Rejected frames in the current one-second window, for flood detection. */
+  rejected = 0;
+  rejectedWindow = 0;
+  /** Bytes written this turn, still corked (not yet handed to the kernel). */
+  corkedBytes = 0;
+  helloTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly raw: Duplex,
+    init: { id: string; name: string; addr: string; dialect: Dialect; rate: number; burst: number },
+  ) {
+    this.id = init.id;
+    this.name = init.name;
+    this.addr = init.addr;
+    this.dialect = init.dialect;
+    this.ready = init.dialect === 'legacy';
+    this.bucket = new TokenBucket(init.rate, init.burst);
+  }
+
+  get peer(): Peer {
+    return { id: this.id, name: this.name, addr: this.addr };
+  }
+
+  /** Bytes queued for this client that the kernel has not taken yet, excluding this turn's corked writes. */
+  get backlog(): number {
+    return this.socket.bufferedAmount - this.corkedBytes;
+  }
+
+  /** Writes a text frame. `payload` may be a Buffer encoded once for many recipients. */
+  write(payload: string | Buffer, coalescer: WriteCoalescer): void {
+    if (this.closed || this.socket.readyState !== 1) return;
+    coalescer.cork(this);
+    this.corkedBytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    this.socket.send(payload, { binary: false });
+  }
+
+  corkRaw(): void {
+    this.raw.cork();
+  }
+
+  uncorkRaw(): void {
+    this.corkedBytes = 0;
+    this.raw.uncork();
+  }
+}
+
+/**
+ * Corks each socket on its first write in an event-loop turn and uncorks all
+ * of them once the turn's I/O callbacks have run (setImmediate), so the
+ * frames a burst produces for one client go out in one writev.
+ */
+export class WriteCoalescer {
+  private readonly corked = new Set<Connection>();
+  private scheduled = false;
+
+  cork(connection: Connection): void {
+    if (this.corked.has(connection)) return;
+    this.corked.add(connection);
+    connection.corkRaw();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  readonly flush = (): void => {
+    this.scheduled = false;
+    for (const connection of this.corked) connection.uncorkRaw();
+    this.corked.clear();
+  };
+}

@@ -1,0 +1,110 @@
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { staticHandler } from './http.js';
+import { createLogger } from './logger.js';
+import { resolveOptions, type RelayServerOptions } from './options.js';
+import { Relay } from './relay.js';
+
+export interface RelayServer {
+  /** The port it listens on (the attached server's, when attached and listening). */
+  readonly port: number | undefined;
+  /** ws:// URL of the relay on loopback, for tests and examples. */
+  readonly url: string;
+  /** The HTTP server carrying the relay (yours when attached). */
+  readonly httpServer: HttpServer;
+  /** The log's epoch (changes on every start of the in-memory relay). */
+  readonly epoch: string;
+  /** Open sockets, including those still in their handshake. */
+  readonly connections: number;
+  /** Clients past their handshake (the online count). */
+  readonly online: number;
+  /** Closes every socket with 1001, then stops listening (if it listens itself). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a relay: on a port of its own (`port`), or on your HTTP server
+ * (`server`, optionally on one `path`). Resolves once it is listening.
+ */
+export async function createRelayServer(options: RelayServerOptions): Promise<RelayServer> {
+  const resolved = resolveOptions(options);
+  const logger = createLogger(options.logger);
+  const relay = new Relay(resolved, logger);
+  const owned = resolved.server === undefined;
+  const httpServer = resolved.server ?? createServer();
+  const files = resolved.static ? staticHandler(resolved.static) : undefined;
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (relay.handles(request)) relay.handleUpgrade(request, socket, head);
+    else if (owned) socket.destroy();
+  };
+  httpServer.on('upgrade', onUpgrade);
+
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (path === '/healthz') {
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(
+        JSON.stringify({ status: 'ok', connections: relay.connectionCount, online: relay.presence.count, epoch: relay.log.epoch }),
+      );
+      return;
+    }
+    const fallback = () => {
+      response.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+      response.end('Message Center relay: connect with a WebSocket.\n');
+    };
+    if (files) files(request, response, fallback);
+    else fallback();
+  };
+  if (owned) httpServer.on('request', onRequest);
+
+  if (owned) {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(resolved.port, resolved.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  }
+  const address = () => httpServer.address() as AddressInfo | null;
+  const listening = address();
+  logger.info(
+    { event: 'listening', port: listening?.port, host: resolved.host ?? 'all', path: resolved.path ?? '*', epoch: relay.log.epoch },
+    'relay listening',
+  );
+
+  let closed: Promise<void> | undefined;
+  return {
+    get port() {
+      return address()?.port;
+    },
+    get url() {
+      return `ws://127.0.0.1:${address()?.port ?? 0}${resolved.path ?? '/'}`;
+    },
+    httpServer,
+    epoch: relay.log.epoch,
+    get connections() {
+      return relay.connectionCount;
+    },
+    get online() {
+      return relay.presence.count;
+    },
+    close() {
+      closed ??= (async () => {
+        await relay.close();
+        httpServer.off('upgrade', onUpgrade);
+        if (owned) {
+          httpServer.off('request', onRequest);
+          await new Promise<void>((resolve) => {
+            httpServer.close(() => resolve());
+            httpServer.closeAllConnections();
+          });
+        }
+        logger.info({ event: 'closed' }, 'relay closed');
+      })();
+      return closed;
+    },
+  };
+}

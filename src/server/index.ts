@@ -1,0 +1,5 @@
+// The relay server (Node only): `import { createRelayServer } from 'message-center/server'`.
+export { createRelayServer } from './create-relay-server.js';
+export type { RelayServer } from './create-relay-server.js';
+export { DEFAULT_LIMITS } from './options.js';
+export type { RelayLimits, RelayServerOptions, StaticFiles } from './options.js';

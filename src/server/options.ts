@@ -1,0 +1,114 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+
+export interface RelayLimits {
+  /** Largest frame answered with a `too_large` error rather than read (bytes). Four times this closes the socket (1009). */
+  maxFrameBytes: number;
+  /** Sustained frames per second per connection. */
+  maxMessagesPerSecond: number;
+  /** Frames a connection may send at once above the sustained rate. */
+  burst: number;
+  /** Rejected frames in one second above which a connection is closed for flooding (1008 "flood"). */
+  floodThreshold: number;
+  /** Open connections per network address; one more is refused (1008 "too_many_connections"). */
+  maxConnectionsPerAddress: number;
+  /** Open connections in all; one more is refused (1013 "server_full"). */
+  maxConnections: number;
+  /** Bytes waiting to be written to one connection before it is cut off as a slow consumer. */
+  maxBufferedBytes: number;
+  /** ms between ws pings; a peer that has not answered the previous one is dropped. Also the advised app-level ping interval. */
+  heartbeatInterval: number;
+  /** ms a v1 client has to send `hello` (closed with 4408 otherwise). */
+  helloTimeout: number;
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxFrameBytes: 64 * 1024,
+  maxMessagesPerSecond: 20,
+  burst: 40,
+  floodThreshold: 100,
+  maxConnectionsPerAddress: 50,
+  maxConnections: 10_000,
+  maxBufferedBytes: 1024 * 1024,
+  heartbeatInterval: 25_000,
+  helloTimeout: 10_000,
+};
+
+export interface RelayServerOptions extends Partial<RelayLimits> {
+  /** Listen on this port (0 picks a free one). Either this or `server`. */
+  port?: number;
+  /** Interface to listen on with `port`. Default: all. */
+  host?: string;
+  /** Attach to this existing HTTP server instead of listening. Either this or `port`. */
+  server?: HttpServer;
+  /** Handle WebSocket upgrades on this path only (others are left to other handlers). Default: every path. */
+  path?: string;
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For), as
+   * in Express: `true` (any), a hop count, or addresses/CIDRs/'loopback'.
+   * Default: none; the socket's own address is used.
+   */
+  trustProxy?: boolean | number | string | readonly string[];
+  /** Serve these files over HTTP from the same port (the demo, the script bundle). */
+  static?: StaticFiles;
+  /** A pino logger, a level name, or false for none. Default: 'info', or 'silent' under test. */
+  logger?: Logger | string | false;
+}
+
+export interface StaticFiles {
+  /** A folder served at `/` (index.html for `/`). */
+  root?: string;
+  /** Single files by URL path, e.g. `{ '/message-center.min.js': 'dist/message-center.min.js' }`. */
+  files?: Record<string, string>;
+}
+
+export interface ResolvedOptions extends RelayLimits {
+  port: number | undefined;
+  host: string | undefined;
+  server: HttpServer | undefined;
+  path: string | undefined;
+  trustProxy: RelayServerOptions['trustProxy'];
+  static: StaticFiles | undefined;
+}
+
+const positiveInteger = (name: keyof RelayLimits, value: number): void => {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`createRelayServer: ${name} must be a positive integer, got ${String(value)}`);
+  }
+};
+
+/** Applies defaults and validates, naming the option (or the conflict) that is wrong. */
+export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
+  if (options.port !== undefined && options.server !== undefined) {
+    throw new TypeError('createRelayServer: give either `port` (listen) or `server` (attach to yours), not both');
+  }
+  if (options.port === undefined && options.server === undefined) {
+    throw new TypeError('createRelayServer: give `port` to listen (0 for any free port) or `server` to attach to');
+  }
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+    throw new TypeError(`createRelayServer: port must be an integer from 0 to 65535, got ${String(options.port)}`);
+  }
+  if (options.server !== undefined && options.host !== undefined) {
+    throw new TypeError('createRelayServer: `host` applies only with `port`; your `server` already chose where it listens');
+  }
+  if (options.path !== undefined && !options.path.startsWith('/')) {
+    throw new TypeError(`createRelayServer: path must start with "/", got ${JSON.stringify(options.path)}`);
+  }
+  const limits: RelayLimits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof RelayLimits>) {
+    const value = options[key];
+    if (value === undefined) continue;
+    positiveInteger(key, value);
+    limits[key] = value;
+  }
+  if (limits.burst < 1) throw new TypeError('createRelayServer: burst must be at least 1');
+  return {
+    ...limits,
+    port: options.port,
+    host: options.host,
+    server: options.server,
+    path: options.path,
+    trustProxy: options.trustProxy,
+    static: options.static,
+  };
+}

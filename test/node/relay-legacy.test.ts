@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { from, relayFixture } from '../support/relay-fixture.js';
+
+describe('relay legacy mode (the original IP-routing format)', () => {
+  const fixture = relayFixture();
+
+  it('broadcasts a login notice in the old format, with the online count, to legacy clients', async () => {
+    const relay = await fixture.relay();
+    const old = await fixture.client(relay, { dialect: 'legacy', query: 'userName=oldie' });
+    const own = await old.next((f) => f.data === 'login');
+    assert.deepEqual(own, { count: 1, currUserIp: '127.0.0.1', currUserName: 'oldie', data: 'login' });
+    await fixture.client(relay, { name: 'Ada' });
+    const login = await old.next((f) => f.data === 'login' && f.currUserName === 'Ada');
+    assert.deepEqual(Object.keys(login).sort(), ['count', 'currUserIp', 'currUserName', 'data']);
+    assert.equal(login.count, 2);
+  });
+
+  it('a legacy client and a v1 client talk to each other, each in its own format', async () => {
+    const relay = await fixture.relay();
+    const old = await fixture.client(relay, { dialect: 'legacy' });
+    const ada = await fixture.client(relay, { name: 'Ada' });
+
+    old.send({ userName: 'Oldie', data: 'hi from the old client' });
+    const received = await ada.next((f) => f.type === 'message');
+    assert.equal((received.from as { name: string }).name, 'Oldie');
+    assert.equal((received.from as { addr: string }).addr, '127.0.0.1');
+    assert.equal(received.data, 'hi from the old client');
+    // The original server echoed a broadcast to its sender too.
+    const echo = await old.next((f) => f.data === 'hi from the old client');
+    assert.deepEqual(echo, { count: 2, currUserIp: '127.0.0.1', currUserName: 'Oldie', data: 'hi from the old client' });
+
+    ada.send({ type: 'send', id: 'a1', data: { text: 'hello, old friend' } });
+    const legacyFrame = await old.next((f) => f.currUserName === 'Ada' && f.data !== 'login');
+    assert.deepEqual(legacyFrame, { count: 2, currUserIp: '127.0.0.1', currUserName: 'Ada', data: { text: 'hello, old friend' } });
+
+    ada.close();
+    assert.deepEqual(await old.next((f) => f.data === 'logout'), {
+      count: 1,
+      currUserIp: '127.0.0.1',
+      currUserName: 'Ada',
+      data: 'logout',
+    });
+  });
+
+  it('routes an ip list to the clients at those addresses only, and an empty list to everyone', async () => {
+    const relay = await fixture.relay({ trustProxy: true });
+    const sender = await fixture.client(relay, { dialect: 'legacy', query: 'userName=s', ...from('10.1.0.1') });
+    const target = await fixture.client(relay, { dialect: 'legacy', ...from('10.1.0.2') });
+    const v1Target = await fixture.client(relay, { name: 'v1', ...from('10.1.0.2') });
+    const bystander = await fixture.client(relay, { dialect: 'legacy', ...from('10.1.0.3') });
+
+    sender.send({ ip: ['10.1.0.2', '10.9.9.9'], data: 'psst' });
+    await target.next((f) => f.data === 'psst');
+    const v1 = await v1Target.next((f) => f.type === 'message');
+    assert.deepEqual(v1.to, { addrs: ['10.1.0.2', '10.9.9.9'] });
+    sender.send({ ip: [], data: 'everyone' });
+    await bystander.next((f) => f.data === 'everyone');
+    assert.equal(bystander.frames.some((f) => f.data === 'psst'), false);
+    assert.equal(sender.frames.some((f) => f.data === 'psst'), false, 'not the sender, unless its own address is listed');
+  });
+
+  it('answers malformed legacy input in the old shape and keeps the connection', async () => {
+    const relay = await fixture.relay();
+    const old = await fixture.client(relay, { dialect: 'legacy' });
+    old.sendRaw('not json');
+    const error = await old.next((f) => typeof f.data === 'object' && f.data !== null && 'error' in f.data);
+    assert.equal((error.data as { error: string }).error, 'bad_frame');
+    old.send({ ip: 42, data: 'x' });
+    const fieldError = await old.next((f) => (f.data as { error?: string } | null)?.error === 'bad_field');
+    assert.match((fieldError.data as { message: string }).message, /ip/);
+    old.send({ data: 'still here' });
+    await old.next((f) => f.data === 'still here');
+  });
+});
