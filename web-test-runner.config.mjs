@@ -9,7 +9,9 @@ const chromium = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
-  concurrency: 2,
+  // One page at a time: a second page in the same headless window gets no
+  // animation frames, which stalls anything that waits for one.
+  concurrency: 1,
   testFramework: {
     config: { timeout: 20000 },
   },

@@ -1,5 +1,21 @@
 // Side-effect free: importing this registers no element and touches no DOM.
 import type { BusErrorDetail } from './bus/events.js';
+import type { ChatErrorDetail, ChatMessage, PresenceDetail, StatusDetail, Target } from './client/types.js';
+
+/** Which panel an event on the bus came from: its `id` attribute, or else its `user-name`. */
+export interface FromPanel {
+  readonly panel: string;
+}
+
+/** Ask panels on the bus to send a message. */
+export interface ChatSendRequest {
+  /** The payload; panels send and show strings as they are. */
+  readonly data: unknown;
+  /** Private recipients; everyone when absent. */
+  readonly to?: Target;
+  /** Only the panel with this `id` (or `user-name`); every panel on the bus when absent. */
+  readonly panel?: string;
+}
 
 /**
  * The events that travel on a message center, by name.
@@ -24,6 +40,18 @@ export interface MessageCenterEvents {
    * reported here instead of stopping the other handlers or the emitter.
    */
   'bus:error': BusErrorDetail;
+  /** A `<ws-chat-panel>` received a message from someone else. */
+  'chat:message': ChatMessage & FromPanel;
+  /** The server accepted one of a panel's own messages. */
+  'chat:sent': ChatMessage & FromPanel;
+  /** A panel's connection status changed. */
+  'chat:status': StatusDetail & FromPanel;
+  /** Who is online changed. */
+  'chat:presence': PresenceDetail & FromPanel;
+  /** The server refused something, or the connection had trouble. */
+  'chat:error': ChatErrorDetail & FromPanel;
+  /** A command: panels on this bus send `data` (to `to`, or everyone). */
+  'chat:send': ChatSendRequest;
 }
 
 export { createMessageCenter } from './bus/message-center.js';
@@ -34,6 +62,28 @@ export { ensureContextRoot, messageCenterContext } from './context/message-cente
 export { BusController } from './controllers/bus-controller.js';
 export type { BusControllerOptions } from './controllers/bus-controller.js';
 export { MessageCenterProvider } from './elements/message-center-provider/message-center-provider.js';
+export { WsChatPanel } from './elements/ws-chat-panel/ws-chat-panel.js';
+export { ChatClient } from './client/chat-client.js';
+export type { ChatClientEvents, ChatClientOptions, TokenSource } from './client/chat-client.js';
+export type {
+  ChatErrorDetail,
+  ChatMessage,
+  ChatNotice,
+  ChatProtocol,
+  ChatStatus,
+  DeliveryState,
+  Peer,
+  PresenceDetail,
+  StatusDetail,
+  Target,
+} from './client/types.js';
+export { ChatErrorEvent } from './events/chat-error-event.js';
+export { ChatMessageEvent } from './events/chat-message-event.js';
+export { ChatPresenceEvent } from './events/chat-presence-event.js';
+export { ChatSentEvent } from './events/chat-sent-event.js';
+export { ChatStatusEvent } from './events/chat-status-event.js';
+export { en, zhCN, pickLocale } from './i18n/strings.js';
+export type { ChatStrings, Locale } from './i18n/strings.js';
 export { ReWebSocketService } from './transport/re-websocket-service.js';
 export type {
   CloseLike,

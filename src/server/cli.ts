@@ -14,7 +14,8 @@ Starts the Message Center relay (in-memory).
   --host ADDR                    interface to listen on (default: all)
   --path /PATH                   accept WebSocket upgrades on this path only (default: any)
   --trust-proxy SPEC             believe X-Forwarded-For from: true | hop count | addresses/CIDRs, comma-separated
-  --demo                         also serve the demo page at / and the script bundle at /message-center.min.js
+  --demo                         also serve the demo page at / and the script bundle at /message-center.min.js,
+                                 with its controls (drop a connection, restart the relay); not for public hosts
   --log-level LEVEL              fatal | error | warn | info | debug | silent (default info)
   --max-frame-bytes N            default ${DEFAULT_LIMITS.maxFrameBytes}
   --max-messages-per-second N    default ${DEFAULT_LIMITS.maxMessagesPerSecond}
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
   }
   if (values.demo) {
     const root = packageRoot();
+    options.demoControls = true;
     options.static = {
       root: resolve(root, 'demo'),
       files: {

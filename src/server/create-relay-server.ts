@@ -19,6 +19,12 @@ export interface RelayServer {
   readonly connections: number;
   /** Clients past their handshake (the online count). */
   readonly online: number;
+  /**
+   * Drops matching connections abruptly, as a network failure would (no
+   * closing handshake): for operators, the demo's "drop connection" button and
+   * tests. Returns how many were dropped.
+   */
+  drop(filter?: { id?: string; name?: string; addr?: string }): number;
   /** Closes every socket with 1001, then stops listening (if it listens itself). */
   close(): Promise<void>;
 }
@@ -30,19 +36,62 @@ export interface RelayServer {
 export async function createRelayServer(options: RelayServerOptions): Promise<RelayServer> {
   const resolved = resolveOptions(options);
   const logger = createLogger(options.logger);
-  const relay = new Relay(resolved, logger);
+  let relay = new Relay(resolved, logger);
+  let restarting: Promise<void> | undefined;
   const owned = resolved.server === undefined;
   const httpServer = resolved.server ?? createServer();
   const files = resolved.static ? staticHandler(resolved.static) : undefined;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (relay.handles(request)) relay.handleUpgrade(request, socket, head);
-    else if (owned) socket.destroy();
+    if (!relay.handles(request)) {
+      if (owned) socket.destroy();
+    } else if (restarting) {
+      // Down for the restart, as a real one would be.
+      socket.on('error', () => {});
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    } else {
+      relay.handleUpgrade(request, socket, head);
+    }
+  };
+
+  const restart = (downtime: number): Promise<void> =>
+    (restarting ??= (async () => {
+      logger.info({ event: 'restart', downtime }, 'relay restarting (demo control)');
+      await relay.close();
+      await new Promise((resolve) => setTimeout(resolve, downtime));
+      relay = new Relay(resolved, logger);
+      logger.info({ event: 'restarted', epoch: relay.log.epoch }, 'relay restarted');
+    })().finally(() => {
+      restarting = undefined;
+    }));
+
+  const demoControl = (path: string, request: IncomingMessage, response: ServerResponse): boolean => {
+    if (!resolved.demoControls || !path.startsWith('/demo/')) return false;
+    if (request.method !== 'POST') {
+      response.writeHead(405, { allow: 'POST' }).end();
+      return true;
+    }
+    const query = new URL(request.url ?? '/', 'http://relay.invalid').searchParams;
+    const reply = (body: object) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(body));
+    };
+    if (path === '/demo/drop') {
+      const name = query.get('name');
+      reply({ dropped: relay.drop(name ? { name } : {}) });
+    } else if (path === '/demo/restart') {
+      void restart(Math.min(10_000, Number(query.get('downtime') ?? 2000) || 0));
+      reply({ restarting: true });
+    } else {
+      response.writeHead(404).end();
+    }
+    return true;
   };
   httpServer.on('upgrade', onUpgrade);
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    const path = (request.url ?? '/').split('?', 1)[0]!;
+    if (demoControl(path, request, response)) return;
     if (path === '/healthz') {
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(
@@ -84,15 +133,21 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       return `ws://127.0.0.1:${address()?.port ?? 0}${resolved.path ?? '/'}`;
     },
     httpServer,
-    epoch: relay.log.epoch,
+    get epoch() {
+      return relay.log.epoch;
+    },
     get connections() {
       return relay.connectionCount;
     },
     get online() {
       return relay.presence.count;
     },
+    drop(filter) {
+      return relay.drop(filter);
+    },
     close() {
       closed ??= (async () => {
+        await restarting;
         await relay.close();
         httpServer.off('upgrade', onUpgrade);
         if (owned) {

@@ -53,6 +53,13 @@ export interface RelayServerOptions extends Partial<RelayLimits> {
   static?: StaticFiles;
   /** A pino logger, a level name, or false for none. Default: 'info', or 'silent' under test. */
   logger?: Logger | string | false;
+  /**
+   * Demo controls over HTTP, for the demo page only: `POST /demo/drop?name=N`
+   * drops that user's connections as a network failure would, and
+   * `POST /demo/restart` restarts the relay (state lost, as an in-memory relay
+   * loses it). Never enable this where strangers can reach it.
+   */
+  demoControls?: boolean;
 }
 
 export interface StaticFiles {
@@ -69,6 +76,7 @@ export interface ResolvedOptions extends RelayLimits {
   path: string | undefined;
   trustProxy: RelayServerOptions['trustProxy'];
   static: StaticFiles | undefined;
+  demoControls: boolean;
 }
 
 const positiveInteger = (name: keyof RelayLimits, value: number): void => {
@@ -110,5 +118,6 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
     path: options.path,
     trustProxy: options.trustProxy,
     static: options.static,
+    demoControls: options.demoControls ?? false,
   };
 }

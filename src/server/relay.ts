@@ -464,6 +464,18 @@ export class Relay {
     }
   }
 
+  drop(filter: { id?: string; name?: string; addr?: string } = {}): number {
+    let dropped = 0;
+    for (const connection of [...this.all]) {
+      if (filter.id !== undefined && connection.id !== filter.id) continue;
+      if (filter.name !== undefined && connection.name !== filter.name) continue;
+      if (filter.addr !== undefined && connection.addr !== filter.addr) continue;
+      connection.socket.terminate();
+      dropped++;
+    }
+    return dropped;
+  }
+
   /** Closes every socket with 1001 so clients reconnect promptly (elsewhere, or here after a restart). */
   async close(timeout = 2000): Promise<void> {
     this.closing = true;

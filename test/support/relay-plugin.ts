@@ -1,13 +1,22 @@
 import type { TestRunnerPlugin } from '@web/test-runner';
+import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
 import { EchoServer } from './echo-server.js';
+import { startOriginalServer } from './original-server.js';
+
+interface Started {
+  stop(): Promise<void>;
+}
 
 /**
  * Server commands through which browser tests start and drive real servers
- * on loopback. Every server a test session starts is stopped when the
- * session ends, so a failing test leaves nothing running.
+ * on loopback: plain echo servers, Message Center relays, and the original
+ * IP-routing server. Everything a test session starts is stopped when the
+ * test run ends, so a failing test leaves nothing running.
  */
 export function relayPlugin(): TestRunnerPlugin {
   const echoServers = new Map<string, EchoServer>();
+  const relays = new Map<string, { relay: RelayServer; options: RelayServerOptions }>();
+  const others = new Map<string, Started>();
   let nextId = 0;
 
   const echo = (id: unknown): EchoServer => {
@@ -15,6 +24,12 @@ export function relayPlugin(): TestRunnerPlugin {
     if (!server) throw new Error(`no echo server ${String(id)}`);
     return server;
   };
+  const relayEntry = (id: unknown) => {
+    const entry = relays.get(String(id));
+    if (!entry) throw new Error(`no relay ${String(id)}`);
+    return entry;
+  };
+  const describe = (id: string, relay: RelayServer) => ({ id, url: relay.url, port: relay.port, epoch: relay.epoch });
 
   return {
     name: 'message-center-relays',
@@ -40,12 +55,50 @@ export function relayPlugin(): TestRunnerPlugin {
           const server = echo(args.id);
           return { clients: server.clients, connections: server.connections };
         }
+        case 'relay-start': {
+          const options = { port: 0, host: '127.0.0.1', logger: false, ...(args.options as object) } as RelayServerOptions;
+          const relay = await createRelayServer(options);
+          const id = String(++nextId);
+          relays.set(id, { relay, options: { ...options, port: relay.port! } });
+          return describe(id, relay);
+        }
+        case 'relay-stop':
+          await relayEntry(args.id).relay.close();
+          return true;
+        case 'relay-restart': {
+          // Same port, fresh process state: what clients see when the relay restarts.
+          const entry = relayEntry(args.id);
+          await entry.relay.close();
+          entry.relay = await createRelayServer(entry.options);
+          return describe(String(args.id), entry.relay);
+        }
+        case 'relay-resume': {
+          const entry = relayEntry(args.id);
+          entry.relay = await createRelayServer(entry.options);
+          return describe(String(args.id), entry.relay);
+        }
+        case 'relay-drop':
+          return relayEntry(args.id).relay.drop((args.filter as object) ?? {});
+        case 'relay-stats': {
+          const { relay } = relayEntry(args.id);
+          return { connections: relay.connections, online: relay.online };
+        }
+        case 'original-start': {
+          const server = await startOriginalServer();
+          const id = String(++nextId);
+          others.set(id, { stop: server.close });
+          return { id, url: server.url };
+        }
         default:
           return undefined;
       }
     },
     async serverStop() {
-      await Promise.all([...echoServers.values()].map((server) => server.stop()));
+      await Promise.all([
+        ...[...echoServers.values()].map((server) => server.stop()),
+        ...[...relays.values()].map(({ relay }) => relay.close()),
+        ...[...others.values()].map((server) => server.stop()),
+      ]);
     },
   };
 }

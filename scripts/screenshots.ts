@@ -1,0 +1,116 @@
+// Takes screenshots of the demo and the panel in headless Chromium, for the
+// README and for people to look at: `npm run screenshots` (builds first).
+// Writes docs/screenshots/*.png.
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { createRelayServer } from '../src/server/index.js';
+
+const root = resolve(import.meta.dirname, '..');
+const out = resolve(root, 'docs/screenshots');
+const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+
+const relay = await createRelayServer({
+  port: 0,
+  host: '127.0.0.1',
+  logger: false,
+  demoControls: true,
+  static: {
+    root: resolve(root, 'demo'),
+    files: { '/message-center.min.js': resolve(root, 'dist/message-center.min.js') },
+  },
+});
+const base = `http://127.0.0.1:${relay.port}/`;
+await mkdir(out, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+async function openDemo(query: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme });
+  page.on('pageerror', (error) => console.error('page error:', error.message));
+  // tsx (esbuild keepNames) wraps functions passed to evaluate() in a __name helper the page lacks.
+  await page.addInitScript('globalThis.__name = (fn) => fn');
+  await page.goto(`${base}${query}`);
+  await page.waitForFunction(() => [...document.querySelectorAll('ws-chat-panel')].every((p) => (p as unknown as { status: string }).status === 'online'));
+  return page;
+}
+
+/** Has the first panel chat with the second: a broadcast each way, then a private message. */
+async function converse(page: Page, lines: { a1: string; b1: string; aPrivate: string; b2: string }): Promise<void> {
+  await page.evaluate(async (lines) => {
+    const [a, b] = [...document.querySelectorAll('ws-chat-panel')] as unknown as Array<{
+      send(data: unknown, to?: object): unknown;
+      roster: Array<{ id: string; name: string }>;
+      messages: unknown[];
+      getAttribute(name: string): string;
+    }>;
+    const wait = (predicate: () => boolean) =>
+      new Promise<void>((done) => {
+        const tick = () => (predicate() ? done() : setTimeout(tick, 20));
+        tick();
+      });
+    await wait(() => a!.roster.length === 2 && b!.roster.length === 2);
+    a!.send(lines.a1);
+    await wait(() => b!.messages.length >= 1);
+    b!.send(lines.b1);
+    await wait(() => a!.messages.length >= 2);
+    const bId = a!.roster.find((p) => p.name === b!.getAttribute('user-name'))!.id;
+    a!.send(lines.aPrivate, { ids: [bId] });
+    await wait(() => b!.messages.length >= 3);
+    b!.send(lines.b2);
+    await wait(() => a!.messages.length >= 4);
+  }, lines);
+  // Select the other person as a recipient in the first panel, to show the picker
+  // (opening its roster first when the panel is too narrow to show it beside the messages).
+  const first = page.locator('ws-chat-panel').first();
+  if (await first.locator('aside[hidden]').count()) await first.locator('.roster-toggle').click();
+  await first.locator('.peer:not([disabled])').first().click();
+  await page.locator('ws-chat-panel').first().locator('textarea').fill('');
+  await page.waitForTimeout(300);
+}
+
+const english = { a1: 'Hi everyone! The relay is up 👋', b1: '你好 Ada！Messages arrive instantly here.', aPrivate: 'Psst — this one is only for you.', b2: 'Got it, thanks 🙂' };
+const chinese = { a1: '大家好！中继已经启动 👋', b1: '你好！消息实时到达。', aPrivate: '这条私信只发给你。', b2: '收到，谢谢 🙂' };
+
+// The demo, English, light.
+const demo = await openDemo('?lang=en&theme=light');
+await converse(demo, english);
+await demo.screenshot({ path: resolve(out, 'demo.png') });
+await demo.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-light.png') });
+
+// Reconnecting: restart the relay and catch the countdown.
+await demo.locator('#restart').click();
+await demo.waitForFunction(() => (document.querySelector('ws-chat-panel') as unknown as { status: string }).status === 'reconnecting');
+await demo.locator('ws-chat-panel').nth(1).locator('textarea').fill('Typed while the relay is down');
+await demo.locator('ws-chat-panel').nth(1).locator('textarea').press('Enter');
+await demo.waitForTimeout(400);
+await demo.locator('ws-chat-panel').nth(1).screenshot({ path: resolve(out, 'panel-reconnecting.png') });
+await demo.close();
+
+// Dark.
+const dark = await openDemo('?lang=en&theme=dark', 'dark');
+await converse(dark, english);
+await dark.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-dark.png') });
+await dark.screenshot({ path: resolve(out, 'demo-dark.png') });
+await dark.close();
+
+// Chinese.
+const zh = await openDemo('?lang=zh-CN&theme=light');
+await converse(zh, chinese);
+await zh.locator('ws-chat-panel').nth(1).screenshot({ path: resolve(out, 'panel-zh.png') });
+await zh.screenshot({ path: resolve(out, 'demo-zh.png') });
+await zh.close();
+
+// Narrow (phone-sized): the roster folds away behind its button.
+const phone = await browser.newPage({ viewport: { width: 390, height: 780 }, deviceScaleFactor: 1 });
+await phone.goto(`${base}?name=Carol&lang=en&theme=light`);
+await phone.waitForFunction(() => (document.querySelector('ws-chat-panel') as unknown as { status: string }).status === 'online');
+await phone.locator('ws-chat-panel').screenshot({ path: resolve(out, 'panel-narrow.png') });
+await phone.close();
+
+await browser.close();
+await relay.close();
+console.log(`screenshots written to ${out}`);

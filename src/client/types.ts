@@ -1,0 +1,89 @@
+import type { Peer, Target } from '../protocol/frames.js';
+
+export type { Peer, Target };
+
+/** What the panel shows about its link to the relay. */
+export type ChatStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
+
+/** `v1` speaks protocol v1; `legacy` speaks the original IP-routing server's format. */
+export type ChatProtocol = 'v1' | 'legacy';
+
+/**
+ * The life of one of your own messages:
+ * `pending` (kept until the server acknowledges it; sent when online),
+ * `sent` (the server acknowledged it), `delivered` (a unicast recipient's
+ * client has it), `failed` (the server refused it; `error` says why).
+ */
+export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'failed';
+
+export interface ChatMessage {
+  /** Unique within the panel: the same message never gets two keys. */
+  readonly key: string;
+  /** The sender's id for the message. */
+  readonly id: string;
+  /** The server's sequence number (absent for your messages until acknowledged, and in legacy mode). */
+  readonly offset?: number;
+  readonly from: Peer;
+  /** For private messages: who it was addressed to. Absent for broadcast. */
+  readonly to?: Target;
+  /** The payload as sent. */
+  readonly data: unknown;
+  /** The payload as text, for display. */
+  readonly text: string;
+  /** Server time (ms since the epoch); local time for your own until acknowledged. */
+  readonly ts: number;
+  /** True for your own messages. */
+  readonly own: boolean;
+  /** Your own messages only. */
+  readonly state?: DeliveryState;
+  /** For failed messages: the error code. */
+  readonly error?: string;
+  /** True when this message came back from a replay after a reconnect. */
+  readonly replay?: boolean;
+}
+
+export interface ChatNotice {
+  readonly kind: 'join' | 'leave' | 'gap';
+  readonly key: string;
+  readonly peer?: Peer;
+  readonly ts: number;
+}
+
+export interface StatusDetail {
+  readonly status: ChatStatus;
+  /** While reconnecting: when the next attempt starts (ms since the epoch). */
+  readonly retryAt?: number;
+  /** Failed attempts in a row. */
+  readonly attempt: number;
+}
+
+export interface PresenceDetail {
+  readonly kind: 'welcome' | 'join' | 'leave';
+  /** Who joined or left. */
+  readonly peer?: Peer;
+  /** Everyone online (v1 only; empty in legacy mode). */
+  readonly roster: readonly Peer[];
+  readonly count: number;
+}
+
+export interface ChatErrorDetail {
+  /** A stable code: one of the protocol's error codes, or `outbox_full`, `connection`. */
+  readonly code: string;
+  readonly message: string;
+  /** The message it is about, when there is one. */
+  readonly id?: string;
+}
+
+/** Text to show for a payload: strings as they are, `{ text }` objects by their text, anything else as JSON. */
+export function payloadText(data: unknown): string {
+  if (typeof data === 'string') return data;
+  if (data !== null && typeof data === 'object' && typeof (data as { text?: unknown }).text === 'string') {
+    return (data as { text: string }).text;
+  }
+  if (data === undefined) return '';
+  try {
+    return JSON.stringify(data) ?? String(data);
+  } catch {
+    return String(data);
+  }
+}

@@ -1,0 +1,72 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Unsubscribe } from '../bus/message-center.js';
+import { ChatClient, type ChatClientEvents, type ChatClientOptions } from '../client/chat-client.js';
+import type { ChatMessage } from '../client/types.js';
+
+export type ChatHandlers = { [K in keyof ChatClientEvents]?: (detail: ChatClientEvents[K]) => void };
+
+/**
+ * Owns the element's ChatClient: opens it while the element is connected,
+ * closes it when the element is detached (re-attaching opens it again), and
+ * replaces it when the configuration changes. Messages still pending carry
+ * over to the next client, so nothing typed is lost on the way.
+ */
+export class ChatController implements ReactiveController {
+  client: ChatClient | undefined;
+  private connected = false;
+  private configKey: unknown[] = [];
+  private carried: ChatMessage[] = [];
+  private unsubscribers: Unsubscribe[] = [];
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly handlers: ChatHandlers,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.connected = true;
+    // Start on the next update, once the properties set along with the
+    // insertion (by frameworks, after appending) have arrived.
+    this.host.requestUpdate();
+  }
+
+  hostDisconnected(): void {
+    this.connected = false;
+    this.stop();
+  }
+
+  /**
+   * Brings the client in line with `options`; `key` lists what, when changed,
+   * needs a new connection. Call it from willUpdate.
+   */
+  sync(options: ChatClientOptions | undefined, key: unknown[]): void {
+    if (!this.connected) return;
+    const same = key.length === this.configKey.length && key.every((value, i) => Object.is(value, this.configKey[i]));
+    if (this.client && same) return;
+    this.stop();
+    this.configKey = key;
+    if (!options) return;
+    const client = new ChatClient(options);
+    this.client = client;
+    for (const type of Object.keys(this.handlers) as Array<keyof ChatClientEvents>) {
+      const handler = this.handlers[type] as (detail: unknown) => void;
+      this.unsubscribers.push(client.on(type, handler));
+    }
+    client.adopt(this.carried);
+    this.carried = [];
+    client.connect();
+  }
+
+  private stop(): void {
+    // Close first, so the host still hears the client go offline.
+    if (this.client) {
+      this.carried = this.client.pending;
+      this.client.close();
+      this.client = undefined;
+    }
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers = [];
+  }
+}

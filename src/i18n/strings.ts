@@ -1,0 +1,156 @@
+/**
+ * Every piece of text the chat panel shows or announces. English and
+ * Simplified Chinese are built in; assign `panel.strings = { … }` to
+ * override any of them (partial objects are merged over the built-in set).
+ */
+export interface ChatStrings {
+  title: string;
+  statusConnecting: string;
+  statusOnline: string;
+  /** While reconnecting; `seconds` counts down to the next attempt (0 = trying now). */
+  statusReconnecting: (seconds: number) => string;
+  statusOffline: string;
+  reconnectNow: string;
+  onlineCount: (count: number) => string;
+  rosterHeading: string;
+  showRoster: string;
+  /** Marks yourself in the roster: "Ada (you)". */
+  you: string;
+  /** The sender shown on your own messages. */
+  youSender: string;
+  removeRecipient: (name: string) => string;
+  retry: string;
+  everyone: string;
+  /** Label of a roster entry's toggle: add/remove this person as a recipient. */
+  sendPrivatelyTo: (name: string) => string;
+  recipients: string;
+  toEveryone: string;
+  toPeople: (names: string) => string;
+  privateTo: (names: string) => string;
+  privateFrom: string;
+  composerLabel: string;
+  composerPlaceholder: string;
+  composerPlaceholderOffline: string;
+  send: string;
+  targetAddresses: string;
+  targetAddressesHint: string;
+  newMessages: (count: number) => string;
+  joined: (name: string) => string;
+  left: (name: string) => string;
+  gap: string;
+  pending: string;
+  /** A pending message while offline. */
+  waiting: string;
+  sent: string;
+  delivered: string;
+  failed: (reason: string) => string;
+  messageLog: string;
+  emptyStream: string;
+  showEarlier: string;
+  errors: Record<string, string>;
+}
+
+export const en: ChatStrings = {
+  title: 'Chat',
+  statusConnecting: 'Connecting…',
+  statusOnline: 'Online',
+  statusReconnecting: (seconds) => (seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…'),
+  statusOffline: 'Offline',
+  reconnectNow: 'Reconnect now',
+  onlineCount: (count) => `${count} online`,
+  rosterHeading: 'Online',
+  showRoster: 'People online',
+  you: 'you',
+  youSender: 'You',
+  removeRecipient: (name) => `Remove ${name}`,
+  retry: 'Retry',
+  everyone: 'Everyone',
+  sendPrivatelyTo: (name) => `Send privately to ${name}`,
+  recipients: 'Recipients',
+  toEveryone: 'To everyone',
+  toPeople: (names) => `Privately to ${names}`,
+  privateTo: (names) => `Private to ${names}`,
+  privateFrom: 'Private',
+  composerLabel: 'Message',
+  composerPlaceholder: 'Write a message — Enter sends, Shift+Enter for a new line',
+  composerPlaceholderOffline: 'Offline — messages are kept and sent when back online',
+  send: 'Send',
+  targetAddresses: 'To addresses',
+  targetAddressesHint: 'Comma-separated IP addresses; empty sends to everyone',
+  newMessages: (count) => (count === 1 ? '1 new message' : `${count} new messages`),
+  joined: (name) => `${name} joined`,
+  left: (name) => `${name} left`,
+  gap: 'Some messages may be missing.',
+  pending: 'Sending…',
+  waiting: 'Waiting for connection',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  failed: (reason) => `Not sent: ${reason}`,
+  messageLog: 'Messages',
+  emptyStream: 'No messages yet.',
+  showEarlier: 'Show earlier messages',
+  errors: {
+    unknown_target: 'that person is no longer online',
+    too_large: 'the message is too long',
+    rate_limited: 'too many messages at once',
+    bad_field: 'the server could not read it',
+    outbox_full: 'too many messages are waiting to be sent',
+  },
+};
+
+export const zhCN: ChatStrings = {
+  title: '聊天',
+  statusConnecting: '正在连接…',
+  statusOnline: '在线',
+  statusReconnecting: (seconds) => (seconds > 0 ? `${seconds} 秒后重新连接` : '正在重新连接…'),
+  statusOffline: '离线',
+  reconnectNow: '立即重连',
+  onlineCount: (count) => `${count} 人在线`,
+  rosterHeading: '在线',
+  showRoster: '在线成员',
+  you: '我',
+  youSender: '我',
+  removeRecipient: (name) => `移除 ${name}`,
+  retry: '重试',
+  everyone: '所有人',
+  sendPrivatelyTo: (name) => `私信给 ${name}`,
+  recipients: '接收人',
+  toEveryone: '发送给所有人',
+  toPeople: (names) => `私信给 ${names}`,
+  privateTo: (names) => `私信给 ${names}`,
+  privateFrom: '私信',
+  composerLabel: '消息',
+  composerPlaceholder: '输入消息 — 回车发送，Shift+回车换行',
+  composerPlaceholderOffline: '离线中 — 消息会保留，恢复连接后发送',
+  send: '发送',
+  targetAddresses: '发送到地址',
+  targetAddressesHint: '以逗号分隔的 IP 地址；留空则发给所有人',
+  newMessages: (count) => `${count} 条新消息`,
+  joined: (name) => `${name} 加入了`,
+  left: (name) => `${name} 离开了`,
+  gap: '可能有部分消息缺失。',
+  pending: '发送中…',
+  waiting: '等待连接',
+  sent: '已发送',
+  delivered: '已送达',
+  failed: (reason) => `未发送：${reason}`,
+  messageLog: '消息',
+  emptyStream: '还没有消息。',
+  showEarlier: '显示更早的消息',
+  errors: {
+    unknown_target: '对方已不在线',
+    too_large: '消息太长',
+    rate_limited: '发送太频繁',
+    bad_field: '服务器无法读取该消息',
+    outbox_full: '待发送的消息太多',
+  },
+};
+
+export type Locale = 'en' | 'zh-CN';
+
+export const LOCALES: Record<Locale, ChatStrings> = { en, 'zh-CN': zhCN };
+
+/** 'zh', 'zh-CN', 'zh-Hans-CN', … → 'zh-CN'; anything else → 'en'. */
+export function pickLocale(lang: string | null | undefined): Locale {
+  return lang && /^zh\b/i.test(lang) ? 'zh-CN' : 'en';
+}
