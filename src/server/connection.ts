@@ -54,12 +54,18 @@ export class Connection {
     return this.socket.bufferedAmount - this.corkedBytes;
   }
 
-  /** Writes a text frame. `payload` may be a Buffer encoded once for many recipients. */
-  write(payload: string | Buffer, coalescer: WriteCoalescer): void {
+  /**
+   * Writes a complete WebSocket frame (see `textFrame`), encoded once for
+   * every recipient, straight to the socket rather than through `ws`'s
+   * `send()`, which would frame it again per socket. Frames `ws` writes
+   * itself (pongs, pings, a close) go into the same corked socket, so they
+   * keep their order with these.
+   */
+  write(frame: Buffer, coalescer: WriteCoalescer): void {
     if (this.closed || this.socket.readyState !== 1) return;
     coalescer.cork(this);
-    this.corkedBytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-    this.socket.send(payload, { binary: false });
+    this.corkedBytes += frame.length;
+    this.raw.write(frame);
   }
 
   corkRaw(): void {

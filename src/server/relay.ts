@@ -20,6 +20,7 @@ import { MemoryLog, type LogEntry } from './log/memory-log.js';
 import { cleanName } from './names.js';
 import type { ResolvedOptions } from './options.js';
 import { Presence } from './presence.js';
+import { textFrame } from './ws-frame.js';
 
 const newId = (): string => randomBytes(9).toString('base64url');
 const newSession = (): string => randomBytes(18).toString('base64url');
@@ -286,7 +287,7 @@ export class Relay {
       if (connection === skip || !connection.ready) continue;
       let payload: Buffer;
       if (connection.dialect === 'v1') {
-        payload = v1 ??= Buffer.from(
+        payload = v1 ??= textFrame(
           JSON.stringify({
             type: 'message',
             offset: entry.offset,
@@ -298,7 +299,7 @@ export class Relay {
           } satisfies ServerFrame),
         );
       } else {
-        payload = legacy ??= Buffer.from(JSON.stringify(this.legacyFrame(entry.from, entry.data)));
+        payload = legacy ??= textFrame(JSON.stringify(this.legacyFrame(entry.from, entry.data)));
       }
       if (this.write(connection, payload)) count++;
     }
@@ -342,10 +343,10 @@ export class Relay {
     for (const connection of [...this.presence.connections()]) {
       if (connection.dialect === 'v1') {
         if (connection === subject) continue; // it has its welcome
-        v1 ??= Buffer.from(JSON.stringify({ type: kind, peer: subject.peer, count: this.presence.count } satisfies ServerFrame));
+        v1 ??= textFrame(JSON.stringify({ type: kind, peer: subject.peer, count: this.presence.count } satisfies ServerFrame));
         this.write(connection, v1);
       } else {
-        legacy ??= Buffer.from(
+        legacy ??= textFrame(
           JSON.stringify(this.legacyFrame(subject.peer, kind === 'join' ? LEGACY_LOGIN : LEGACY_LOGOUT)),
         );
         this.write(connection, legacy);
@@ -379,13 +380,13 @@ export class Relay {
   // ── output ──────────────────────────────────────────────────────────────
 
   /** Writes, unless the client already has too much unread: then it is cut off. */
-  private write(connection: Connection, payload: Buffer | string): boolean {
+  private write(connection: Connection, frame: Buffer): boolean {
     if (connection.closed) return false;
     if (connection.backlog > this.options.maxBufferedBytes) {
       this.cutOff(connection);
       return false;
     }
-    connection.write(payload, this.coalescer);
+    connection.write(frame, this.coalescer);
     return true;
   }
 
@@ -399,7 +400,7 @@ export class Relay {
   }
 
   private sendFrame(connection: Connection, frame: ServerFrame): void {
-    this.write(connection, JSON.stringify(frame));
+    this.write(connection, textFrame(JSON.stringify(frame)));
   }
 
   private reject(
@@ -427,7 +428,7 @@ export class Relay {
   private rejectLegacy(connection: Connection, code: string, message: string): void {
     this.write(
       connection,
-      JSON.stringify({ count: this.presence.count, currUserIp: '', currUserName: '', data: { error: code, message } }),
+      textFrame(JSON.stringify({ count: this.presence.count, currUserIp: '', currUserName: '', data: { error: code, message } })),
     );
   }
 
