@@ -7,24 +7,45 @@ export interface Resolution {
   readonly unknown: Target | undefined;
 }
 
-function addTo<K>(index: Map<K, Set<Connection>>, key: K, connection: Connection): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(connection);
+/**
+ * An index from a name or an address to its connections. A key with one
+ * connection (most names) maps to it directly; a Set is made only for a
+ * second one: a Set per connected user would be a good part of an idle
+ * connection's memory.
+ */
+type Index<K> = Map<K, Connection | Set<Connection>>;
+
+function addTo<K>(index: Index<K>, key: K, connection: Connection): void {
+  const entry = index.get(key);
+  if (entry === undefined) index.set(key, connection);
+  else if (entry instanceof Set) entry.add(connection);
+  else if (entry !== connection) index.set(key, new Set([entry, connection]));
 }
 
-function removeFrom<K>(index: Map<K, Set<Connection>>, key: K, connection: Connection): void {
-  const set = index.get(key);
-  if (!set) return;
-  set.delete(connection);
-  if (set.size === 0) index.delete(key);
+function removeFrom<K>(index: Index<K>, key: K, connection: Connection): void {
+  const entry = index.get(key);
+  if (entry === connection) {
+    index.delete(key);
+  } else if (entry instanceof Set) {
+    entry.delete(connection);
+    if (entry.size === 1) index.set(key, entry.values().next().value!);
+  }
+}
+
+/** Adds every connection under `key` to `into`; false if there is none. */
+function collect<K>(index: Index<K>, key: K, into: Set<Connection>): boolean {
+  const entry = index.get(key);
+  if (entry === undefined) return false;
+  if (entry instanceof Set) for (const connection of entry) into.add(connection);
+  else into.add(entry);
+  return true;
 }
 
 /** Who is online on this relay (connections past their handshake), indexed for addressing. */
 export class Presence {
   private readonly byId = new Map<string, Connection>();
-  private readonly byName = new Map<string, Set<Connection>>();
-  private readonly byAddr = new Map<string, Set<Connection>>();
+  private readonly byName: Index<string> = new Map();
+  private readonly byAddr: Index<string> = new Map();
 
   get count(): number {
     return this.byId.size;
@@ -76,14 +97,10 @@ export class Presence {
       else unknownIds.push(id);
     }
     for (const name of to.names ?? []) {
-      const set = this.byName.get(name);
-      if (set) for (const connection of set) recipients.add(connection);
-      else unknownNames.push(name);
+      if (!collect(this.byName, name, recipients)) unknownNames.push(name);
     }
     for (const addr of to.addrs ?? []) {
-      const set = this.byAddr.get(addr);
-      if (set) for (const connection of set) recipients.add(connection);
-      else unknownAddrs.push(addr);
+      if (!collect(this.byAddr, addr, recipients)) unknownAddrs.push(addr);
     }
     const anyUnknown = unknownIds.length + unknownNames.length + unknownAddrs.length > 0;
     return {

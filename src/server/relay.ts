@@ -25,6 +25,11 @@ import { textFrame } from './ws-frame.js';
 const newId = (): string => randomBytes(9).toString('base64url');
 const newSession = (): string => randomBytes(18).toString('base64url');
 
+/** Shared by every upgrading socket: a closure per socket would keep its upgrade request alive as long as the socket. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 interface Outgoing {
   readonly id: string;
   readonly to: Target | undefined;
@@ -42,10 +47,33 @@ export class Relay {
   private readonly wss: WebSocketServer;
   private readonly coalescer = new WriteCoalescer();
   private readonly trust: ReturnType<typeof compileTrust>;
-  private readonly all = new Set<Connection>();
+  /** Every accepted socket's connection, by socket: one set of listeners serves every socket. */
+  private readonly all = new Map<WebSocket, Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
+  /**
+   * The socket listeners, shared by every socket (`this` is the socket):
+   * closures made per connection would be a good part of what an idle
+   * connection costs.
+   */
+  private readonly socketListeners = ((relay: Relay) => ({
+    message(this: WebSocket, data: RawData, isBinary: boolean): void {
+      const connection = relay.all.get(this);
+      if (connection) relay.onFrame(connection, data, isBinary);
+    },
+    close(this: WebSocket, code: number, reason: Buffer): void {
+      const connection = relay.all.get(this);
+      if (connection) relay.onClose(connection, code, reason.toString());
+    },
+    pong(this: WebSocket): void {
+      const connection = relay.all.get(this);
+      if (connection) connection.alive = true;
+    },
+    error(this: WebSocket, error: Error): void {
+      relay.logger.debug({ err: error }, 'socket error');
+    },
+  }))(this);
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -78,7 +106,7 @@ export class Relay {
   }
 
   handleUpgrade(request: IncomingMessage, raw: Duplex, head: Buffer): void {
-    raw.on('error', () => raw.destroy());
+    raw.on('error', destroyOnError);
     if (this.closing) {
       raw.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -87,7 +115,9 @@ export class Relay {
   }
 
   private accept(socket: WebSocket, request: IncomingMessage, raw: Duplex): void {
-    socket.on('error', (error) => this.logger.debug({ err: error }, 'socket error'));
+    // ws has its own error listener on the socket now.
+    raw.off('error', destroyOnError);
+    socket.on('error', this.socketListeners.error);
     const addr = clientAddress(request, this.trust);
     const dialect: Dialect = socket.protocol === SUBPROTOCOL_V1 ? 'v1' : 'legacy';
     if (this.all.size >= this.options.maxConnections) {
@@ -110,13 +140,11 @@ export class Relay {
       rate: this.options.maxMessagesPerSecond,
       burst: this.options.burst,
     });
-    this.all.add(connection);
+    this.all.set(socket, connection);
     this.perAddress.set(addr, fromAddress + 1);
-    socket.on('pong', () => {
-      connection.alive = true;
-    });
-    socket.on('message', (data, isBinary) => this.onFrame(connection, data, isBinary));
-    socket.on('close', (code, reason) => this.onClose(connection, code, reason.toString()));
+    socket.on('pong', this.socketListeners.pong);
+    socket.on('message', this.socketListeners.message);
+    socket.on('close', this.socketListeners.close);
     this.logger.info({ event: 'connect', id: connection.id, addr, dialect }, 'connect');
 
     if (dialect === 'legacy') {
@@ -196,6 +224,7 @@ export class Relay {
 
   private hello(connection: Connection, frame: HelloFrame): void {
     clearTimeout(connection.helloTimer);
+    connection.helloTimer = undefined;
     connection.name = cleanName(frame.name) || `guest-${connection.id.slice(0, 4)}`;
     connection.session = newSession();
     this.join(connection);
@@ -358,7 +387,7 @@ export class Relay {
     if (connection.closed) return;
     connection.closed = true;
     clearTimeout(connection.helloTimer);
-    this.all.delete(connection);
+    this.all.delete(connection.socket);
     const fromAddress = (this.perAddress.get(connection.addr) ?? 1) - 1;
     if (fromAddress > 0) this.perAddress.set(connection.addr, fromAddress);
     else this.perAddress.delete(connection.addr);
@@ -454,7 +483,7 @@ export class Relay {
 
   /** ws-level ping; a peer that did not answer the previous one is dead and dropped. */
   private sweep(): void {
-    for (const connection of this.all) {
+    for (const connection of this.all.values()) {
       if (!connection.alive) {
         this.logger.info({ id: connection.id, addr: connection.addr }, 'no pong: dropping dead peer');
         connection.socket.terminate();
@@ -467,7 +496,7 @@ export class Relay {
 
   drop(filter: { id?: string; name?: string; addr?: string } = {}): number {
     let dropped = 0;
-    for (const connection of [...this.all]) {
+    for (const connection of [...this.all.values()]) {
       if (filter.id !== undefined && connection.id !== filter.id) continue;
       if (filter.name !== undefined && connection.name !== filter.name) continue;
       if (filter.addr !== undefined && connection.addr !== filter.addr) continue;
@@ -481,7 +510,7 @@ export class Relay {
   async close(timeout = 2000): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
-    const open = [...this.all];
+    const open = [...this.all.values()];
     await new Promise<void>((resolve) => {
       if (open.length === 0) return resolve();
       let remaining = open.length;
