@@ -26,7 +26,7 @@ if (flags.help) {
   process.stdout.write(
     'Usage: npm run bench:relay [-- [--quick] [--reps N] [--only moderate,sustained,memory]]\n' +
       '  --quick   a short smoke run: short windows, one run per relay\n' +
-      '  --reps N  alternating runs per relay (default 2: ours, baseline, ours, baseline)\n' +
+      '  --reps N  alternating runs per relay (default 3 at the moderate rate, 2 for the rest)\n' +
       '  --only    run some parts only (the table shows — for the rest)\n',
   );
   process.exit(0);
@@ -37,7 +37,11 @@ const PARTS = ['moderate', 'sustained', 'memory'] as const;
 const parts = new Set(flags.only ? flags.only.split(',') : PARTS);
 for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new TypeError(`--only: unknown part ${part}; use ${PARTS.join(', ')}`);
 const config = {
-  /** Alternating runs per relay (A B A B … ); medians are reported. */
+  /**
+   * Alternating runs per relay (A B A B …); medians are reported. Three of
+   * the short moderate windows, so one disturbed window cannot move a median.
+   */
+  moderateReps: flags.reps ? Number(flags.reps) : quick ? 1 : 3,
   reps: flags.reps ? Number(flags.reps) : quick ? 1 : 2,
   warmSeconds: quick ? 0.5 : 1,
   moderateSeconds: quick ? 1 : 3,
@@ -420,7 +424,10 @@ async function main(): Promise<void> {
   preflight();
   const started = Date.now();
   const log = (text: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${text}\n`);
-  log(`bench:relay${quick ? ' --quick' : ''}: server on CPU ${SERVER_CORE}, generator on CPU ${GENERATOR_CORE}, ${config.reps} alternating run(s) per relay`);
+  log(
+    `bench:relay${quick ? ' --quick' : ''}: server on CPU ${SERVER_CORE}, generator on CPU ${GENERATOR_CORE}, ` +
+      `${config.moderateReps} alternating run(s) per relay at the moderate rate, ${config.reps} of the rest`,
+  );
 
   generator = Child.start('generator', GENERATOR_CORE, resolve(here, 'load.ts'), [], extraNodeArgs('BENCH_GENERATOR_NODE_ARGS'));
   await generator.ready;
@@ -439,7 +446,7 @@ async function main(): Promise<void> {
     for (const impl of IMPLS) await connectGroup(servers[impl], clients);
     const scenarios = SCENARIOS.filter((s) => s.clients === clients);
     for (const scenario of parts.has('moderate') ? scenarios : []) {
-      for (let rep = 0; rep < config.reps; rep++) {
+      for (let rep = 0; rep < config.moderateReps; rep++) {
         for (const impl of IMPLS) {
           const window = await moderate(servers[impl], scenario);
           moderateWindows.push(window);
@@ -527,7 +534,7 @@ async function main(): Promise<void> {
   const maxOther = Math.max(...allWindows.map((w) => w.otherLoad));
   const notes = [
     `ours: the Message Center relay (validation, log, presence, rate limits lifted, an ack to every send); baseline: a minimal ws relay (bench/relay/baseline-relay.ts) — same frames, no acks, no validation.`,
-    `Server pinned to CPU ${SERVER_CORE}, generator to CPU ${GENERATOR_CORE}; medians of ${config.reps} alternating run(s) per relay; moderate windows ${config.moderateSeconds} s after ${config.warmSeconds} s warm-up; search steps ${config.stepSeconds} s.`,
+    `Server pinned to CPU ${SERVER_CORE}, generator to CPU ${GENERATOR_CORE}; medians of ${config.moderateReps} alternating runs per relay at the moderate rate, of ${config.reps} for the rest; moderate windows ${config.moderateSeconds} s after ${config.warmSeconds} s warm-up; search steps ${config.stepSeconds} s.`,
     `"out of CPU": whose event loop was busy ≥ 90% of the first failing step (server / generator / both / neither).`,
     `Memory: heap used + external after a forced GC, on a second fill of a fresh relay (the first compiles code and grows the heap); RSS on the first fill includes that one-time growth, and the ${config.memoryClients}² presence announcements ours makes while filling.`,
     `Machine latency floor for broadcast-100 @200 msg/s: a bare TCP server copying 8-byte stamps to the 99 other sockets, no framing or parsing, same cores: p50 ${floor.p50} ms, p99 ${floor.p99} ms.`,
