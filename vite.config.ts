@@ -1,19 +1,100 @@
-import { defineConfig } from 'vite';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { minifyHTMLLiterals } from 'minify-literals';
+import { defineConfig, type Plugin } from 'vite';
 
-// The single-file script bundle: everything inside, registers the elements,
-// exposes the API on the `MessageCenter` global. (The ES module build and the
-// server are compiled by tsc into the same dist/ folder; see package.json.)
-export default defineConfig({
-  build: {
-    outDir: 'dist',
-    emptyOutDir: false,
-    target: 'es2022',
-    sourcemap: true,
-    lib: {
-      entry: 'src/script-tag.ts',
-      name: 'MessageCenter',
-      formats: ['iife'],
-      fileName: () => 'message-center.min.js',
+// Two library builds, both written into dist/ (tsc adds the .d.ts files):
+//
+// - `vite build --mode module`: the ES module build for bundlers and Node. One
+//   output file per source file (every module is an entry, so nothing is
+//   dropped and deep imports keep working), every dependency left as an
+//   import. The browser entries are side-effect free except the define
+//   modules; the server lives in the same tree and runs on Node as it is.
+// - `vite build`: the single-file script bundle, dist/message-center.min.js,
+//   with everything inside. It registers the elements and exposes the API on
+//   the `MessageCenter` global.
+
+/**
+ * Minifies the CSS (Lightning CSS) and HTML inside Lit's css``, html`` and
+ * svg`` literals, which JS minifiers leave as they are. Whitespace between
+ * HTML nodes is collapsed to one space, never removed, so text like
+ * `${name} <small>(you)</small>` renders exactly as before.
+ */
+function minifyLitLiterals(): Plugin {
+  return {
+    name: 'message-center:minify-lit-literals',
+    enforce: 'pre',
+    async transform(code, id) {
+      if (!/\/src\/.*\.ts$/.test(id) || !/\b(css|html|svg)`/.test(code)) return null;
+      const result = await minifyHTMLLiterals(code, {
+        fileName: id,
+        // keepClosingSlash: in svg`` the HTML parser needs `<path/>` self-closed,
+        // or the next shape becomes the path's child and is not drawn.
+        html: { conservativeCollapse: true, keepClosingSlash: true },
+      });
+      return result ? { code: result.code, map: result.map ?? null } : null;
     },
-  },
-});
+  };
+}
+
+/** Every source module except the script-tag entry, keyed by its path in dist/ without extension. */
+function moduleEntries(folder = 'src'): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const dirent of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, dirent.name);
+    if (dirent.isDirectory()) Object.assign(entries, moduleEntries(path));
+    else if (/\.ts$/.test(dirent.name) && !/\.d\.ts$/.test(dirent.name) && path !== join('src', 'script-tag.ts')) {
+      entries[relative('src', path).replace(/\.ts$/, '')] = path;
+    }
+  }
+  return entries;
+}
+
+/**
+ * Bare specifiers (packages, node: builtins) stay imports in the ES module
+ * build, except the compiler's own helpers (the decorator helper), which are
+ * not a dependency of the package and are emitted into dist/ instead.
+ */
+const isDependency = (id: string) =>
+  !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && !id.startsWith('@oxc-project/runtime');
+
+export default defineConfig(({ mode }) =>
+  mode === 'module'
+    ? {
+        plugins: [minifyLitLiterals()],
+        build: {
+          outDir: 'dist',
+          emptyOutDir: false,
+          target: 'es2022',
+          sourcemap: true,
+          // Left readable: the application's bundler minifies.
+          minify: false,
+          copyPublicDir: false,
+          lib: { entry: moduleEntries(), formats: ['es'] },
+          rollupOptions: {
+            external: isDependency,
+            output: {
+              preserveModules: true,
+              preserveModulesRoot: 'src',
+              entryFileNames: '[name].js',
+            },
+          },
+        },
+      }
+    : {
+        plugins: [minifyLitLiterals()],
+        build: {
+          outDir: 'dist',
+          emptyOutDir: false,
+          target: 'es2022',
+          sourcemap: true,
+          copyPublicDir: false,
+          lib: {
+            entry: 'src/script-tag.ts',
+            name: 'MessageCenter',
+            formats: ['iife'],
+            fileName: () => 'message-center.min.js',
+          },
+        },
+      },
+);
