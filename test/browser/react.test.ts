@@ -1,0 +1,3 @@
+import { reactSuite } from '../support/react-suite.js';
+
+reactSuite('19');
