@@ -43,14 +43,16 @@ const config = {
    */
   moderateReps: flags.reps ? Number(flags.reps) : quick ? 1 : 3,
   reps: flags.reps ? Number(flags.reps) : quick ? 1 : 2,
-  warmSeconds: quick ? 0.5 : 1,
-  moderateSeconds: quick ? 1 : 3,
+  warmSeconds: quick ? 0.5 : 0.75,
+  moderateSeconds: quick ? 1 : 2.5,
   stepSeconds: quick ? 0.6 : 1,
   /** Rate multiplier per step until a step fails, then bisection. */
   growth: quick ? 2 : 1.6,
   bisections: quick ? 1 : 2,
   maxSteps: quick ? 6 : 9,
+  /** How long a window waits for its last deliveries; a search step that needs more than this has failed anyway. */
   drainMs: 3000,
+  stepDrainMs: 1500,
   /** A step passes with p99 at or below this, nothing lost, and the generator on schedule. */
   p99LimitMs: 100,
   memoryClients: quick ? 500 : 1000,
@@ -200,7 +202,13 @@ interface Window {
 
 let generator: Child;
 
-async function measureOnce(server: Server & { impl: Impl }, scenario: Scenario, rate: number, seconds: number): Promise<Window> {
+async function measureOnce(
+  server: Server & { impl: Impl },
+  scenario: Scenario,
+  rate: number,
+  seconds: number,
+  drainMs = config.drainMs,
+): Promise<Window> {
   await waitQuiet();
   const busy0 = machineBusyMs();
   const wall0 = Date.now();
@@ -210,7 +218,7 @@ async function measureOnce(server: Server & { impl: Impl }, scenario: Scenario, 
     mode: scenario.mode,
     rate,
     seconds,
-    drainMs: config.drainMs,
+    drainMs,
     acks: server.impl === 'ours',
   });
   const cpu = await server.child.call<CpuWindow>('cpuStop');
@@ -253,11 +261,12 @@ async function measure(
   rate: number,
   seconds: number,
   onlyIfFailed = false,
+  drainMs = config.drainMs,
 ): Promise<Window> {
-  let best = await measureOnce(server, scenario, rate, seconds);
+  let best = await measureOnce(server, scenario, rate, seconds, drainMs);
   for (let retried = 1; retried <= config.retries && best.disturbed && !(onlyIfFailed && best.ok) && patienceMs > 0; retried++) {
     const started = Date.now();
-    const again = await measureOnce(server, scenario, rate, seconds);
+    const again = await measureOnce(server, scenario, rate, seconds, drainMs);
     patienceMs -= Date.now() - started;
     again.retried = retried;
     if (again.otherLoad < best.otherLoad) best = again;
@@ -302,12 +311,12 @@ async function search(server: Server & { impl: Impl }, scenario: Scenario, from:
   let pass: Window | undefined;
   let fail: Window | undefined;
   const step = async (rate: number): Promise<Window> => {
-    let window = await measure(server, scenario, Math.round(rate), config.stepSeconds, true);
+    let window = await measure(server, scenario, Math.round(rate), config.stepSeconds, true, config.stepDrainMs);
     steps.push(window);
     // A step that lost nothing and kept to schedule but missed on p99 alone is
     // run once more before it counts: one stall of this VM can do that.
     if (!window.ok && window.why.every((reason) => reason.startsWith('p99'))) {
-      window = await measure(server, scenario, Math.round(rate), config.stepSeconds, true);
+      window = await measure(server, scenario, Math.round(rate), config.stepSeconds, true, config.stepDrainMs);
       steps.push(window);
     }
     // A failed step can leave clients cut off or a backlog behind: start the next one clean.
