@@ -45,12 +45,12 @@ const config = {
   reps: flags.reps ? Number(flags.reps) : quick ? 1 : 2,
   warmSeconds: quick ? 0.5 : 0.75,
   moderateSeconds: quick ? 1 : 2.5,
-  stepSeconds: quick ? 0.6 : 1,
+  stepSeconds: quick ? 0.6 : 0.75,
   /** Rate multiplier per step until a step fails, then bisection. */
   growth: quick ? 2 : 1.6,
   bisections: quick ? 1 : 2,
   maxSteps: quick ? 6 : 9,
-  /** How long a window waits for its last deliveries; a search step that needs more than this has failed anyway. */
+  /** How long a window waits for its last deliveries; a search step that needs 1.5 s more has failed anyway. */
   drainMs: 3000,
   stepDrainMs: 1500,
   /** A step passes with p99 at or below this, nothing lost, and the generator on schedule. */
@@ -64,7 +64,7 @@ const config = {
   disturbedAbove: 0.25,
   retries: 2,
   /** Seconds the whole run may spend waiting for quiet and re-running disturbed windows; then it takes what it gets. */
-  patienceSeconds: quick ? 15 : 60,
+  patienceSeconds: quick ? 15 : 45,
 };
 
 /** What is left of `config.patienceSeconds`. */
