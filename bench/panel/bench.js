@@ -1,0 +1,133 @@
+// In-page half of bench:panel. Everything is driven from run.ts through
+// window.bench; each figure is measured the same way for the panel and for
+// the baseline (a plain list that appends one <li> per message).
+
+const stage = document.getElementById('stage');
+const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+function fakeMessage(i) {
+  return {
+    key: `o:${i}`,
+    id: `m${i}`,
+    offset: i,
+    from: { id: `p${i % 7}`, name: `Person ${i % 7}`, addr: '127.0.0.1' },
+    data: `Message number ${i}: the quick brown fox jumps over the lazy dog.`,
+    text: `Message number ${i}: the quick brown fox jumps over the lazy dog.`,
+    ts: Date.now(),
+    own: false,
+  };
+}
+
+function plainItem(message) {
+  const li = document.createElement('li');
+  const who = document.createElement('b');
+  who.textContent = `${message.from.name} · ${new Date(message.ts).toLocaleTimeString()}`;
+  li.append(who, document.createTextNode(message.text));
+  return li;
+}
+
+/** Event-loop probe: the longest gap between two turns of a MessageChannel loop ≈ the longest task. */
+function probe() {
+  const channel = new MessageChannel();
+  let last = performance.now();
+  let longest = 0;
+  let running = true;
+  channel.port1.onmessage = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) channel.port2.postMessage(0);
+  };
+  channel.port2.postMessage(0);
+  const longTasks = [];
+  const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
+  observer.observe({ type: 'longtask', buffered: false });
+  return {
+    stop() {
+      running = false;
+      longTasks.push(...observer.takeRecords().map((e) => e.duration));
+      observer.disconnect();
+      return { longestTask: longest, longTasks: longTasks.length, longestReported: Math.max(0, ...longTasks) };
+    },
+  };
+}
+
+window.bench = {
+  /** Time to show a 10,000-message history, from handing it over to the first frame after layout. */
+  async render(kind, count) {
+    stage.replaceChildren();
+    const messages = Array.from({ length: count }, (_, i) => fakeMessage(i + 1));
+    let element;
+    if (kind === 'panel') {
+      element = document.createElement('ws-chat-panel');
+      element.setAttribute('max-messages', String(count));
+      element.url = 'ws://127.0.0.1:9/'; // not connected: rendering only
+      stage.append(element);
+      await element.updateComplete;
+      await frame();
+    }
+    const t0 = performance.now();
+    if (kind === 'panel') {
+      element.addMessages(messages);
+      await element.updateComplete;
+    } else {
+      element = document.createElement('ul');
+      element.className = 'plain';
+      const fragment = document.createDocumentFragment();
+      for (const message of messages) fragment.append(plainItem(message));
+      element.append(fragment);
+      stage.append(element);
+      element.scrollTop = element.scrollHeight;
+    }
+    void document.body.offsetHeight; // layout
+    await frame();
+    const ms = performance.now() - t0;
+    const nodes = kind === 'panel' ? element.shadowRoot.querySelectorAll('*').length : element.querySelectorAll('*').length + 1;
+    stage.replaceChildren();
+    return { ms, nodes };
+  },
+
+  /** Connects and reports the longest task while the relay streams messages at it. */
+  async stream(kind, url, seconds) {
+    stage.replaceChildren();
+    let received = 0;
+    let element;
+    if (kind === 'panel') {
+      element = document.createElement('ws-chat-panel');
+      element.setAttribute('max-messages', '10000');
+      element.setAttribute('user-name', 'reader');
+      element.url = url;
+      element.addEventListener('ws-chat-message', () => received++);
+      stage.append(element);
+      await new Promise((resolve) => {
+        const check = () => (element.status === 'online' ? resolve() : setTimeout(check, 20));
+        check();
+      });
+    } else {
+      element = document.createElement('ul');
+      element.className = 'plain';
+      stage.append(element);
+      const socket = new WebSocket(url, ['message-center.v1']);
+      await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+      socket.send(JSON.stringify({ type: 'hello', name: 'reader' }));
+      socket.addEventListener('message', (event) => {
+        const frame = JSON.parse(event.data);
+        if (frame.type !== 'message') return;
+        received++;
+        const stick = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+        element.append(plainItem({ ...frame, text: String(frame.data) }));
+        if (stick) element.scrollTop = element.scrollHeight;
+      });
+      element.socket = socket;
+    }
+    window.__ready = true;
+    const watch = probe();
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 500));
+    const result = watch.stop();
+    const nodes = kind === 'panel' ? element.shadowRoot.querySelectorAll('*').length : element.querySelectorAll('*').length + 1;
+    element.socket?.close();
+    stage.replaceChildren();
+    window.__ready = false;
+    return { ...result, received, nodes };
+  },
+};
