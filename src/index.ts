@@ -1,6 +1,6 @@
 // Side-effect free: importing this registers no element and touches no DOM.
 import type { BusErrorDetail } from './bus/events.js';
-import type { ChatErrorDetail, ChatMessage, PresenceDetail, StatusDetail, Target } from './client/types.js';
+import type { ChatErrorDetail, ChatMessage, GapDetail, PresenceDetail, StatusDetail, Target } from './client/types.js';
 
 /** Which panel an event on the bus came from: its `id` attribute, or else its `user-name`. */
 export interface FromPanel {
@@ -50,6 +50,8 @@ export interface MessageCenterEvents {
   'chat:presence': PresenceDetail & FromPanel;
   /** The server refused something, or the connection had trouble. */
   'chat:error': ChatErrorDetail & FromPanel;
+  /** Messages may have been missed while disconnected and cannot be replayed. */
+  'chat:gap': GapDetail & FromPanel;
   /** A command: panels on this bus send `data` (to `to`, or everyone). */
   'chat:send': ChatSendRequest;
 }
@@ -65,6 +67,8 @@ export { MessageCenterProvider } from './elements/message-center-provider/messag
 export { WsChatPanel } from './elements/ws-chat-panel/ws-chat-panel.js';
 export { ChatClient } from './client/chat-client.js';
 export type { ChatClientEvents, ChatClientOptions, TokenSource } from './client/chat-client.js';
+export { browserStore, memoryStore } from './client/persistence.js';
+export type { ClientStore, ResumeState } from './client/persistence.js';
 export type {
   ChatErrorDetail,
   ChatMessage,
@@ -72,12 +76,14 @@ export type {
   ChatProtocol,
   ChatStatus,
   DeliveryState,
+  GapDetail,
   Peer,
   PresenceDetail,
   StatusDetail,
   Target,
 } from './client/types.js';
 export { ChatErrorEvent } from './events/chat-error-event.js';
+export { ChatGapEvent } from './events/chat-gap-event.js';
 export { ChatMessageEvent } from './events/chat-message-event.js';
 export { ChatPresenceEvent } from './events/chat-presence-event.js';
 export { ChatSentEvent } from './events/chat-sent-event.js';

@@ -1,9 +1,8 @@
 import type { Handler } from 'mitt';
 import { createMessageCenter, type MessageCenter, type Unsubscribe } from '../bus/message-center.js';
-import { decodeServerFrame, parseObject } from '../protocol/codec.js';
-import { ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
-import type { ClientFrame, Peer, ServerFrame, Target } from '../protocol/frames.js';
-import { LEGACY_LOGIN, LEGACY_LOGOUT, type LegacyOutFrame } from '../protocol/legacy.js';
+import { decodeServerFrame } from '../protocol/codec.js';
+import { CloseCode, ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
+import type { ClientFrame, Peer, ServerFrame, Target, WelcomeFrame } from '../protocol/frames.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 import {
   ReWebSocketService,
@@ -11,6 +10,8 @@ import {
   type UrlProvider,
   type WebSocketConstructor,
 } from '../transport/re-websocket-service.js';
+import { LegacyDialect } from './legacy-dialect.js';
+import { memoryStore, randomId, type ClientStore, type ResumeState } from './persistence.js';
 import {
   payloadText,
   type ChatErrorDetail,
@@ -18,6 +19,7 @@ import {
   type ChatNotice,
   type ChatProtocol,
   type ChatStatus,
+  type GapDetail,
   type PresenceDetail,
   type StatusDetail,
 } from './types.js';
@@ -40,18 +42,24 @@ export interface ChatClientOptions extends Partial<BackoffOptions> {
   connectionTimeout?: number;
   /** Your messages kept while unacknowledged; one more is refused with `outbox_full`. Default 1000. */
   maxOutbox?: number;
-  /** ms without any frame from the server after which the link counts as dead and is replaced. Default: from the server's heartbeat interval. */
+  /** ms without any frame from the server after which the link counts as dead and is replaced. Default: the server's heartbeat interval + 10 s. */
   deadLinkTimeout?: number;
+  /** ms `checkLink()` waits for an answer before replacing the link. Default 3000. */
+  probeTimeout?: number;
+  /** Where the outbox and the resume state are kept. Default: in memory (the panel uses IndexedDB and sessionStorage). */
+  store?: ClientStore;
 }
 
 export type ChatClientEvents = {
   status: StatusDetail;
   presence: PresenceDetail;
-  /** A message from someone else. */
+  /** A message from someone else (or from another connection of yours). */
   message: ChatMessage;
   /** One of your own messages was created or changed state. */
   update: ChatMessage;
   notice: ChatNotice;
+  /** Messages may have been missed and cannot be replayed. */
+  gap: GapDetail;
   error: ChatErrorDetail;
 };
 
@@ -60,36 +68,65 @@ interface OutboxEntry {
   /** Transmitted on the current connection (cleared on every reconnect). */
   transmitted: boolean;
   retryTimer?: ReturnType<typeof setTimeout>;
+  /** Written before the relay lost its state: its recipients may still be on their way back. */
+  beforeGap?: boolean;
 }
 
-const LEGACY_ECHO_WINDOW_MS = 30_000;
+/** Private messages acknowledged but not yet confirmed delivered, kept for their receipt. */
+const MAX_AWAITING_RECEIPT = 1000;
+const RECEIVED_DEBOUNCE_MS = 250;
+/**
+ * After a relay restart that lost its state, how long a private message from
+ * before it waits for its recipients to come back before it counts as failed.
+ */
+const GAP_GRACE_MS = 5000;
+/** Message ids remembered to recognise a resend that the server could not (it lost its log). */
+const SEEN_IDS = 10_000;
+const RESUME_SAVE_MS = 250;
 
 /**
- * Protocol v1 and legacy clients over ReWebSocketService: the handshake,
- * who is online, an outbox of your messages that holds them until the server
- * acknowledges them and sends them after every (re)connection handshake, and
- * an application heartbeat that replaces a silent link. No DOM: the panel
- * renders what this reports, and it runs in Node too.
+ * Protocol v1 and legacy clients over ReWebSocketService. What it adds to a
+ * socket:
+ * - an outbox: every message you send keeps its id and stays until the
+ *   server acknowledges it, and is sent after every (re)connection handshake,
+ *   in order; it survives reloads when the store does;
+ * - resume: after a reconnect it presents its session, epoch and last
+ *   offset, so the server restores its identity and replays what it missed,
+ *   and it drops anything at or below the last offset it processed, so no
+ *   message is shown twice;
+ * - a heartbeat that replaces a silent link, and `checkLink()` for when the
+ *   platform says the network changed.
+ * No DOM: the panel renders what this reports, and it runs in Node too.
  */
 export class ChatClient {
   // Our bus, not bare mitt: a throwing listener must not break the client.
   private readonly emitter: MessageCenter<ChatClientEvents> = createMessageCenter<ChatClientEvents>();
   private readonly options: ChatClientOptions;
+  private readonly store: ClientStore;
   private readonly outbox = new Map<string, OutboxEntry>();
+  private readonly awaitingReceipt = new Map<string, ChatMessage>();
+  private readonly legacy: LegacyDialect | undefined;
   private service: ReWebSocketService | undefined;
+  private loading: Promise<void> | undefined;
+  private closed = false;
   private statusValue: ChatStatus = 'offline';
   private retryAtValue: number | undefined;
   private attemptValue = 0;
   private selfValue: Peer | undefined;
   private rosterValue: Peer[] = [];
   private countValue = 0;
+  private resume: ResumeState | undefined;
+  private resumeDirty = false;
+  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  private receivedTimer: ReturnType<typeof setTimeout> | undefined;
+  private unreported = false;
   private lastFrameAt = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private probe: ReturnType<typeof setTimeout> | undefined;
   private pingInterval = 25_000;
-  private legacyKey = 0;
-  /** Legacy: what we sent lately, to recognise the server's echo of it. */
-  private legacyEchoes: Array<{ id: string; data: string; at: number }> = [];
-  private localKey = 0;
+  private noticeKey = 0;
+  private readonly seenIds = new Set<string>();
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ChatClientOptions) {
     if (typeof options?.url !== 'string' && typeof options?.url !== 'function') {
@@ -99,6 +136,17 @@ export class ChatClient {
       throw new TypeError(`ChatClient: protocol must be "v1" or "legacy", got ${JSON.stringify(options.protocol)}`);
     }
     this.options = options;
+    this.store = options.store ?? memoryStore();
+    if (options.protocol === 'legacy') {
+      this.legacy = new LegacyDialect(options.name ?? '', {
+        emit: (type, detail) => this.emitter.emit(type, detail as never),
+        settle: (id, change) => this.settle(id, change),
+        isPending: (id) => this.outbox.get(id)?.message.state === 'pending',
+        setCount: (count) => {
+          this.countValue = count;
+        },
+      });
+    }
   }
 
   /** Listens to the client; returns the function that stops listening. */
@@ -140,42 +188,71 @@ export class ChatClient {
     return this.options.name ?? '';
   }
 
-  /** Opens the connection (again). Harmless when already open or connecting. */
+  /** The session, epoch and newest processed offset this client would resume from. */
+  get resumeState(): ResumeState | undefined {
+    return this.resume;
+  }
+
+  /**
+   * Opens the connection (again); harmless when already open or connecting.
+   * The stored outbox and resume state are loaded first.
+   */
   connect(): void {
-    if (this.service) {
-      this.service.open();
-      return;
-    }
-    const legacy = this.protocol === 'legacy';
-    this.service = new ReWebSocketService(() => this.resolveUrl(), {
-      ...(legacy ? {} : { protocols: [SUBPROTOCOL_V1] }),
-      ...(this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {}),
-      minReconnectionDelay: this.options.minReconnectionDelay ?? 500,
-      maxReconnectionDelay: this.options.maxReconnectionDelay ?? 10_000,
-      reconnectionDelayGrowFactor: this.options.reconnectionDelayGrowFactor ?? 1.5,
-      jitter: this.options.jitter ?? 0.5,
-      connectionTimeout: this.options.connectionTimeout ?? 4000,
-      // The outbox is ours; nothing may wait in the socket's queue.
-      maxQueuedMessages: 0,
-      openCallback: () => this.onOpen(),
-      messageCallback: (event) => this.onFrame(String(event.data)),
-      stateCallback: (change) => this.onState(change),
-      errorCallback: (error) => {
-        if (error instanceof Error) this.emitter.emit('error', { code: 'connection', message: error.message });
-      },
+    this.closed = false;
+    this.loading ??= this.load();
+    void this.loading.then(() => {
+      if (this.closed) return;
+      if (this.service) this.service.open();
+      else this.service = this.createService();
     });
   }
 
   /** Closes the connection; your pending messages stay in the outbox for the next connect. */
   close(): void {
+    this.closed = true;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
     this.stopHeartbeat();
-    this.service?.close(1000, 'client closed');
+    this.flushResume();
+    clearTimeout(this.receivedTimer);
+    this.service?.close(CloseCode.Normal, 'client closed');
+    if (!this.service) this.setStatus('offline');
   }
 
-  /** Replaces the connection now (for instance when the browser says the network came back). */
+  /** Writes the resume state now (it is otherwise written a moment after it changes): call it when the page is going away. */
+  persist(): void {
+    this.flushResume();
+  }
+
+  /** Replaces the connection now, skipping any backoff wait. */
   reconnect(): void {
+    if (this.closed) return;
     if (!this.service) return this.connect();
     this.service.reconnect();
+  }
+
+  /**
+   * Makes sure the link is alive, as after the platform reports that the
+   * network came back or the page became visible: reconnects at once when not
+   * online, and otherwise pings and replaces the link if nothing answers
+   * within `probeTimeout`.
+   */
+  checkLink(): void {
+    if (this.closed || !this.service) return;
+    if (this.statusValue !== 'online') {
+      if (this.statusValue === 'reconnecting') this.reconnect();
+      return;
+    }
+    if (this.legacy || this.probe !== undefined) return;
+    const asked = Date.now();
+    this.sendFrame({ type: 'ping', t: asked });
+    this.probe = setTimeout(() => {
+      this.probe = undefined;
+      if (this.lastFrameAt < asked && this.statusValue === 'online') {
+        this.emitter.emit('error', { code: 'connection', message: 'no answer to a ping; replacing the link' });
+        this.reconnect();
+      }
+    }, this.options.probeTimeout ?? 3000);
   }
 
   /**
@@ -193,7 +270,7 @@ export class ChatClient {
       });
       return undefined;
     }
-    const id = newMessageId();
+    const id = randomId();
     const message: ChatMessage = {
       key: `local:${id}`,
       id,
@@ -207,6 +284,7 @@ export class ChatClient {
     };
     const entry: OutboxEntry = { message, transmitted: false };
     this.outbox.set(id, entry);
+    this.saveOutbox();
     this.emitter.emit('update', message);
     if (this.statusValue === 'online') this.transmit(entry);
     return message;
@@ -215,25 +293,84 @@ export class ChatClient {
   /**
    * Takes over messages another client (or an earlier page) left pending:
    * they keep their ids, so the server can tell a resend from a new message,
-   * and go out in order once online.
+   * and go out before anything sent since, in order, once online.
    */
   adopt(messages: readonly ChatMessage[]): void {
+    const adopted: Array<[string, OutboxEntry]> = [];
     for (const message of messages) {
       if (!message.own || message.state !== 'pending' || this.outbox.has(message.id)) continue;
-      const entry: OutboxEntry = { message, transmitted: false };
-      this.outbox.set(message.id, entry);
-      if (this.statusValue === 'online') this.transmit(entry);
+      adopted.push([message.id, { message, transmitted: false }]);
     }
+    if (adopted.length === 0) return;
+    const later = [...this.outbox];
+    this.outbox.clear();
+    for (const [id, entry] of [...adopted, ...later]) this.outbox.set(id, entry);
+    this.saveOutbox();
+    for (const [, entry] of adopted) this.emitter.emit('update', entry.message);
+    if (this.statusValue === 'online') this.flushOutbox();
+  }
+
+  // ── storage ─────────────────────────────────────────────────────────────
+
+  private async load(): Promise<void> {
+    if (!this.legacy) this.resume = this.store.loadResume();
+    this.adopt(await this.store.loadOutbox());
+  }
+
+  private saveOutbox(): void {
+    void this.store.saveOutbox(this.pending);
+  }
+
+  private noteOffset(epoch: string, offset: number): void {
+    if (this.resume && this.resume.epoch === epoch && offset <= this.resume.offset) return;
+    this.resume = { session: this.resume?.session ?? '', epoch, offset };
+    this.resumeDirty = true;
+    this.resumeTimer ??= setTimeout(() => this.flushResume(), RESUME_SAVE_MS);
+  }
+
+  private flushResume(): void {
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
+    if (!this.resumeDirty) return;
+    this.resumeDirty = false;
+    this.store.saveResume(this.resume);
   }
 
   // ── connection ──────────────────────────────────────────────────────────
+
+  private createService(): ReWebSocketService {
+    return new ReWebSocketService(() => this.resolveUrl(), {
+      ...(this.legacy ? {} : { protocols: [SUBPROTOCOL_V1] }),
+      ...(this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {}),
+      minReconnectionDelay: this.options.minReconnectionDelay ?? 300,
+      maxReconnectionDelay: this.options.maxReconnectionDelay ?? 10_000,
+      reconnectionDelayGrowFactor: this.options.reconnectionDelayGrowFactor ?? 1.2,
+      jitter: this.options.jitter ?? 0.5,
+      connectionTimeout: this.options.connectionTimeout ?? 4000,
+      // The outbox is ours; nothing may wait in the socket's queue.
+      maxQueuedMessages: 0,
+      openCallback: () => this.onOpen(),
+      messageCallback: (event) => this.onFrame(String(event.data)),
+      stateCallback: (change) => this.onState(change),
+      closeCallback: (event) => {
+        // Someone else resumed this session (a copy of this page): start a new one.
+        if (event.code === CloseCode.SessionTakenOver) {
+          this.resume = undefined;
+          this.store.saveResume(undefined);
+        }
+      },
+      errorCallback: (error) => {
+        if (error instanceof Error) this.emitter.emit('error', { code: 'connection', message: error.message });
+      },
+    });
+  }
 
   private async resolveUrl(): Promise<string> {
     const base = typeof this.options.url === 'function' ? await this.options.url() : this.options.url;
     const url = new URL(base, typeof location !== 'undefined' ? location.href : undefined);
     const { token } = this.options;
     if (token !== undefined) url.searchParams.set('token', typeof token === 'function' ? await token() : token);
-    if (this.protocol === 'legacy' && this.name) url.searchParams.set('userName', this.name);
+    if (this.legacy && this.name) url.searchParams.set('userName', this.name);
     return url.toString();
   }
 
@@ -246,7 +383,7 @@ export class ChatClient {
         break;
       case 'open':
         // v1 is online once welcomed; legacy as soon as the socket opens.
-        if (this.protocol === 'legacy') this.setStatus('online');
+        if (this.legacy) this.setStatus('online');
         break;
       case 'reconnecting':
         this.wentOffline();
@@ -261,15 +398,22 @@ export class ChatClient {
 
   private onOpen(): void {
     this.lastFrameAt = Date.now();
-    if (this.protocol === 'legacy') {
+    if (this.legacy) {
       this.flushOutbox();
       return;
     }
-    this.sendFrame({ type: 'hello', ...(this.name ? { name: this.name } : {}) });
+    this.sendFrame({
+      type: 'hello',
+      ...(this.name ? { name: this.name } : {}),
+      ...(this.resume?.session ? { resume: { ...this.resume } } : {}),
+    });
   }
 
   private wentOffline(): void {
     this.stopHeartbeat();
+    clearTimeout(this.probe);
+    this.probe = undefined;
+    this.flushResume();
     for (const entry of this.outbox.values()) {
       entry.transmitted = false;
       clearTimeout(entry.retryTimer);
@@ -291,19 +435,23 @@ export class ChatClient {
   }
 
   private transmit(entry: OutboxEntry): void {
-    if (entry.transmitted) return;
+    if (entry.transmitted || !this.service) return;
+    if (entry.beforeGap && !this.present(entry.message.to)) return;
     entry.transmitted = true;
     const { message } = entry;
-    if (this.protocol === 'legacy') {
-      const addrs = message.to?.addrs ?? [];
-      this.service?.send(JSON.stringify({ ...(addrs.length ? { ip: addrs } : {}), userName: this.name, data: message.data }));
-      this.legacyEchoes.push({ id: message.id, data: JSON.stringify(message.data), at: Date.now() });
-      // The original server echoes a broadcast to its sender: that echo is the
-      // acknowledgement. A unicast gets none, so writing it is all we can know.
-      if (addrs.length > 0) this.settle(message.id, { state: 'sent' });
+    if (this.legacy) {
+      this.legacy.transmit(this.service, message);
       return;
     }
     this.sendFrame({ type: 'send', id: message.id, ...(message.to ? { to: message.to } : {}), data: message.data });
+  }
+
+  /** Whether every target is online now (by id or name; addresses are not known to clients). */
+  private present(to: Target | undefined): boolean {
+    if (!to) return true;
+    const ids = new Set(this.rosterValue.map((peer) => peer.id));
+    const names = new Set(this.rosterValue.map((peer) => peer.name));
+    return (to.ids ?? []).every((id) => ids.has(id)) && (to.names ?? []).every((name) => names.has(name)) && !to.addrs?.length;
   }
 
   private flushOutbox(): void {
@@ -341,8 +489,8 @@ export class ChatClient {
 
   private onFrame(text: string): void {
     this.lastFrameAt = Date.now();
-    if (this.protocol === 'legacy') {
-      this.onLegacyFrame(text);
+    if (this.legacy) {
+      this.legacy.receive(text);
       return;
     }
     const decoded = decodeServerFrame(text);
@@ -359,19 +507,22 @@ export class ChatClient {
   private handle(frame: ServerFrame): void {
     switch (frame.type) {
       case 'welcome':
-        this.selfValue = frame.self;
-        this.rosterValue = frame.roster;
-        this.countValue = frame.count;
-        this.pingInterval = frame.limits.heartbeatInterval;
-        this.startHeartbeat();
-        this.setStatus('online');
-        this.emitter.emit('presence', { kind: 'welcome', roster: this.rosterValue, count: this.countValue });
-        this.flushOutbox();
+        this.welcome(frame);
         return;
       case 'message': {
+        const epoch = this.resume?.epoch ?? '';
+        // At or below the newest offset processed: a replay of something already shown.
+        if (this.resume && frame.offset <= this.resume.offset) return;
+        this.noteOffset(epoch, frame.offset);
+        // A sender resends what the server did not acknowledge; after a relay
+        // lost its log (new epoch) that resend has a new offset, but its id.
+        const seen = `${frame.from.name}\u0000${frame.id}`;
+        if (this.seenIds.has(seen)) return;
+        this.seenIds.add(seen);
+        if (this.seenIds.size > SEEN_IDS) this.seenIds.delete(this.seenIds.values().next().value!);
         const own = frame.from.id === this.selfValue?.id;
         this.emitter.emit('message', {
-          key: `o:${frame.offset}`,
+          key: `${epoch}:${frame.offset}`,
           id: frame.id,
           offset: frame.offset,
           from: frame.from,
@@ -382,14 +533,20 @@ export class ChatClient {
           own,
           ...(frame.replay ? { replay: true } : {}),
         });
+        if (frame.to) this.reportReceived();
         return;
       }
       case 'ack':
         this.settle(frame.id, { state: 'sent', offset: frame.offset, ts: frame.ts });
         return;
-      case 'delivered':
-        this.settle(frame.id, { state: 'delivered', offset: frame.offset });
+      case 'delivered': {
+        const message = this.awaitingReceipt.get(frame.id);
+        if (!message) return;
+        this.awaitingReceipt.delete(frame.id);
+        const delivered: ChatMessage = { ...message, state: 'delivered' };
+        this.emitter.emit('update', delivered);
         return;
+      }
       case 'join':
       case 'leave':
         this.presence(frame.type, frame.peer, frame.count);
@@ -402,6 +559,42 @@ export class ChatClient {
     }
   }
 
+  private welcome(frame: WelcomeFrame): void {
+    const presented = this.resume;
+    this.selfValue = frame.self;
+    this.rosterValue = frame.roster;
+    this.countValue = frame.count;
+    this.pingInterval = frame.limits.heartbeatInterval;
+    if (frame.resumed && presented) {
+      this.resume = { session: frame.session, epoch: frame.epoch, offset: presented.offset };
+    } else {
+      this.resume = { session: frame.session, epoch: frame.epoch, offset: frame.offset };
+    }
+    this.resumeDirty = true;
+    this.flushResume();
+    this.startHeartbeat();
+    this.setStatus('online');
+    this.emitter.emit('presence', { kind: 'welcome', roster: this.rosterValue, count: this.countValue });
+    if (presented && !frame.resumed) {
+      // The relay forgot everyone: private messages from before wait (a little)
+      // for their recipients to come back rather than fail at once.
+      for (const entry of this.outbox.values()) if (entry.message.to) entry.beforeGap = true;
+      clearTimeout(this.graceTimer);
+      this.graceTimer = setTimeout(() => {
+        this.graceTimer = undefined;
+        for (const entry of this.outbox.values()) entry.beforeGap = false;
+        if (this.statusValue === 'online') this.flushOutbox();
+      }, GAP_GRACE_MS);
+    }
+    if (frame.gap || (presented && !frame.resumed)) {
+      const reason = presented && presented.epoch !== frame.epoch ? 'epoch' : frame.resumed ? 'window' : 'session';
+      this.emitter.emit('gap', { reason });
+      this.emitter.emit('notice', { kind: 'gap', key: `gap:${++this.noticeKey}:${Date.now()}`, ts: Date.now() });
+    }
+    this.flushOutbox();
+    if (this.unreported) this.reportReceived();
+  }
+
   private presence(kind: 'join' | 'leave', peer: Peer, count: number): void {
     if (kind === 'join') {
       this.rosterValue = [...this.rosterValue.filter((p) => p.id !== peer.id), peer];
@@ -409,8 +602,22 @@ export class ChatClient {
       this.rosterValue = this.rosterValue.filter((p) => p.id !== peer.id);
     }
     this.countValue = count;
+    // Someone came back: private messages waiting for their recipients after a relay restart may go now.
+    if (kind === 'join' && this.graceTimer !== undefined) this.flushOutbox();
     this.emitter.emit('presence', { kind, peer, roster: this.rosterValue, count });
-    this.emitter.emit('notice', { kind, peer, key: `${kind}:${peer.id}:${Date.now()}:${++this.localKey}`, ts: Date.now() });
+    this.emitter.emit('notice', { kind, peer, key: `${kind}:${peer.id}:${++this.noticeKey}`, ts: Date.now() });
+  }
+
+  /** Tells the server, soon and once for a burst, what we have processed: it sends delivery receipts for private messages. */
+  private reportReceived(): void {
+    this.unreported = true;
+    this.receivedTimer ??= setTimeout(() => {
+      this.receivedTimer = undefined;
+      // Offline: `unreported` stays set, and the next welcome reports it.
+      if (!this.unreported || !this.resume || this.statusValue !== 'online') return;
+      this.unreported = false;
+      this.sendFrame({ type: 'received', offset: this.resume.offset });
+    }, RECEIVED_DEBOUNCE_MS);
   }
 
   private onError(code: string, message: string, id: string | undefined, retryAfter: number | undefined): void {
@@ -431,76 +638,19 @@ export class ChatClient {
   private settle(id: string, change: Partial<Pick<ChatMessage, 'state' | 'offset' | 'ts' | 'error'>>): void {
     const entry = this.outbox.get(id);
     if (!entry) return;
-    const message: ChatMessage = {
-      ...entry.message,
-      ...change,
-      from: this.selfValue ?? entry.message.from,
-    };
+    const message: ChatMessage = { ...entry.message, ...change, from: this.selfValue ?? entry.message.from };
     entry.message = message;
     if (change.state !== 'pending') {
       clearTimeout(entry.retryTimer);
       this.outbox.delete(id);
+      this.saveOutbox();
+    }
+    if (change.state === 'sent' && message.to && !this.legacy) {
+      this.awaitingReceipt.set(id, message);
+      if (this.awaitingReceipt.size > MAX_AWAITING_RECEIPT) {
+        this.awaitingReceipt.delete(this.awaitingReceipt.keys().next().value!);
+      }
     }
     this.emitter.emit('update', message);
   }
-
-  // ── legacy ──────────────────────────────────────────────────────────────
-
-  private onLegacyFrame(text: string): void {
-    const parsed = parseObject(text);
-    if (!parsed.ok) return;
-    const frame = parsed.value as Partial<LegacyOutFrame>;
-    if (typeof frame.count !== 'number') return;
-    const addr = String(frame.currUserIp ?? '');
-    const name = String(frame.currUserName ?? '');
-    const peer: Peer = { id: addr ? `${addr}/${name}` : name, name, addr };
-    const data = frame.data;
-    this.countValue = frame.count;
-    if (addr === '' && name === '' && data !== null && typeof data === 'object' && 'error' in data) {
-      const { error, message } = data as { error: unknown; message?: unknown };
-      this.emitter.emit('error', { code: String(error), message: String(message ?? error) });
-      return;
-    }
-    if (data === LEGACY_LOGIN || data === LEGACY_LOGOUT) {
-      const kind = data === LEGACY_LOGIN ? 'join' : 'leave';
-      this.emitter.emit('presence', { kind, peer, roster: [], count: frame.count });
-      this.emitter.emit('notice', { kind, peer, key: `legacy:${++this.legacyKey}`, ts: Date.now() });
-      return;
-    }
-    if (name === this.name && this.matchEcho(data)) return;
-    this.emitter.emit('message', {
-      key: `legacy:${++this.legacyKey}`,
-      id: `legacy-${this.legacyKey}`,
-      from: peer,
-      data,
-      text: payloadText(data),
-      ts: Date.now(),
-      own: false,
-    });
-  }
-
-  /**
-   * The original server echoes what we send back to us (always for a
-   * broadcast, and for a unicast whose address list includes our own). An
-   * echo settles the matching pending message and is not shown twice.
-   */
-  private matchEcho(data: unknown): boolean {
-    const serialized = JSON.stringify(data);
-    const now = Date.now();
-    this.legacyEchoes = this.legacyEchoes.filter((echo) => now - echo.at < LEGACY_ECHO_WINDOW_MS);
-    const index = this.legacyEchoes.findIndex((echo) => echo.data === serialized);
-    if (index < 0) return false;
-    const [echo] = this.legacyEchoes.splice(index, 1);
-    if (this.outbox.get(echo!.id)?.message.state === 'pending') this.settle(echo!.id, { state: 'sent' });
-    return true;
-  }
-}
-
-/** 128 random bits, URL-safe. (crypto.randomUUID needs a secure context; getRandomValues does not.) */
-function newMessageId(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  let id = '';
-  for (const byte of bytes) id += byte.toString(16).padStart(2, '0');
-  return id;
 }

@@ -66,6 +66,15 @@ export interface PresenceDetail {
   readonly count: number;
 }
 
+export interface GapDetail {
+  /**
+   * Why messages may be missing: `epoch` (the relay restarted and lost its
+   * log), `session` (the relay no longer knew this session), `window` (the
+   * relay no longer had everything since this client's last message).
+   */
+  readonly reason: 'epoch' | 'session' | 'window';
+}
+
 export interface ChatErrorDetail {
   /** A stable code: one of the protocol's error codes, or `outbox_full`, `connection`. */
   readonly code: string;

@@ -27,6 +27,11 @@ export class ChatController implements ReactiveController {
 
   hostConnected(): void {
     this.connected = true;
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.checkLink);
+      window.addEventListener('pagehide', this.persist);
+      document.addEventListener('visibilitychange', this.checkLink);
+    }
     // Start on the next update, once the properties set along with the
     // insertion (by frameworks, after appending) have arrived.
     this.host.requestUpdate();
@@ -34,21 +39,39 @@ export class ChatController implements ReactiveController {
 
   hostDisconnected(): void {
     this.connected = false;
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('online', this.checkLink);
+      window.removeEventListener('pagehide', this.persist);
+      document.removeEventListener('visibilitychange', this.checkLink);
+    }
     this.stop();
   }
 
+  /** The page is going away (reload, navigation): keep where the client got to, to resume from there. */
+  private readonly persist = (): void => {
+    this.client?.persist();
+  };
+
+  /** The network came back or the page became visible: a link that slept may be dead. */
+  private readonly checkLink = (): void => {
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+    this.client?.checkLink();
+  };
+
   /**
-   * Brings the client in line with `options`; `key` lists what, when changed,
-   * needs a new connection. Call it from willUpdate.
+   * Brings the client in line with the host: `key` lists what, when changed,
+   * needs a new connection; `options` is called only then. Call it from
+   * willUpdate.
    */
-  sync(options: ChatClientOptions | undefined, key: unknown[]): void {
+  sync(key: unknown[], options: () => ChatClientOptions | undefined): void {
     if (!this.connected) return;
     const same = key.length === this.configKey.length && key.every((value, i) => Object.is(value, this.configKey[i]));
     if (this.client && same) return;
     this.stop();
     this.configKey = key;
-    if (!options) return;
-    const client = new ChatClient(options);
+    const resolved = options();
+    if (!resolved) return;
+    const client = new ChatClient(resolved);
     this.client = client;
     for (const type of Object.keys(this.handlers) as Array<keyof ChatClientEvents>) {
       const handler = this.handlers[type] as (detail: unknown) => void;

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ErrorCode } from './constants.js';
+import { ErrorCode, FieldLimits } from './constants.js';
 import { ClientFrameSchema, ServerFrameSchema, type ClientFrame, type ServerFrame } from './frames.js';
 
 export type Decoded<T> =
@@ -43,7 +43,7 @@ function decodeWith<T>(
   const parsed = parseObject(text);
   if (!parsed.ok) return { ok: false, code: ErrorCode.BadFrame, message: parsed.message };
   const { type, id } = parsed.value;
-  const frameId = typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : undefined;
+  const frameId = typeof id === 'string' && id.length > 0 && id.length <= FieldLimits.maxIdLength ? id : undefined;
   if (typeof type !== 'string' || !known.has(type)) {
     return {
       ok: false,

@@ -20,9 +20,12 @@ export const ErrorCode = {
   TooLarge: 'too_large',
   /** More messages than the rate limit allows; the message was not sent. */
   RateLimited: 'rate_limited',
-  /** One or more targets of a unicast are not connected; the message was not sent. */
+  /** One or more targets match no one online or away (a session kept for its return); the message was not sent. */
   UnknownTarget: 'unknown_target',
-  /** The resume token is unknown or expired; the client got a new session. */
+  /**
+   * Reserved. A refused resume is not an error: the client gets a new
+   * session and a welcome with `resumed: false` and `gap: true`.
+   */
   ResumeFailed: 'resume_failed',
   /** The server could not handle the frame; the message was not sent. */
   Internal: 'internal',
@@ -35,7 +38,7 @@ export const CloseCode = {
   Normal: 1000,
   /** The server is shutting down: reconnect (to another node) right away. */
   GoingAway: 1001,
-  /** Policy violation: flooding, too many connections from one address, a slow consumer. Reason says which. */
+  /** Policy violation: flooding, or too many connections from one address. The reason says which. */
   PolicyViolation: 1008,
   /** A frame above the hard limit (`maxFrameBytes` × 4); sent by the ws library. */
   MessageTooBig: 1009,
@@ -43,17 +46,19 @@ export const CloseCode = {
   TryAgainLater: 1013,
   /** No `hello` within `helloTimeout`. */
   HelloTimeout: 4408,
+  /** Another connection resumed this connection's session (only one connection per session). */
+  SessionTakenOver: 4409,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-/** Close reasons sent with `PolicyViolation`, so clients can tell them apart. */
+/** Close reasons sent with the close codes above, so clients can tell closes apart. */
 export const CloseReason = {
   Flood: 'flood',
   TooManyConnections: 'too_many_connections',
-  SlowConsumer: 'slow_consumer',
   ServerFull: 'server_full',
   Shutdown: 'server_shutdown',
   HelloTimeout: 'hello_timeout',
+  SessionTakenOver: 'session_taken_over',
 } as const;
 
 /** Field limits of protocol v1. */

@@ -23,7 +23,8 @@ export type Peer = v.InferOutput<typeof PeerSchema>;
 export const TargetSchema = v.pipe(
   v.strictObject({
     ids: v.optional(v.array(text(FieldLimits.maxIdLength))),
-    names: v.optional(v.array(text(FieldLimits.maxNameLength))),
+    // Names are at most 64 code points, which can be 128 UTF-16 units.
+    names: v.optional(v.array(text(FieldLimits.maxNameLength * 2))),
     addrs: v.optional(v.array(text(64))),
   }),
   v.check(
@@ -36,6 +37,17 @@ export const TargetSchema = v.pipe(
   ),
 );
 export type Target = v.InferOutput<typeof TargetSchema>;
+
+/**
+ * Targets as the server reports them. Lenient, unlike what a client may send:
+ * a legacy client's address list is not held to v1's limits, and a newer
+ * server may add fields.
+ */
+const ReportedTargetSchema = v.object({
+  ids: v.optional(v.array(v.string())),
+  names: v.optional(v.array(v.string())),
+  addrs: v.optional(v.array(v.string())),
+});
 
 export const ResumeSchema = v.strictObject({
   session: text(128),
@@ -96,7 +108,7 @@ export const WelcomeFrameSchema = v.object({
   session: v.string(),
   /** The log's epoch: offsets compare only within one epoch. */
   epoch: v.string(),
-  /** The offset of the newest message in the log when this client joined. */
+  /** Where this client's stream continues from: the log's head for a new session, where the replay starts for a resumed one. */
   offset,
   roster: v.array(PeerSchema),
   count: v.number(),
@@ -115,7 +127,7 @@ export const MessageFrameSchema = v.object({
   id: v.string(),
   from: PeerSchema,
   /** Present for unicast and multicast: the targets as the sender named them. */
-  to: v.optional(TargetSchema),
+  to: v.optional(ReportedTargetSchema),
   data: v.unknown(),
   /** Server time when it was routed (ms since the epoch). */
   ts: v.number(),
@@ -129,7 +141,7 @@ export const AckFrameSchema = v.object({
   id: v.string(),
   offset,
   ts: v.number(),
-  /** Connections it was delivered to right away. */
+  /** Recipients online when it was routed (those away get it when they resume); 0 for a duplicate. */
   recipients: v.number(),
   /** True when this message had already been routed (a resend after a lost ack): it was not routed again. */
   duplicate: v.optional(v.boolean()),
@@ -158,13 +170,7 @@ export const ErrorFrameSchema = v.object({
   /** The client message id the error is about, when there is one. */
   id: v.optional(v.string()),
   /** For unknown_target: the targets that matched nobody. */
-  targets: v.optional(
-    v.object({
-      ids: v.optional(v.array(v.string())),
-      names: v.optional(v.array(v.string())),
-      addrs: v.optional(v.array(v.string())),
-    }),
-  ),
+  targets: v.optional(ReportedTargetSchema),
   /** For rate_limited: ms until a message would be accepted. */
   retryAfter: v.optional(v.number()),
 });

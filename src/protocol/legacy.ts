@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { FieldLimits } from './constants.js';
 
 // The format of the original IP-routing server, kept byte-for-byte compatible:
 // clients that do not offer the v1 subprotocol speak it both ways.
@@ -27,9 +28,20 @@ export const LEGACY_LOGIN = 'login';
 /** `data` of the notice broadcast when someone disconnects. */
 export const LEGACY_LOGOUT = 'logout';
 
-export function normalizeLegacyTargets(ip: LegacyInFrame['ip']): string[] {
-  if (ip === undefined || ip === null) return [];
-  return (typeof ip === 'string' ? [ip] : ip).filter((address) => address.length > 0);
+/**
+ * The addresses an original client listed, as v1 reports them: empty and
+ * over-long entries (no address is longer than 64 characters) are dropped, and
+ * the list is cut at v1's target limit. `targeted` says whether the client
+ * listed any address at all: a list whose entries all matched nothing valid
+ * still means "these addresses", never "everyone".
+ */
+export function normalizeLegacyTargets(ip: LegacyInFrame['ip']): { targeted: boolean; addrs: string[] } {
+  if (ip === undefined || ip === null) return { targeted: false, addrs: [] };
+  const listed = (typeof ip === 'string' ? [ip] : ip).filter((address) => address.length > 0);
+  return {
+    targeted: listed.length > 0,
+    addrs: listed.filter((address) => address.length <= 64).slice(0, FieldLimits.maxTargets),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import proxyAddr from 'proxy-addr';
 import type { RelayServerOptions } from './options.js';
 
@@ -19,7 +20,12 @@ export function normalizeAddress(address: string | undefined): string {
   return mapped ? mapped[1]! : address;
 }
 
-/** The client's address: the socket's, or the one trusted proxies report in X-Forwarded-For. */
+/**
+ * The client's address: the socket's, or the one trusted proxies report in
+ * X-Forwarded-For. A forwarded value that is not an IP address is not
+ * believed: the socket's address is used instead.
+ */
 export function clientAddress(request: IncomingMessage, trust: Trust): string {
-  return normalizeAddress(proxyAddr(request, trust));
+  const forwarded = proxyAddr(request, trust);
+  return normalizeAddress(isIP(forwarded) ? forwarded : request.socket.remoteAddress);
 }

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, type RelayLimits, type RelayServerOptions } from './opt
 
 const HELP = `Usage: message-center-relay [options]
 
-Starts the Message Center relay (in-memory).
+Starts the Message Center relay (in memory, or durable with --data-dir).
 
   --port N                       port to listen on (default 3001; 0 = any free port)
   --host ADDR                    interface to listen on (default: all)
@@ -17,6 +17,13 @@ Starts the Message Center relay (in-memory).
   --demo                         also serve the demo page at / and the script bundle at /message-center.min.js,
                                  with its controls (drop a connection, restart the relay); not for public hosts
   --log-level LEVEL              fatal | error | warn | info | debug | silent (default info)
+  --data-dir DIR                 keep the message log and sessions on disk: a restart (even after SIGKILL)
+                                 loses nothing acknowledged, and clients resume (default: memory only)
+  --fsync                        with --data-dir: flush to disk before every acknowledgement
+  --log-max-entries N            messages kept for replay and deduplication (default 10000)
+  --log-max-age MS               how long they are kept (default 3600000)
+  --log-max-bytes N              bytes of messages kept (default 67108864)
+  --session-ttl MS               how long a disconnected client's session is kept (default 900000)
   --max-frame-bytes N            default ${DEFAULT_LIMITS.maxFrameBytes}
   --max-messages-per-second N    default ${DEFAULT_LIMITS.maxMessagesPerSecond}
   --burst N                      default ${DEFAULT_LIMITS.burst}
@@ -80,6 +87,12 @@ async function main(): Promise<void> {
         'trust-proxy': { type: 'string' },
         demo: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'data-dir': { type: 'string' },
+        fsync: { type: 'boolean' },
+        'log-max-entries': { type: 'string' },
+        'log-max-age': { type: 'string' },
+        'log-max-bytes': { type: 'string' },
+        'session-ttl': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -100,6 +113,12 @@ async function main(): Promise<void> {
     ...(values.path !== undefined ? { path: String(values.path) } : {}),
     ...(values['trust-proxy'] !== undefined ? { trustProxy: parseTrust(String(values['trust-proxy'])) } : {}),
     ...(values['log-level'] !== undefined ? { logger: String(values['log-level']) } : {}),
+    ...(values['data-dir'] !== undefined ? { dataDir: resolve(String(values['data-dir'])) } : {}),
+    ...(values.fsync ? { fsync: true } : {}),
+    ...(values['log-max-entries'] !== undefined ? { logMaxEntries: integer('log-max-entries', String(values['log-max-entries'])) } : {}),
+    ...(values['log-max-age'] !== undefined ? { logMaxAge: integer('log-max-age', String(values['log-max-age'])) } : {}),
+    ...(values['log-max-bytes'] !== undefined ? { logMaxBytes: integer('log-max-bytes', String(values['log-max-bytes'])) } : {}),
+    ...(values['session-ttl'] !== undefined ? { sessionTtl: integer('session-ttl', String(values['session-ttl'])) } : {}),
   };
   for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
     const value = values[flag];

@@ -1,6 +1,8 @@
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { Peer } from '../protocol/frames.js';
+import type { LogEntry } from './log/message-log.js';
+import type { Session } from './sessions.js';
 import { TokenBucket } from './token-bucket.js';
 
 export type Dialect = 'v1' | 'legacy';
@@ -11,13 +13,24 @@ export type Dialect = 'v1' | 'legacy';
  * turn (see WriteCoalescer), without Nagle's delay.
  */
 export class Connection {
-  /** Public id, unique per session; restored when a session resumes. */
+  /** Public id: the session's peer id for v1 (restored when a session resumes), the connection's own for legacy. */
   id: string;
   name: string;
   readonly addr: string;
   readonly dialect: Dialect;
-  /** Secret that lets a reconnecting client take this identity back. */
-  session = '';
+  /** v1, after hello: the session this connection carries. */
+  session: Session | undefined;
+  /**
+   * While a resuming client is being replayed what it missed: live messages
+   * for it wait here, so none overtakes the replay or arrives twice.
+   */
+  held: LogEntry[] | undefined;
+  /** Another connection resumed this one's session: its end is not a departure. */
+  replaced = false;
+  /** v1: hello was received (the connection may still be waiting for its welcome). */
+  greeted = false;
+  /** Frames that arrived between a resuming hello and the welcome, handled after it. */
+  waiting: Array<{ data: RawData; isBinary: boolean }> | undefined;
   /** v1: between the upgrade and `hello`. Legacy connections are ready at once. */
   ready: boolean;
   /** Answered the last ws ping. */
@@ -57,15 +70,35 @@ export class Connection {
   /**
    * Writes a complete WebSocket frame (see `textFrame`), encoded once for
    * every recipient, straight to the socket rather than through `ws`'s
-   * `send()`, which would frame it again per socket. Frames `ws` writes
-   * itself (pongs, pings, a close) go into the same corked socket, so they
-   * keep their order with these.
+   * `send()`, which would frame it again per socket; false if the socket is
+   * closing. Frames `ws` writes itself (pongs, pings, a close) go into the
+   * same corked socket, so they keep their order with these.
    */
-  write(frame: Buffer, coalescer: WriteCoalescer): void {
-    if (this.closed || this.socket.readyState !== 1) return;
+  write(frame: Buffer, coalescer: WriteCoalescer): boolean {
+    if (this.closed || this.socket.readyState !== 1) return false;
     coalescer.cork(this);
     this.corkedBytes += frame.length;
     this.raw.write(frame);
+    return true;
+  }
+
+  /** Resolves true once the socket has handed its buffered bytes to the kernel, false after `timeout` ms or if it closes. */
+  drain(timeout: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    if (!this.raw.writableNeedDrain) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (drained: boolean) => {
+        clearTimeout(timer);
+        this.raw.off('drain', onDrain);
+        this.raw.off('close', onClose);
+        resolve(drained);
+      };
+      const onDrain = () => done(true);
+      const onClose = () => done(false);
+      const timer = setTimeout(() => done(false), timeout);
+      this.raw.once('drain', onDrain);
+      this.raw.once('close', onClose);
+    });
   }
 
   corkRaw(): void {

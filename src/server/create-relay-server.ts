@@ -5,6 +5,7 @@ import { staticHandler } from './http.js';
 import { createLogger } from './logger.js';
 import { resolveOptions, type RelayServerOptions } from './options.js';
 import { Relay } from './relay.js';
+import { openStorage } from './storage.js';
 
 export interface RelayServer {
   /** The port it listens on (the attached server's, when attached and listening). */
@@ -36,7 +37,11 @@ export interface RelayServer {
 export async function createRelayServer(options: RelayServerOptions): Promise<RelayServer> {
   const resolved = resolveOptions(options);
   const logger = createLogger(options.logger);
-  let relay = new Relay(resolved, logger);
+  const start = (): Relay => {
+    const { log, sessions } = openStorage(resolved);
+    return new Relay(resolved, logger, log, sessions);
+  };
+  let relay = start();
   let restarting: Promise<void> | undefined;
   const owned = resolved.server === undefined;
   const httpServer = resolved.server ?? createServer();
@@ -59,7 +64,7 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       logger.info({ event: 'restart', downtime }, 'relay restarting (demo control)');
       await relay.close();
       await new Promise((resolve) => setTimeout(resolve, downtime));
-      relay = new Relay(resolved, logger);
+      relay = start();
       logger.info({ event: 'restarted', epoch: relay.log.epoch }, 'relay restarted');
     })().finally(() => {
       restarting = undefined;

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
+import { DEFAULT_LOG_WINDOW, type LogWindow } from './log/message-log.js';
 
 export interface RelayLimits {
   /** Largest frame answered with a `too_large` error rather than read (bytes). Four times this closes the socket (1009). */
@@ -34,7 +35,26 @@ export const DEFAULT_LIMITS: RelayLimits = {
   helloTimeout: 10_000,
 };
 
-export interface RelayServerOptions extends Partial<RelayLimits> {
+export interface DurabilityOptions {
+  /**
+   * Keep the message log and the sessions in this folder, so that a relay
+   * killed and restarted loses nothing it acknowledged and clients resume
+   * where they were. Default: memory only (a restart starts a new epoch).
+   */
+  dataDir?: string;
+  /** With dataDir: flush every message to the disk before acknowledging it (survives machine crashes, costs a flush per message). */
+  fsync?: boolean;
+  /** Messages kept for replay and deduplication. Default 10000. */
+  logMaxEntries?: number;
+  /** ms a message is kept for replay and deduplication. Default 3600000 (1 hour). */
+  logMaxAge?: number;
+  /** Bytes of messages kept. Default 67108864 (64 MiB). */
+  logMaxBytes?: number;
+  /** ms a client's session is kept after it disconnects (it can resume, and messages to it wait). Default 900000 (15 minutes). */
+  sessionTtl?: number;
+}
+
+export interface RelayServerOptions extends Partial<RelayLimits>, DurabilityOptions {
   /** Listen on this port (0 picks a free one). Either this or `server`. */
   port?: number;
   /** Interface to listen on with `port`. Default: all. */
@@ -56,8 +76,8 @@ export interface RelayServerOptions extends Partial<RelayLimits> {
   /**
    * Demo controls over HTTP, for the demo page only: `POST /demo/drop?name=N`
    * drops that user's connections as a network failure would, and
-   * `POST /demo/restart` restarts the relay (state lost, as an in-memory relay
-   * loses it). Never enable this where strangers can reach it.
+   * `POST /demo/restart` restarts the relay (an in-memory relay loses its state,
+   * one with `dataDir` keeps it). Never enable this where strangers can reach it.
    */
   demoControls?: boolean;
 }
@@ -77,6 +97,10 @@ export interface ResolvedOptions extends RelayLimits {
   trustProxy: RelayServerOptions['trustProxy'];
   static: StaticFiles | undefined;
   demoControls: boolean;
+  dataDir: string | undefined;
+  fsync: boolean;
+  logWindow: LogWindow;
+  sessionTtl: number;
 }
 
 const positiveInteger = (name: keyof RelayLimits, value: number): void => {
@@ -110,6 +134,17 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
     limits[key] = value;
   }
   if (limits.burst < 1) throw new TypeError('createRelayServer: burst must be at least 1');
+  const positive = (name: string, value: number | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`createRelayServer: ${name} must be a positive integer, got ${String(value)}`);
+    return value;
+  };
+  if (options.fsync && !options.dataDir) {
+    throw new TypeError('createRelayServer: `fsync` needs `dataDir` (there is nothing on disk to flush without it)');
+  }
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
+    throw new TypeError('createRelayServer: dataDir must be a folder path');
+  }
   return {
     ...limits,
     port: options.port,
@@ -119,5 +154,13 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
     trustProxy: options.trustProxy,
     static: options.static,
     demoControls: options.demoControls ?? false,
+    dataDir: options.dataDir,
+    fsync: options.fsync ?? false,
+    logWindow: {
+      maxEntries: positive('logMaxEntries', options.logMaxEntries, DEFAULT_LOG_WINDOW.maxEntries),
+      maxAge: positive('logMaxAge', options.logMaxAge, DEFAULT_LOG_WINDOW.maxAge),
+      maxBytes: positive('logMaxBytes', options.logMaxBytes, DEFAULT_LOG_WINDOW.maxBytes),
+    },
+    sessionTtl: positive('sessionTtl', options.sessionTtl, 15 * 60 * 1000),
   };
 }

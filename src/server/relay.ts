@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { decodeClientFrame, parseObject } from '../protocol/codec.js';
 import { CloseCode, CloseReason, ErrorCode, PROTOCOL_VERSION, SUBPROTOCOL_V1 } from '../protocol/constants.js';
-import type { ErrorFrame, HelloFrame, Peer, SendFrame, ServerFrame, Target } from '../protocol/frames.js';
+import type { ErrorFrame, HelloFrame, Peer, ReceivedFrame, SendFrame, ServerFrame, Target } from '../protocol/frames.js';
 import {
   LEGACY_LOGIN,
   LEGACY_LOGOUT,
@@ -16,14 +16,25 @@ import {
 } from '../protocol/legacy.js';
 import { clientAddress, compileTrust } from './address.js';
 import { Connection, WriteCoalescer, type Dialect } from './connection.js';
-import { MemoryLog, type LogEntry } from './log/memory-log.js';
+import type { LogEntry, MessageLog } from './log/message-log.js';
 import { cleanName } from './names.js';
 import type { ResolvedOptions } from './options.js';
 import { Presence } from './presence.js';
+import type { Session, Sessions } from './sessions.js';
 import { textFrame } from './ws-frame.js';
 
 const newId = (): string => randomBytes(9).toString('base64url');
-const newSession = (): string => randomBytes(18).toString('base64url');
+/** Frame types of v1: on a legacy connection, a frame of one of these is a client in the wrong dialect. */
+const V1_FRAME_TYPES = new Set(['hello', 'send', 'ping', 'received']);
+
+/** Live messages held for a client while it is replayed to; more means it cannot keep up. */
+const MAX_HELD = 10_000;
+/** Frames a resuming client may send before its welcome. */
+const MAX_WAITING_FRAMES = 1000;
+/** Replayed messages written between checks that the socket is draining. */
+const REPLAY_BATCH = 256;
+/** A client from a lost epoch is replayed what was sent in the first this-many ms of the new one. */
+const LOST_EPOCH_REPLAY_MS = 30_000;
 
 /** Shared by every upgrading socket: a closure per socket would keep its upgrade request alive as long as the socket. */
 function destroyOnError(this: Duplex): void {
@@ -43,7 +54,6 @@ interface Outgoing {
  */
 export class Relay {
   readonly presence = new Presence();
-  readonly log: MemoryLog;
   private readonly wss: WebSocketServer;
   private readonly coalescer = new WriteCoalescer();
   private readonly trust: ReturnType<typeof compileTrust>;
@@ -51,6 +61,10 @@ export class Relay {
   private readonly all = new Map<WebSocket, Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribeLog: () => void;
+  /** Connections between a resuming hello and their welcome: live messages for them are held. */
+  private readonly resuming = new Set<Connection>();
+  private readonly startedAt = Date.now();
   private closing = false;
   /**
    * The socket listeners, shared by every socket (`this` is the socket):
@@ -78,9 +92,12 @@ export class Relay {
   constructor(
     private readonly options: ResolvedOptions,
     private readonly logger: Logger,
+    /** Every routed message, with its offset; deliveries happen as entries come out of it. */
+    readonly log: MessageLog,
+    private readonly sessions: Sessions,
   ) {
     this.trust = compileTrust(options.trustProxy);
-    this.log = new MemoryLog({ maxEntries: 10_000, maxAge: 60 * 60 * 1000 });
+    this.unsubscribeLog = log.subscribe((entry) => this.deliver(entry));
     this.wss = new WebSocketServer({
       noServer: true,
       // Frames up to 4× the limit are read and answered with too_large;
@@ -160,6 +177,16 @@ export class Relay {
   private onFrame(connection: Connection, data: RawData, isBinary: boolean): void {
     if (connection.closed) return;
     connection.alive = true;
+    if (connection.waiting) {
+      // Between a resuming hello and its welcome: frames wait, in order, so
+      // nothing this client sends is answered before it is welcomed.
+      if (connection.waiting.length >= MAX_WAITING_FRAMES) {
+        connection.socket.close(CloseCode.PolicyViolation, CloseReason.Flood);
+        return;
+      }
+      connection.waiting.push({ data, isBinary });
+      return;
+    }
     const bytes = data as Buffer;
     const wait = connection.bucket.take();
     if (wait > 0) {
@@ -203,43 +230,172 @@ export class Relay {
         this.sendFrame(connection, { type: 'pong', ...(frame.t !== undefined ? { t: frame.t } : {}) });
         return;
       case 'hello':
-        if (connection.ready) {
+        if (connection.greeted) {
           this.reject(connection, ErrorCode.AlreadyHello, 'hello was already received on this connection');
           return;
         }
         this.hello(connection, frame);
         return;
       case 'send':
-        if (!connection.ready) {
+        if (!connection.greeted) {
           this.reject(connection, ErrorCode.HelloRequired, 'send hello first', { id: frame.id });
           return;
         }
         this.send(connection, frame);
         return;
       case 'received':
-        if (!connection.ready) this.reject(connection, ErrorCode.HelloRequired, 'send hello first');
+        if (!connection.greeted) this.reject(connection, ErrorCode.HelloRequired, 'send hello first');
+        else this.received(connection, frame);
         return;
     }
   }
 
+  /**
+   * Starts a session, or takes one back: with a known resume token (and the
+   * same epoch) the client gets its identity back and is replayed, in order,
+   * everything addressed to it that it had not processed; otherwise it starts
+   * afresh, and is told messages may be missing if it asked to resume.
+   */
   private hello(connection: Connection, frame: HelloFrame): void {
     clearTimeout(connection.helloTimer);
     connection.helloTimer = undefined;
-    connection.name = cleanName(frame.name) || `guest-${connection.id.slice(0, 4)}`;
-    connection.session = newSession();
-    this.join(connection);
+    connection.greeted = true;
+    const resume = frame.resume;
+    const session = resume && resume.epoch === this.log.epoch ? this.sessions.find(resume.session) : undefined;
+    if (!session) {
+      connection.name = cleanName(frame.name) || `guest-${connection.id.slice(0, 4)}`;
+      // A client from an epoch this relay no longer has (it restarted and lost
+      // its memory) was away when this epoch began: it is owed what others
+      // sent in its first moments (their outboxes, flushed on their return).
+      const fromLostEpoch = resume !== undefined && resume.epoch !== this.log.epoch;
+      const created = this.sessions.create(connection.peer, fromLostEpoch ? 0 : this.log.head);
+      connection.session = created.session;
+      created.session.connection = connection;
+      if (resume) {
+        this.logger.info({ id: connection.id, reason: fromLostEpoch ? 'epoch' : 'session' }, 'resume refused: new session');
+      }
+      if (!fromLostEpoch) {
+        this.join(connection, created.token, { resumed: false, gap: resume !== undefined });
+        return;
+      }
+      void this.replay(connection, created.session, created.token, 0, true, { resumed: false, gap: true, until: this.startedAt + LOST_EPOCH_REPLAY_MS });
+      return;
+    }
+    const previous = session.connection as Connection | undefined;
+    const announce = previous === undefined || previous.addr !== connection.addr;
+    if (previous) {
+      // The old link is dead to its client (it came back on a new one); let it go quietly.
+      previous.replaced = true;
+      previous.socket.close(CloseCode.SessionTakenOver, CloseReason.SessionTakenOver);
+      this.presence.remove(previous);
+    }
+    connection.id = session.peerId;
+    connection.name = session.name;
+    connection.session = session;
+    this.sessions.arrive(session, connection, connection.addr);
+    void this.replay(connection, session, resume!.session, resume!.offset, announce);
+  }
+
+  /**
+   * Welcomes a returning client and replays what it is owed, then lets it go
+   * live with no gap and nothing twice: from the moment it asks until the
+   * replay is written, live messages for it are held, and afterwards only
+   * those past the replay are delivered. The replay waits for the socket to
+   * drain as it goes, so a large one never piles up in memory.
+   */
+  private async replay(
+    connection: Connection,
+    session: Session,
+    token: string,
+    after: number,
+    announce: boolean,
+    welcome: { resumed: boolean; gap: boolean; until?: number } = { resumed: true, gap: false },
+  ): Promise<void> {
+    connection.held = [];
+    connection.waiting = [];
+    this.resuming.add(connection);
+    const since = Math.min(Math.max(after, session.joinedOffset), this.log.head);
+    let entries: LogEntry[] = [];
+    let complete = true;
+    try {
+      ({ entries, complete } = await this.log.read(since));
+    } catch (error) {
+      this.logger.error({ err: error, id: connection.id }, 'replay failed');
+      complete = false;
+    }
+    this.resuming.delete(connection);
+    if (connection.closed) return;
+    this.join(connection, token, { resumed: welcome.resumed, gap: welcome.gap || !complete, offset: since }, announce);
+    let last = since;
+    let written = 0;
+    for (const entry of entries) {
+      if (welcome.until !== undefined && entry.ts > welcome.until) break;
+      if (!this.isFor(entry, session.peerId)) continue;
+      if (!this.write(connection, this.messageFrame(entry, true))) return;
+      this.expectReceipt(entry, session);
+      last = entry.offset;
+      if (++written % REPLAY_BATCH === 0 && !(await this.drained(connection))) return;
+    }
+    // Live messages that arrived meanwhile, without those the replay already covered.
+    const held = connection.held ?? [];
+    connection.held = undefined;
+    for (const entry of held) if (entry.offset > last) this.deliverLive(connection, entry);
+    this.logger.info({ id: connection.id, replayed: written, gap: !complete }, 'resumed');
+    // Then what the client sent meanwhile, in order.
+    const waiting = connection.waiting ?? [];
+    connection.waiting = undefined;
+    for (const frame of waiting) this.onFrame(connection, frame.data, frame.isBinary);
+  }
+
+  /**
+   * Waits until the socket has taken the replay so far; cuts the client off
+   * (and returns false) when it does not read it within a heartbeat interval.
+   */
+  private async drained(connection: Connection): Promise<boolean> {
+    this.coalescer.flush();
+    if (connection.socket.bufferedAmount <= this.options.maxBufferedBytes / 2) return true;
+    const drained = await connection.drain(this.options.heartbeatInterval);
+    if (!drained && !connection.closed) this.cutOff(connection);
+    return drained && !connection.closed;
+  }
+
+  /** Whether `entry` is owed to the session with this peer id (never its own messages). */
+  private isFor(entry: LogEntry, peerId: string): boolean {
+    if (entry.from.id === peerId) return false;
+    return entry.recipients === undefined || entry.recipients.includes(peerId);
   }
 
   private send(connection: Connection, frame: SendFrame): void {
-    const result = this.route(connection, { id: frame.id, to: frame.to, data: frame.data });
-    if (!result) return;
-    this.sendFrame(connection, {
-      type: 'ack',
-      id: frame.id,
-      offset: result.entry.offset,
-      ts: result.entry.ts,
-      recipients: result.recipients,
+    void this.route(connection, { id: frame.id, to: frame.to, data: frame.data }).then((result) => {
+      if (!result) return;
+      this.sendFrame(connection, {
+        type: 'ack',
+        id: frame.id,
+        offset: result.entry.offset,
+        ts: result.entry.ts,
+        recipients: result.recipients,
+        ...(result.duplicate ? { duplicate: true } : {}),
+      });
     });
+  }
+
+  /**
+   * The client has processed everything up to `offset`: the senders of the
+   * private messages among them learn they were delivered.
+   */
+  private received(connection: Connection, frame: ReceivedFrame): void {
+    const session = connection.session;
+    if (!session) return;
+    const receipts = session.receipts;
+    let done = 0;
+    while (done < receipts.length && receipts[done]!.offset <= frame.offset) {
+      const receipt = receipts[done++]!;
+      const sender = this.presence.get(receipt.sender);
+      if (sender?.dialect === 'v1') {
+        this.sendFrame(sender, { type: 'delivered', id: receipt.id, offset: receipt.offset, by: connection.peer });
+      }
+    }
+    if (done > 0) receipts.splice(0, done);
   }
 
   // ── legacy ──────────────────────────────────────────────────────────────
@@ -247,22 +403,34 @@ export class Relay {
   private onLegacyFrame(connection: Connection, text: string): void {
     const parsed = parseObject(text);
     if (!parsed.ok) {
-      this.rejectLegacy(connection, ErrorCode.BadFrame, parsed.message);
+      this.reject(connection, ErrorCode.BadFrame, parsed.message);
+      return;
+    }
+    if (typeof parsed.value.type === 'string' && V1_FRAME_TYPES.has(parsed.value.type)) {
+      // A v1 frame on a connection without the v1 subprotocol: routing it as a
+      // legacy frame would turn a private message into a broadcast.
+      this.reject(
+        connection,
+        ErrorCode.BadFrame,
+        `this connection speaks the legacy format; offer the ${SUBPROTOCOL_V1} subprotocol to send "${parsed.value.type}" frames`,
+      );
       return;
     }
     const result = v.safeParse(LegacyInFrameSchema, parsed.value);
     if (!result.success) {
       const issue = result.issues[0]!;
-      this.rejectLegacy(connection, ErrorCode.BadField, `${v.getDotPath(issue) ?? 'frame'}: ${issue.message}`);
+      this.reject(connection, ErrorCode.BadField, `${v.getDotPath(issue) ?? 'frame'}: ${issue.message}`);
       return;
     }
     const frame = result.output;
     const name = cleanName(frame.userName);
     if (name) this.presence.rename(connection, name);
-    const addrs = normalizeLegacyTargets(frame.ip);
-    this.route(connection, {
+    const { targeted, addrs } = normalizeLegacyTargets(frame.ip);
+    // Addresses that cannot match anyone reach no one, as with the original server.
+    if (targeted && addrs.length === 0) return;
+    void this.route(connection, {
       id: `legacy-${newId()}`,
-      to: addrs.length > 0 ? { addrs } : undefined,
+      to: targeted ? { addrs } : undefined,
       data: frame.data ?? null,
     });
   }
@@ -270,69 +438,159 @@ export class Relay {
   // ── routing ─────────────────────────────────────────────────────────────
 
   /**
-   * Resolves the targets, logs the message and delivers it. v1 senders are
-   * refused when any target is unknown (nothing is sent); legacy senders, as
-   * with the original server, reach whoever matches.
+   * Resolves the targets and appends the message to the log, which hands it
+   * to deliver(). Targets are whoever is online, and sessions that are away
+   * (they get it on their return). v1 senders are refused when any target is
+   * unknown (nothing is sent); legacy senders, as with the original server,
+   * reach whoever matches. A message its sender already sent (same id, a
+   * resend after a lost ack) is not routed again.
    */
-  private route(sender: Connection, message: Outgoing): { entry: LogEntry; recipients: number } | undefined {
-    let recipients: Iterable<Connection>;
+  private async route(
+    sender: Connection,
+    message: Outgoing,
+  ): Promise<{ entry: LogEntry; recipients: number; duplicate: boolean } | undefined> {
+    // A resend (its ack was lost) is answered from the log, before its targets
+    // are looked at again: they may have gone meanwhile.
+    const previous = await this.log.find(sender.id, message.id);
+    if (previous) return { entry: previous, recipients: 0, duplicate: true };
     let recipientIds: string[] | undefined;
+    let live: number;
     if (message.to) {
-      const resolution = this.presence.resolve(message.to);
+      const resolution = this.resolve(message.to);
       if (resolution.unknown && sender.dialect === 'v1') {
-        this.reject(sender, ErrorCode.UnknownTarget, 'no one online matches these targets; the message was not sent', {
+        this.reject(sender, ErrorCode.UnknownTarget, 'no one online or away matches these targets; the message was not sent', {
           id: message.id,
           targets: resolution.unknown,
         });
         return undefined;
       }
-      recipients = resolution.recipients;
-      recipientIds = [...resolution.recipients].map((connection) => connection.id);
+      recipientIds = resolution.ids;
+      live = resolution.online;
+      if (sender.dialect === 'v1' && recipientIds.includes(sender.id)) live--;
     } else {
-      recipients = this.presence.connections();
+      live = this.presence.count - (sender.dialect === 'v1' ? 1 : 0);
     }
-    const entry = this.log.append({
-      id: message.id,
-      from: sender.peer,
-      ...(message.to ? { to: message.to } : {}),
-      ...(recipientIds ? { recipients: recipientIds } : {}),
-      data: message.data,
-      ts: Date.now(),
-    });
-    // v1 senders have their message already; legacy clients expect the echo
-    // the original server sent to everyone (itself included).
-    const skip = sender.dialect === 'v1' ? sender : undefined;
-    const delivered = this.deliver(entry, recipients, skip);
-    return { entry, recipients: delivered };
+    try {
+      const { entry, duplicate } = await this.log.append({
+        id: message.id,
+        from: sender.peer,
+        ...(message.to ? { to: message.to } : {}),
+        ...(recipientIds ? { recipients: recipientIds } : {}),
+        data: message.data,
+        ts: Date.now(),
+      });
+      return { entry, recipients: duplicate ? 0 : Math.max(0, live), duplicate };
+    } catch (error) {
+      this.logger.error({ err: error, id: sender.id }, 'could not log a message');
+      this.reject(sender, ErrorCode.Internal, 'the server could not store the message; it was not sent', { id: message.id });
+      return undefined;
+    }
   }
 
-  /** Sends one logged message to each recipient, encoding it once per dialect. */
-  private deliver(entry: LogEntry, recipients: Iterable<Connection>, skip: Connection | undefined): number {
-    let v1: Buffer | undefined;
-    let legacy: Buffer | undefined;
-    let count = 0;
-    // Collected first: a slow consumer cut off mid-loop changes the presence map.
-    for (const connection of [...recipients]) {
-      if (connection === skip || !connection.ready) continue;
-      let payload: Buffer;
-      if (connection.dialect === 'v1') {
-        payload = v1 ??= textFrame(
-          JSON.stringify({
-            type: 'message',
-            offset: entry.offset,
-            id: entry.id,
-            from: entry.from,
-            ...(entry.to ? { to: entry.to } : {}),
-            data: entry.data,
-            ts: entry.ts,
-          } satisfies ServerFrame),
-        );
-      } else {
-        payload = legacy ??= textFrame(JSON.stringify(this.legacyFrame(entry.from, entry.data)));
-      }
-      if (this.write(connection, payload)) count++;
+  /**
+   * Targets → peer ids: online connections, and sessions that are away (the
+   * messages wait for them in the log); what matched no one at all.
+   */
+  private resolve(to: Target): { ids: string[]; online: number; unknown: Target | undefined } {
+    const online = this.presence.resolve(to);
+    const ids = new Set([...online.recipients].map((connection) => connection.id));
+    const count = ids.size;
+    const unknownIds: string[] = [];
+    const unknownNames: string[] = [];
+    const unknownAddrs: string[] = [];
+    for (const id of online.unknown?.ids ?? []) {
+      const session = this.sessions.byPeerId(id);
+      if (session) ids.add(session.peerId);
+      else unknownIds.push(id);
     }
-    return count;
+    for (const name of to.names ?? []) {
+      const away = this.sessions.away({ name });
+      for (const session of away) ids.add(session.peerId);
+      if (away.length === 0 && online.unknown?.names?.includes(name)) unknownNames.push(name);
+    }
+    for (const addr of to.addrs ?? []) {
+      const away = this.sessions.away({ addr });
+      for (const session of away) ids.add(session.peerId);
+      if (away.length === 0 && online.unknown?.addrs?.includes(addr)) unknownAddrs.push(addr);
+    }
+    const any = unknownIds.length + unknownNames.length + unknownAddrs.length > 0;
+    return {
+      ids: [...ids],
+      online: count,
+      unknown: any
+        ? {
+            ...(unknownIds.length ? { ids: unknownIds } : {}),
+            ...(unknownNames.length ? { names: unknownNames } : {}),
+            ...(unknownAddrs.length ? { addrs: unknownAddrs } : {}),
+          }
+        : undefined,
+    };
+  }
+
+  /**
+   * Sends a logged message to each online recipient, encoded once per
+   * dialect, and holds it for recipients that are being replayed to. v1
+   * senders have their message already (they get an ack); legacy senders get
+   * the echo the original server sent to everyone, itself included.
+   */
+  private deliver(entry: LogEntry): void {
+    const targets = entry.recipients
+      ? entry.recipients.map((id) => this.presence.get(id)).filter((c): c is Connection => c !== undefined)
+      : [...this.presence.connections()];
+    for (const connection of targets) this.deliverLive(connection, entry);
+    for (const connection of this.resuming) {
+      if (this.isFor(entry, connection.id)) connection.held?.push(entry);
+    }
+  }
+
+  private deliverLive(connection: Connection, entry: LogEntry): void {
+    if (!connection.ready || (connection.dialect === 'v1' && connection.id === entry.from.id)) return;
+    if (connection.held) {
+      connection.held.push(entry);
+      if (connection.held.length > MAX_HELD) this.cutOff(connection);
+      return;
+    }
+    const written = this.write(connection, connection.dialect === 'v1' ? this.messageFrame(entry) : this.legacyMessageFrame(entry));
+    if (written && entry.recipients && connection.session) this.expectReceipt(entry, connection.session);
+  }
+
+  /**
+   * A private message from a v1 sender, written to a session's client: the
+   * sender will be told once that client reports it has processed it.
+   */
+  private expectReceipt(entry: LogEntry, session: Session): void {
+    if (!entry.recipients || entry.from.id === session.peerId || !this.sessions.byPeerId(entry.from.id)) return;
+    const receipts = session.receipts;
+    if (receipts.length > 0 && receipts[receipts.length - 1]!.offset >= entry.offset) return;
+    receipts.push({ offset: entry.offset, id: entry.id, sender: entry.from.id });
+    // Bounded: a client that never reports what it processed cannot grow this.
+    if (receipts.length > 1000) receipts.shift();
+  }
+
+  // The frames of the newest entry, encoded once for all its recipients.
+  private encoded: { entry: LogEntry; v1?: Buffer; legacy?: Buffer } | undefined;
+
+  private messageFrame(entry: LogEntry, replay = false): Buffer {
+    if (replay) return textFrame(JSON.stringify({ ...this.messageBody(entry), replay: true }));
+    if (this.encoded?.entry !== entry) this.encoded = { entry };
+    return (this.encoded.v1 ??= textFrame(JSON.stringify(this.messageBody(entry))));
+  }
+
+  private messageBody(entry: LogEntry): ServerFrame {
+    return {
+      type: 'message',
+      offset: entry.offset,
+      id: entry.id,
+      from: entry.from,
+      ...(entry.to ? { to: entry.to } : {}),
+      data: entry.data,
+      ts: entry.ts,
+    };
+  }
+
+  private legacyMessageFrame(entry: LogEntry): Buffer {
+    if (this.encoded?.entry !== entry) this.encoded = { entry };
+    return (this.encoded.legacy ??= textFrame(JSON.stringify(this.legacyFrame(entry.from, entry.data))));
   }
 
   private legacyFrame(from: Peer, data: unknown): LegacyOutFrame {
@@ -341,7 +599,17 @@ export class Relay {
 
   // ── presence ────────────────────────────────────────────────────────────
 
-  private join(connection: Connection): void {
+  /**
+   * Puts a connection online: the welcome (v1) and the join notices. The
+   * welcome's `offset` is where the client's stream continues from: the log's
+   * head for a new session, or where a replay starts.
+   */
+  private join(
+    connection: Connection,
+    token?: string,
+    resume?: { resumed: boolean; gap: boolean; offset?: number },
+    announce = true,
+  ): void {
     connection.ready = true;
     this.presence.add(connection);
     if (connection.dialect === 'v1') {
@@ -349,9 +617,9 @@ export class Relay {
         type: 'welcome',
         v: PROTOCOL_VERSION,
         self: connection.peer,
-        session: connection.session,
+        session: token ?? '',
         epoch: this.log.epoch,
-        offset: this.log.head,
+        offset: resume?.offset ?? this.log.head,
         roster: this.presence.roster(),
         count: this.presence.count,
         limits: {
@@ -360,10 +628,11 @@ export class Relay {
           burst: this.options.burst,
           heartbeatInterval: this.options.heartbeatInterval,
         },
-        resumed: false,
+        resumed: resume?.resumed ?? false,
+        ...(resume?.gap ? { gap: true } : {}),
       });
     }
-    this.announce('join', connection);
+    if (announce) this.announce('join', connection);
   }
 
   private announce(kind: 'join' | 'leave', subject: Connection): void {
@@ -391,7 +660,9 @@ export class Relay {
     const fromAddress = (this.perAddress.get(connection.addr) ?? 1) - 1;
     if (fromAddress > 0) this.perAddress.set(connection.addr, fromAddress);
     else this.perAddress.delete(connection.addr);
-    if (connection.ready && this.presence.remove(connection)) this.announce('leave', connection);
+    const session = connection.session;
+    if (session && !connection.replaced) this.sessions.depart(session);
+    if (connection.ready && !connection.replaced && this.presence.remove(connection)) this.announce('leave', connection);
     this.logger.info(
       {
         event: 'disconnect',
@@ -415,8 +686,7 @@ export class Relay {
       this.cutOff(connection);
       return false;
     }
-    connection.write(frame, this.coalescer);
-    return true;
+    return connection.write(frame, this.coalescer);
   }
 
   private cutOff(connection: Connection): void {
@@ -481,8 +751,9 @@ export class Relay {
 
   // ── lifecycle ───────────────────────────────────────────────────────────
 
-  /** ws-level ping; a peer that did not answer the previous one is dead and dropped. */
+  /** ws-level ping; a peer that did not answer the previous one is dead and dropped. Expired sessions go too. */
   private sweep(): void {
+    for (const session of this.sessions.sweep()) this.logger.debug({ id: session.peerId }, 'session expired');
     for (const connection of this.all.values()) {
       if (!connection.alive) {
         this.logger.info({ id: connection.id, addr: connection.addr }, 'no pong: dropping dead peer');
@@ -510,6 +781,7 @@ export class Relay {
   async close(timeout = 2000): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    this.unsubscribeLog();
     const open = [...this.all.values()];
     await new Promise<void>((resolve) => {
       if (open.length === 0) return resolve();
@@ -530,12 +802,18 @@ export class Relay {
       }
     });
     this.wss.close();
+    await this.log.close();
   }
 }
 
-/** The `"id"` of a frame we will not parse (too big, rate limited), if it is near the start. */
+/**
+ * The `"id"` of a frame we will not parse (too big, rate limited), if it comes
+ * early and before `"data"` (so an id inside the payload is not mistaken for it).
+ */
 function sniffId(bytes: Buffer): string | undefined {
-  const head = bytes.subarray(0, 256).toString('utf8');
+  let head = bytes.subarray(0, 256).toString('utf8');
+  const data = head.indexOf('"data"');
+  if (data >= 0) head = head.slice(0, data);
   const match = /"id"\s*:\s*"([^"\\]{1,64})"/.exec(head);
   return match?.[1];
 }

@@ -149,9 +149,10 @@ describe('decodeClientFrame: limits', () => {
     refused(client({ type: 'send', id: 'x', to: { ids: [`${longest}b`] }, data: 1 }), 'bad_field', /^send: to\.ids\.0: /, 'x');
   });
 
-  it('accepts target names of up to 64 code units and refuses 65', () => {
-    const longest = 'n'.repeat(FieldLimits.maxNameLength);
+  it('accepts target names of up to 128 code units (64 code points of any plane) and refuses 129', () => {
+    const longest = 'n'.repeat(FieldLimits.maxNameLength * 2);
     accepted(client({ type: 'send', id: 'x', to: { names: [longest] }, data: 1 }));
+    accepted(client({ type: 'send', id: 'x', to: { names: [cleanName('😀'.repeat(64))] }, data: 1 }));
     refused(client({ type: 'send', id: 'x', to: { names: [`${longest}n`] }, data: 1 }), 'bad_field', /^send: to\.names\.0: /, 'x');
     accepted(client({ type: 'send', id: 'x', to: { addrs: ['a'.repeat(64)] }, data: 1 }));
     refused(client({ type: 'send', id: 'x', to: { addrs: ['a'.repeat(65)] }, data: 1 }), 'bad_field', /^send: to\.addrs\.0: /, 'x');
@@ -250,16 +251,24 @@ describe('parseObject', () => {
 
 describe('legacy helpers', () => {
   it('normalizeLegacyTargets: absent, null, empty string or empty list means everyone', () => {
-    assert.deepEqual(normalizeLegacyTargets(undefined), []);
-    assert.deepEqual(normalizeLegacyTargets(null), []);
-    assert.deepEqual(normalizeLegacyTargets(''), []);
-    assert.deepEqual(normalizeLegacyTargets([]), []);
-    assert.deepEqual(normalizeLegacyTargets(['', '']), []);
+    const everyone = { targeted: false, addrs: [] };
+    assert.deepEqual(normalizeLegacyTargets(undefined), everyone);
+    assert.deepEqual(normalizeLegacyTargets(null), everyone);
+    assert.deepEqual(normalizeLegacyTargets(''), everyone);
+    assert.deepEqual(normalizeLegacyTargets([]), everyone);
+    assert.deepEqual(normalizeLegacyTargets(['', '']), everyone);
   });
 
   it('normalizeLegacyTargets: a string is one address; a list keeps its order and drops empty entries', () => {
-    assert.deepEqual(normalizeLegacyTargets('10.0.0.1'), ['10.0.0.1']);
-    assert.deepEqual(normalizeLegacyTargets(['10.0.0.2', '', '10.0.0.1', '10.0.0.2']), ['10.0.0.2', '10.0.0.1', '10.0.0.2']);
+    assert.deepEqual(normalizeLegacyTargets('10.0.0.1'), { targeted: true, addrs: ['10.0.0.1'] });
+    assert.deepEqual(normalizeLegacyTargets(['10.0.0.2', '', '10.0.0.1', '10.0.0.2']), {
+      targeted: true,
+      addrs: ['10.0.0.2', '10.0.0.1', '10.0.0.2'],
+    });
+  });
+
+  it('normalizeLegacyTargets: a list of only impossible addresses is still targeted, never everyone', () => {
+    assert.deepEqual(normalizeLegacyTargets(['x'.repeat(65)]), { targeted: true, addrs: [] });
   });
 
   it('isLegacyNotice: exactly "login" and "logout" are notices, whoever sent them', () => {
@@ -294,6 +303,18 @@ describe('cleanName', () => {
     assert.equal(cleanName('\u2067Bob\u2069'), 'Bob');
     assert.equal(cleanName('\ufeffBob'), 'Bob');
     assert.equal(cleanName('Bob\u2028'), 'Bob');
+    assert.equal(cleanName('\u061cBob\u00ad\u180e'), 'Bob', 'Arabic letter mark, soft hyphen, Mongolian vowel separator');
+  });
+
+  it('turns tabs and newlines into single spaces rather than gluing words together', () => {
+    assert.equal(cleanName('Ada\tLovelace'), 'Ada Lovelace');
+    assert.equal(cleanName('Ada\n\r\nLovelace'), 'Ada Lovelace');
+    assert.equal(cleanName('Ada \u200b Lovelace'), 'Ada Lovelace');
+  });
+
+  it('keeps the zero-width joiner and non-joiner that emoji and scripts need', () => {
+    assert.equal(cleanName('👨\u200d👩\u200d👧'), '👨\u200d👩\u200d👧');
+    assert.equal(cleanName('می\u200cخواهم'), 'می\u200cخواهم');
   });
 
   it('keeps visible non-Latin text and emoji as they are', () => {

@@ -72,4 +72,53 @@ describe('relay legacy mode (the original IP-routing format)', () => {
     old.send({ data: 'still here' });
     await old.next((f) => f.data === 'still here');
   });
+
+  it('refuses a v1 frame on a legacy connection instead of broadcasting it', async () => {
+    const relay = await fixture.relay();
+    const confused = await fixture.client(relay, { dialect: 'legacy', query: 'userName=confused' });
+    const bystander = await fixture.client(relay, { name: 'bystander' });
+    confused.send({ type: 'send', id: 'p1', to: { ids: [bystander.self.id] }, data: 'meant to be private' });
+    const error = await confused.next((f) => (f.data as { error?: string } | null)?.error === 'bad_frame');
+    assert.match((error.data as { message: string }).message, /message-center\.v1/);
+    confused.send({ data: 'an ordinary legacy broadcast' });
+    await bystander.next((f) => f.data === 'an ordinary legacy broadcast');
+    assert.equal(bystander.frames.some((f) => f.data === 'meant to be private'), false);
+  });
+
+  it('counts bad legacy frames toward flood protection', async () => {
+    const relay = await fixture.relay({ floodThreshold: 5, maxMessagesPerSecond: 1000, burst: 1000 });
+    const noisy = await fixture.client(relay, { dialect: 'legacy' });
+    for (let i = 0; i < 20; i++) noisy.sendRaw('garbage');
+    assert.deepEqual(await noisy.closed(), { code: 1008, reason: 'flood' });
+  });
+
+  it('reports a legacy address list to v1 clients within v1 limits', async () => {
+    const relay = await fixture.relay({ trustProxy: true });
+    const old = await fixture.client(relay, { dialect: 'legacy', ...from('10.2.0.1') });
+    const v1 = await fixture.client(relay, { name: 'v1', ...from('10.2.0.2') });
+    const ip = ['10.2.0.2', 'x'.repeat(65), ...Array.from({ length: 150 }, (_, i) => `10.3.${i >> 8}.${i & 255}`)];
+    old.send({ ip, data: 'many targets' });
+    const message = await v1.next((f) => f.type === 'message');
+    const addrs = (message.to as { addrs: string[] }).addrs;
+    assert.equal(addrs.length, 100);
+    assert.equal(addrs[0], '10.2.0.2');
+    assert.ok(addrs.every((addr) => addr.length <= 64));
+  });
+
+  it('sends a list of only impossible addresses to no one, not to everyone', async () => {
+    const relay = await fixture.relay();
+    const old = await fixture.client(relay, { dialect: 'legacy', query: 'userName=old' });
+    const v1 = await fixture.client(relay, { name: 'v1' });
+    old.send({ ip: ['x'.repeat(65)], data: 'nobody should see this' });
+    old.send({ data: 'barrier' });
+    await v1.next((f) => f.type === 'message' && f.data === 'barrier');
+    assert.equal(v1.frames.some((f) => f.data === 'nobody should see this'), false);
+  });
+
+  it('lets an original client send a top-level "type" of its own, as the original server did', async () => {
+    const relay = await fixture.relay();
+    const old = await fixture.client(relay, { dialect: 'legacy', query: 'userName=old' });
+    old.send({ type: 'chat', data: 'typed by the app' });
+    await old.next((f) => f.data === 'typed by the app');
+  });
 });

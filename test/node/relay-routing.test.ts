@@ -133,6 +133,12 @@ describe('relay routing', () => {
     assert.equal(client.self.addr, '127.0.0.1');
   });
 
+  it('does not believe a forwarded address that is not an IP address', async () => {
+    const relay = await fixture.relay({ trustProxy: true });
+    const client = await fixture.client(relay, from('not an ip <b>'));
+    assert.equal(client.self.addr, '127.0.0.1');
+  });
+
   it('answers an application-level ping, also before hello', async () => {
     const relay = await fixture.relay();
     const client = fixture.raw(relay);

@@ -2,6 +2,7 @@ import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatClientOptions, TokenSource } from '../../client/chat-client.js';
+import { browserStore } from '../../client/persistence.js';
 import type {
   ChatErrorDetail,
   ChatMessage,
@@ -16,6 +17,7 @@ import type {
 import { BusController } from '../../controllers/bus-controller.js';
 import { ChatController } from '../../controllers/chat-controller.js';
 import { ChatErrorEvent } from '../../events/chat-error-event.js';
+import { ChatGapEvent } from '../../events/chat-gap-event.js';
 import { ChatMessageEvent } from '../../events/chat-message-event.js';
 import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
@@ -98,6 +100,7 @@ const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-h
  * @fires ws-chat-status - The connection status changed (`detail`: { status, retryAt?, attempt }).
  * @fires ws-chat-presence - Who is online changed (`detail`: { kind, peer?, roster, count }).
  * @fires ws-chat-error - The server refused something or the connection had trouble (`detail`: { code, message, id? }).
+ * @fires ws-chat-gap - Messages may have been missed while disconnected and cannot be replayed (`detail`: { reason }).
  */
 export class WsChatPanel extends LitElement {
   static override styles = styles;
@@ -162,6 +165,7 @@ export class WsChatPanel extends LitElement {
     update: (message) => this.onOwnUpdate(message),
     notice: (notice) => this.addItem({ kind: 'notice', key: notice.key, notice }),
     error: (detail) => this.onError(detail),
+    gap: (detail) => this.publish('chat:gap', detail, new ChatGapEvent(detail)),
   });
 
   constructor() {
@@ -204,6 +208,21 @@ export class WsChatPanel extends LitElement {
     }
     this.stick = true;
     return client.send(data, to);
+  }
+
+  /**
+   * Adds messages that did not arrive over this connection, such as history
+   * your application loaded from its own store. Keys already shown are
+   * skipped; the oldest go once there are more than `max-messages`.
+   */
+  addMessages(messages: readonly ChatMessage[]): void {
+    for (const message of messages) {
+      if (this.keys.has(message.key)) continue;
+      this.keys.add(message.key);
+      this.items.push({ kind: 'message', key: message.key, message });
+    }
+    this.trim();
+    this.requestUpdate();
   }
 
   /** Replaces the connection now. */
@@ -266,7 +285,7 @@ export class WsChatPanel extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('maxMessages')) this.trim();
-    this.chat.sync(this.clientOptions(), [this.resolvedUrl, this.userName, this.protocol, this.token]);
+    this.chat.sync([this.resolvedUrl, this.userName, this.protocol, this.token], () => this.clientOptions());
   }
 
   protected override updated(): void {
@@ -324,7 +343,7 @@ export class WsChatPanel extends LitElement {
     this.publish('chat:error', detail, new ChatErrorEvent(detail));
   }
 
-  private publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error'>(
+  private publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap'>(
     type: K,
     detail: T,
     event: Event,
@@ -440,11 +459,14 @@ export class WsChatPanel extends LitElement {
   private clientOptions(): ChatClientOptions | undefined {
     const url = this.resolvedUrl;
     if (!url) return undefined;
+    const protocol = this.protocol === 'legacy' ? 'legacy' : 'v1';
     return {
       url,
       name: this.userName,
-      protocol: this.protocol === 'legacy' ? 'legacy' : 'v1',
+      protocol,
       ...(this.token !== undefined ? { token: this.token } : {}),
+      // The outbox survives a reload (IndexedDB), and so does the session (sessionStorage).
+      store: browserStore(`${protocol}|${url}|${this.userName}`),
     };
   }
 

@@ -1,74 +1,134 @@
 import { randomBytes } from 'node:crypto';
-import type { Peer, Target } from '../../protocol/frames.js';
+import type { AppendResult, LogEntry, LogWindow, MessageLog, NewLogEntry } from './message-log.js';
 
-export interface LogEntry {
-  /** Position in the log, increasing by one per routed message within an epoch. */
-  readonly offset: number;
-  /** The sender's id for the message. */
-  readonly id: string;
-  readonly from: Peer;
-  /** The targets as the sender named them; absent for broadcast. */
-  readonly to?: Target;
-  /** Peer ids it was addressed to; absent for broadcast (everyone online then). */
-  readonly recipients?: readonly string[];
-  readonly data: unknown;
-  readonly ts: number;
-}
-
-export interface MemoryLogOptions {
-  /** Entries kept for replay. */
-  maxEntries: number;
-  /** ms an entry is kept for replay. */
-  maxAge: number;
-}
+const dedupeKey = (fromId: string, id: string) => `${fromId}\u0000${id}`;
 
 /**
- * Every routed message with its offset, in memory, in a bounded window.
- * A new process starts a new epoch: offsets of an old epoch mean nothing here.
+ * The log in memory, in a bounded window (by count, age and size). A new
+ * process starts a new epoch: what an earlier process logged is gone, and
+ * clients that resume from it are told so.
+ *
+ * Also the in-memory index of the file log, which adds durability on top.
  */
-export class MemoryLog {
-  readonly epoch = randomBytes(6).toString('base64url');
+export class MemoryLog implements MessageLog {
+  readonly epoch: string;
   private readonly entries: LogEntry[] = [];
+  private readonly sizes: number[] = [];
+  private readonly byKey = new Map<string, LogEntry>();
+  private readonly listeners = new Set<(entry: LogEntry) => void>();
   private start = 0;
+  private bytes = 0;
   private headOffset = 0;
+  /** Offset of the oldest entry ever dropped from the window (0: none). */
+  private dropped = 0;
 
-  constructor(private readonly options: MemoryLogOptions) {}
+  constructor(
+    private readonly window: LogWindow,
+    options: { epoch?: string; head?: number } = {},
+  ) {
+    this.epoch = options.epoch ?? randomBytes(6).toString('base64url');
+    this.headOffset = options.head ?? 0;
+    this.dropped = this.headOffset;
+  }
 
-  /** Offset of the newest entry; 0 before the first. */
   get head(): number {
     return this.headOffset;
   }
 
-  /** Offset of the oldest entry still kept (head + 1 when none is). */
-  get tail(): number {
+  /** Entries currently kept. */
+  get size(): number {
+    return this.entries.length - this.start;
+  }
+
+  async find(fromId: string, id: string): Promise<LogEntry | undefined> {
+    return this.findNow(fromId, id);
+  }
+
+  /** The earlier entry, if `fromId` already appended a message with this `id`. */
+  findNow(fromId: string, id: string): LogEntry | undefined {
+    return this.byKey.get(dedupeKey(fromId, id));
+  }
+
+  /**
+   * Appends synchronously. `size` is the entry's size if the caller knows it
+   * (the frame it came in), which saves serialising it again to find out.
+   */
+  appendNow(entry: NewLogEntry, size?: number): AppendResult {
+    const previous = this.findNow(entry.from.id, entry.id);
+    if (previous) return { entry: previous, duplicate: true };
+    const stored: LogEntry = { ...entry, offset: this.headOffset + 1 };
+    this.restore(stored, size);
+    for (const listener of [...this.listeners]) listener(stored);
+    return { entry: stored, duplicate: false };
+  }
+
+  /** Takes an entry read back from disk: indexed, not announced to subscribers. */
+  restore(entry: LogEntry, size: number = estimateSize(entry)): void {
+    this.headOffset = entry.offset;
+    this.entries.push(entry);
+    this.sizes.push(size);
+    this.bytes += size;
+    this.byKey.set(dedupeKey(entry.from.id, entry.id), entry);
     this.expire(Date.now());
-    return this.entries.length > this.start ? this.entries[this.start]!.offset : this.headOffset + 1;
   }
 
-  append(entry: Omit<LogEntry, 'offset'>): LogEntry {
-    const stored: LogEntry = { ...entry, offset: ++this.headOffset };
-    this.entries.push(stored);
-    this.expire(stored.ts);
-    return stored;
+  async append(entry: NewLogEntry, size?: number): Promise<AppendResult> {
+    return this.appendNow(entry, size);
   }
 
-  /** Entries after `offset`, oldest first, that are still kept. */
-  since(offset: number): LogEntry[] {
+  async read(after: number): Promise<{ entries: LogEntry[]; complete: boolean }> {
+    return this.readNow(after);
+  }
+
+  readNow(after: number): { entries: LogEntry[]; complete: boolean } {
     this.expire(Date.now());
     const first = this.entries[this.start];
-    if (!first) return [];
-    const index = Math.max(this.start, this.start + (offset + 1 - first.offset));
-    return this.entries.slice(index);
+    const complete = after >= this.dropped;
+    if (!first) return { entries: [], complete };
+    const index = Math.max(this.start, this.start + (after + 1 - first.offset));
+    return { entries: this.entries.slice(index), complete };
+  }
+
+  subscribe(listener: (entry: LogEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+
+  /** The oldest offset still kept (head + 1 when none is). */
+  get tail(): number {
+    return this.entries[this.start]?.offset ?? this.headOffset + 1;
   }
 
   private expire(now: number): void {
-    const { maxEntries, maxAge } = this.options;
-    while (this.entries.length - this.start > maxEntries) this.start++;
-    while (this.start < this.entries.length && now - this.entries[this.start]!.ts > maxAge) this.start++;
+    const { maxEntries, maxAge, maxBytes } = this.window;
+    while (this.start < this.entries.length) {
+      const oldest = this.entries[this.start]!;
+      const over = this.entries.length - this.start > maxEntries || this.bytes > maxBytes || now - oldest.ts > maxAge;
+      if (!over) break;
+      this.bytes -= this.sizes[this.start]!;
+      const key = dedupeKey(oldest.from.id, oldest.id);
+      if (this.byKey.get(key) === oldest) this.byKey.delete(key);
+      this.dropped = oldest.offset;
+      this.start++;
+    }
     // Compact now and then rather than shifting on every append.
     if (this.start > 1024 && this.start > this.entries.length / 2) {
       this.entries.splice(0, this.start);
+      this.sizes.splice(0, this.start);
       this.start = 0;
     }
+  }
+}
+
+/** Roughly the bytes an entry holds: what it would take as JSON. */
+export function estimateSize(entry: LogEntry): number {
+  try {
+    return JSON.stringify(entry).length;
+  } catch {
+    return 1024;
   }
 }

@@ -1,0 +1,138 @@
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import type { ChatMessage } from './types.js';
+
+/** What a client needs to resume its session after a reconnect or a reload. */
+export interface ResumeState {
+  readonly session: string;
+  readonly epoch: string;
+  /** The newest offset this client has processed. */
+  readonly offset: number;
+}
+
+/**
+ * Where a client keeps what must outlive its connection (and, in a browser,
+ * the page): the outbox of unacknowledged messages and the resume state.
+ */
+export interface ClientStore {
+  loadOutbox(): Promise<ChatMessage[]>;
+  saveOutbox(messages: readonly ChatMessage[]): Promise<void>;
+  loadResume(): ResumeState | undefined;
+  saveResume(state: ResumeState | undefined): void;
+}
+
+/** Keeps everything in memory: survives reconnects, not reloads. The default outside browsers. */
+export function memoryStore(): ClientStore {
+  let outbox: ChatMessage[] = [];
+  let resume: ResumeState | undefined;
+  return {
+    loadOutbox: async () => [...outbox],
+    saveOutbox: async (messages) => {
+      outbox = [...messages];
+    },
+    loadResume: () => resume,
+    saveResume: (state) => {
+      resume = state;
+    },
+  };
+}
+
+const TAB_KEY = 'message-center:tab';
+let idbStore: UseStore | undefined;
+let thisTab: Promise<string> | undefined;
+
+/**
+ * This tab's id: kept in sessionStorage, so it survives a reload of the tab
+ * but is not shared with other tabs. A duplicated tab (which copies
+ * sessionStorage) is told apart with a Web Lock and takes a new id.
+ */
+async function tabId(): Promise<string> {
+  let id = sessionStorage.getItem(TAB_KEY);
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (id && locks) {
+    const taken = await new Promise<boolean>((resolve) => {
+      void locks.request(`${TAB_KEY}:${id}`, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          resolve(true);
+          return undefined;
+        }
+        resolve(false);
+        // Held for the life of the page.
+        return new Promise<void>(() => {});
+      });
+    });
+    if (taken) id = null;
+  }
+  if (!id) {
+    id = randomId();
+    sessionStorage.setItem(TAB_KEY, id);
+    void locks?.request(`${TAB_KEY}:${id}`, () => new Promise<void>(() => {}));
+  }
+  return id;
+}
+
+/**
+ * The browser store: the outbox in IndexedDB (it survives a reload and is
+ * bounded only by the client's maxOutbox), the resume state in
+ * sessionStorage. Both are per tab and per `scope` (relay URL, protocol and
+ * user name), so two tabs never send each other's messages.
+ */
+export function browserStore(scope: string): ClientStore {
+  idbStore ??= createStore('message-center', 'outbox');
+  const resumeKey = `message-center:resume:${scope}`;
+  const outboxKey = (thisTab ??= tabId()).then((id) => `${id}|${scope}`);
+  // Writes are queued so an older outbox never overwrites a newer one.
+  let writes: Promise<unknown> = Promise.resolve();
+  return {
+    async loadOutbox() {
+      try {
+        const stored = await get<ChatMessage[]>(await outboxKey, idbStore);
+        return Array.isArray(stored) ? stored : [];
+      } catch {
+        return []; // IndexedDB unavailable (private mode in some browsers): memory only.
+      }
+    },
+    saveOutbox(messages) {
+      const snapshot = messages.map(toStorable);
+      writes = writes
+        .then(async () => {
+          const key = await outboxKey;
+          await (snapshot.length ? set(key, snapshot, idbStore) : del(key, idbStore));
+        })
+        .catch(() => undefined);
+      return writes.then(() => undefined);
+    },
+    loadResume() {
+      try {
+        const raw = sessionStorage.getItem(resumeKey);
+        const state = raw ? (JSON.parse(raw) as ResumeState) : undefined;
+        return state && typeof state.session === 'string' && typeof state.epoch === 'string' && Number.isInteger(state.offset)
+          ? state
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    saveResume(state) {
+      try {
+        if (state) sessionStorage.setItem(resumeKey, JSON.stringify(state));
+        else sessionStorage.removeItem(resumeKey);
+      } catch {
+        // Storage full or disabled: resuming after a reload is lost, nothing else.
+      }
+    },
+  };
+}
+
+/** Messages are structured-cloned into IndexedDB: keep them to plain data. */
+function toStorable(message: ChatMessage): ChatMessage {
+  return JSON.parse(JSON.stringify(message)) as ChatMessage;
+}
+
+/** 128 random bits, URL-safe. (crypto.randomUUID needs a secure context; getRandomValues does not.) */
+export function randomId(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  let id = '';
+  for (const byte of bytes) id += byte.toString(16).padStart(2, '0');
+  return id;
+}

@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fdatasyncSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { MemoryLog } from './memory-log.js';
+import type { AppendResult, LogEntry, LogWindow, MessageLog, NewLogEntry } from './message-log.js';
+
+export interface FileLogOptions {
+  /** The folder; created if missing. */
+  dir: string;
+  window: LogWindow;
+  /**
+   * fdatasync after every append, so an acknowledged message survives a
+   * machine crash too (not only a killed process). Costs a disk flush per
+   * message. Default false.
+   */
+  fsync?: boolean;
+  /** Entries per segment file. Default 4096. */
+  segmentEntries?: number;
+}
+
+interface Segment {
+  readonly first: number;
+  last: number;
+  readonly path: string;
+  /** Bytes written to it: where to cut back to if a write fails halfway. */
+  bytes: number;
+}
+
+const SEGMENT = /^(\d{20})\.jsonl$/;
+const segmentName = (first: number) => `${String(first).padStart(20, '0')}.jsonl`;
+
+/**
+ * The log on disk: JSON lines in segment files named by their first offset,
+ * with the window also kept in memory for replay. Every entry is written to
+ * the file (one write system call) before it is handed on, so once a message
+ * is acknowledged, killing the process (even with SIGKILL) does not lose it;
+ * with `fsync`, neither does a crash of the machine. Segments that fall out
+ * of the window are deleted whole. The epoch is kept with the log, so
+ * clients resume across restarts.
+ */
+export class FileLog implements MessageLog {
+  epoch: string;
+  private readonly memory: MemoryLog;
+  private readonly segments: Segment[] = [];
+  private readonly segmentsDir: string;
+  private readonly segmentEntries: number;
+  private fd: number | undefined;
+
+  private constructor(private readonly options: FileLogOptions) {
+    this.segmentsDir = join(options.dir, 'segments');
+    this.segmentEntries = options.segmentEntries ?? 4096;
+    mkdirSync(this.segmentsDir, { recursive: true });
+    const found = readdirSync(this.segmentsDir)
+      .map((name) => SEGMENT.exec(name))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => ({ first: Number(match[1]), last: Number(match[1]) - 1, path: join(this.segmentsDir, match[0]), bytes: 0 }))
+      .sort((a, b) => a.first - b.first);
+    if (found.length === 0) {
+      // A new log (or one whose segments were deleted: its offsets are gone,
+      // so clients of an earlier run must learn that from a new epoch). It
+      // starts with an empty first segment, so a restart before the first
+      // message keeps the epoch.
+      this.epoch = this.newEpoch();
+      const first = { first: 1, last: 0, path: join(this.segmentsDir, segmentName(1)), bytes: 0 };
+      closeSync(openSync(first.path, 'a'));
+      found.push(first);
+    } else {
+      this.epoch = this.loadEpoch();
+    }
+    this.memory = new MemoryLog(options.window, { epoch: this.epoch, head: (found[0]?.first ?? 1) - 1 });
+    for (const [index, segment] of found.entries()) this.load(segment, index === found.length - 1);
+    this.segments.push(...found);
+    this.dropExpiredSegments();
+  }
+
+  /** Opens (or creates) the log in `options.dir`. */
+  static open(options: FileLogOptions): FileLog {
+    return new FileLog(options);
+  }
+
+  get head(): number {
+    return this.memory.head;
+  }
+
+  get tail(): number {
+    return this.memory.tail;
+  }
+
+  async append(entry: NewLogEntry): Promise<AppendResult> {
+    return this.appendNow(entry);
+  }
+
+  appendNow(entry: NewLogEntry): AppendResult {
+    const previous = this.memory.findNow(entry.from.id, entry.id);
+    if (previous) return { entry: previous, duplicate: true };
+    const offset = this.memory.head + 1;
+    const line = Buffer.from(`${JSON.stringify({ ...entry, offset })}\n`);
+    const segment = this.writable(offset);
+    try {
+      writeSync(this.fd!, line);
+      if (this.options.fsync) fdatasyncSync(this.fd!);
+    } catch (error) {
+      // A write that failed halfway (disk full) must not leave half a line for
+      // the next entry to be glued to: cut the file back.
+      ftruncateSync(this.fd!, segment.bytes);
+      throw error;
+    }
+    segment.bytes += line.length;
+    segment.last = offset;
+    const result = this.memory.appendNow(entry, line.length);
+    this.dropExpiredSegments();
+    return result;
+  }
+
+  async find(fromId: string, id: string): Promise<LogEntry | undefined> {
+    return this.memory.findNow(fromId, id);
+  }
+
+  async read(after: number): Promise<{ entries: LogEntry[]; complete: boolean }> {
+    return this.memory.readNow(after);
+  }
+
+  subscribe(listener: (entry: LogEntry) => void): () => void {
+    return this.memory.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.memory.close();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private loadEpoch(): string {
+    const meta = join(this.options.dir, 'meta.json');
+    try {
+      const parsed = JSON.parse(readFileSync(meta, 'utf8')) as { epoch?: unknown };
+      if (typeof parsed.epoch === 'string' && parsed.epoch) return parsed.epoch;
+    } catch {
+      // No log here yet: start one.
+    }
+    return this.newEpoch();
+  }
+
+  private newEpoch(): string {
+    const meta = join(this.options.dir, 'meta.json');
+    const epoch = randomBytes(6).toString('base64url');
+    const temporary = `${meta}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify({ epoch, created: new Date().toISOString() })}\n`);
+    if (this.options.fsync) this.flushFile(temporary);
+    renameSync(temporary, meta);
+    if (this.options.fsync) this.flushFile(this.options.dir);
+    return epoch;
+  }
+
+  /** fsync a file or a folder (a new file's name is durable only once its folder is). */
+  private flushFile(path: string): void {
+    const fd = openSync(path, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Reads a segment back. A torn last line (the process died mid-write) is cut off. */
+  private load(segment: Segment, newest: boolean): void {
+    const text = readFileSync(segment.path, 'utf8');
+    let position = 0;
+    while (position < text.length) {
+      const end = text.indexOf('\n', position);
+      if (end < 0) break; // no newline: torn
+      const line = text.slice(position, end);
+      let entry: LogEntry;
+      try {
+        entry = JSON.parse(line) as LogEntry;
+      } catch {
+        break;
+      }
+      if (entry.offset === this.memory.head + 1) this.memory.restore(entry, Buffer.byteLength(line) + 1);
+      segment.last = entry.offset;
+      position = end + 1;
+    }
+    segment.bytes = Buffer.byteLength(text.slice(0, position));
+    if (position < text.length) {
+      if (!newest) throw new Error(`message log: ${segment.path} is damaged before its end (at byte ${segment.bytes})`);
+      const fd = openSync(segment.path, 'r+');
+      ftruncateSync(fd, segment.bytes);
+      closeSync(fd);
+    }
+  }
+
+  /** The segment to append `offset` to, starting a new one when the current is full. */
+  private writable(offset: number): Segment {
+    let current = this.segments.at(-1);
+    if (!current || current.last - current.first + 1 >= this.segmentEntries) {
+      if (this.fd !== undefined) closeSync(this.fd);
+      this.fd = undefined;
+      current = { first: offset, last: offset - 1, path: join(this.segmentsDir, segmentName(offset)), bytes: 0 };
+      this.segments.push(current);
+      this.fd = openSync(current.path, 'a');
+      if (this.options.fsync) this.flushFile(this.segmentsDir);
+    }
+    this.fd ??= openSync(current.path, 'a');
+    return current;
+  }
+
+  private dropExpiredSegments(): void {
+    const tail = this.memory.tail;
+    while (this.segments.length > 1 && this.segments[0]!.last < tail) {
+      unlinkSync(this.segments.shift()!.path);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { Peer, Target } from '../../protocol/frames.js';
+
+export interface LogEntry {
+  /** Position in the log: one more than the entry before it, within an epoch. */
+  readonly offset: number;
+  /** The sender's id for the message (with `from.id`, what deduplication keys on). */
+  readonly id: string;
+  readonly from: Peer;
+  /** The targets as the sender named them; absent for broadcast. */
+  readonly to?: Target;
+  /** Peer ids it was addressed to; absent for broadcast (everyone whose session existed then). */
+  readonly recipients?: readonly string[];
+  readonly data: unknown;
+  /** Server time when it was routed (ms since the epoch). */
+  readonly ts: number;
+}
+
+export type NewLogEntry = Omit<LogEntry, 'offset'>;
+
+export interface AppendResult {
+  readonly entry: LogEntry;
+  /** True when `from.id` had already appended a message with this `id`: nothing was appended, `entry` is the earlier one. */
+  readonly duplicate: boolean;
+}
+
+export interface LogWindow {
+  /** Entries kept for replay and deduplication. */
+  readonly maxEntries: number;
+  /** ms an entry is kept. */
+  readonly maxAge: number;
+  /** Bytes of entries (as JSON) kept. */
+  readonly maxBytes: number;
+}
+
+export const DEFAULT_LOG_WINDOW: LogWindow = {
+  maxEntries: 10_000,
+  maxAge: 60 * 60 * 1000,
+  maxBytes: 64 * 1024 * 1024,
+};
+
+/**
+ * Every routed message, with its offset. Entries are handed to subscribers
+ * in offset order (the relay delivers from there), and stay readable for
+ * replay within the window.
+ */
+export interface MessageLog {
+  /** Names this run of the log: offsets compare only within one epoch. */
+  readonly epoch: string;
+  /** Offset of the newest entry; 0 before the first. */
+  readonly head: number;
+  /** `size`: the entry's size in bytes when the caller knows it, for the window's byte bound. */
+  append(entry: NewLogEntry, size?: number): Promise<AppendResult>;
+  /** The entry `fromId` already appended with this `id`, if it is still kept (a resend after a lost ack). */
+  find(fromId: string, id: string): Promise<LogEntry | undefined>;
+  /**
+   * Kept entries after `offset`, oldest first. `complete` is false when some
+   * entries after `offset` are no longer kept (the window moved past them).
+   */
+  read(after: number): Promise<{ entries: LogEntry[]; complete: boolean }>;
+  subscribe(listener: (entry: LogEntry) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,235 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fdatasyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import type { Peer } from '../protocol/frames.js';
+
+/** A private message delivered to a session, waiting for its client to confirm it processed it. */
+export interface PendingReceipt {
+  readonly offset: number;
+  readonly id: string;
+  /** The sender's peer id, to send the receipt to. */
+  readonly sender: string;
+}
+
+/**
+ * A v1 client's identity across connections: created at its first hello,
+ * taken back with the secret token by a later hello (`resume`), and kept
+ * while away for the session TTL, so messages addressed to it meanwhile are
+ * replayed when it returns.
+ */
+export class Session {
+  /** A live connection, or undefined while away. */
+  connection: unknown;
+  /** When the last connection ended (undefined while connected). */
+  awaySince: number | undefined;
+  readonly receipts: PendingReceipt[] = [];
+
+  constructor(
+    /** SHA-256 of the token: the token itself is never stored. */
+    readonly key: string,
+    readonly peerId: string,
+    public name: string,
+    public addr: string,
+    /** The log's head when the session began: it is owed nothing older. */
+    readonly joinedOffset: number,
+  ) {}
+
+  get peer(): Peer {
+    return { id: this.peerId, name: this.name, addr: this.addr };
+  }
+}
+
+interface SessionLine {
+  key: string;
+  peerId?: string;
+  name?: string;
+  addr?: string;
+  joinedOffset?: number;
+  awaySince?: number | null;
+  deleted?: true;
+}
+
+const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export interface SessionsOptions {
+  /** ms a session is kept after its connection ended. */
+  ttl: number;
+  /** Keep sessions in this file (JSON lines) so they survive restarts. */
+  file?: string;
+  /** Flush the file to disk after every change. */
+  fsync?: boolean;
+}
+
+/** Every session this relay knows, connected or away, optionally kept on disk. */
+export class Sessions {
+  private readonly byKey = new Map<string, Session>();
+  private readonly byPeer = new Map<string, Session>();
+  /** Sessions that are away, by name and by address: what targets that match no connection can still reach. */
+  private readonly awayByName = new Map<string, Set<Session>>();
+  private readonly awayByAddr = new Map<string, Set<Session>>();
+
+  constructor(private readonly options: SessionsOptions) {
+    if (options.file) this.load(options.file);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  values(): IterableIterator<Session> {
+    return this.byKey.values();
+  }
+
+  /** A new session for `peer`; returns it with its token, which only the client gets. */
+  create(peer: Peer, joinedOffset: number): { session: Session; token: string } {
+    const token = randomBytes(18).toString('base64url');
+    const session = new Session(hash(token), peer.id, peer.name, peer.addr, joinedOffset);
+    this.add(session);
+    this.persist({ key: session.key, peerId: session.peerId, name: session.name, addr: session.addr, joinedOffset, awaySince: null });
+    return { session, token };
+  }
+
+  /** The session a resume token names, unless it is unknown or expired. */
+  find(token: string, now = Date.now()): Session | undefined {
+    const session = this.byKey.get(hash(token));
+    if (!session) return undefined;
+    if (this.expired(session, now)) {
+      this.remove(session);
+      return undefined;
+    }
+    return session;
+  }
+
+  /** The session with this peer id, unless it expired. */
+  byPeerId(peerId: string, now = Date.now()): Session | undefined {
+    const session = this.byPeer.get(peerId);
+    if (session && this.expired(session, now)) {
+      this.remove(session);
+      return undefined;
+    }
+    return session;
+  }
+
+  /** Sessions away (and not expired) with this name, or at this address. */
+  away(match: { name?: string; addr?: string }, now = Date.now()): Session[] {
+    const index = match.name !== undefined ? this.awayByName.get(match.name) : this.awayByAddr.get(match.addr ?? '');
+    if (!index) return [];
+    const found: Session[] = [];
+    for (const session of [...index]) {
+      if (this.expired(session, now)) this.remove(session);
+      else found.push(session);
+    }
+    return found;
+  }
+
+  /** Its connection ended; it is kept, away, for the TTL. */
+  depart(session: Session, now = Date.now()): void {
+    session.connection = undefined;
+    session.awaySince = now;
+    this.index(session);
+    this.persist({ key: session.key, awaySince: now });
+  }
+
+  /** A connection took it (back). */
+  arrive(session: Session, connection: unknown, addr: string): void {
+    this.unindex(session);
+    session.connection = connection;
+    session.awaySince = undefined;
+    session.addr = addr;
+    this.persist({ key: session.key, awaySince: null, addr });
+  }
+
+  /** Removes sessions away for longer than the TTL; returns them. */
+  sweep(now = Date.now()): Session[] {
+    const expired = [...this.byKey.values()].filter((session) => this.expired(session, now));
+    for (const session of expired) this.remove(session);
+    return expired;
+  }
+
+  private expired(session: Session, now: number): boolean {
+    return session.awaySince !== undefined && now - session.awaySince > this.options.ttl;
+  }
+
+  private add(session: Session): void {
+    this.byKey.set(session.key, session);
+    this.byPeer.set(session.peerId, session);
+    if (session.awaySince !== undefined) this.index(session);
+  }
+
+  private remove(session: Session): void {
+    if (this.byKey.get(session.key) !== session) return;
+    this.byKey.delete(session.key);
+    if (this.byPeer.get(session.peerId) === session) this.byPeer.delete(session.peerId);
+    this.unindex(session);
+    this.persist({ key: session.key, deleted: true });
+  }
+
+  private index(session: Session): void {
+    for (const [map, key] of [
+      [this.awayByName, session.name],
+      [this.awayByAddr, session.addr],
+    ] as const) {
+      let set = map.get(key);
+      if (!set) map.set(key, (set = new Set()));
+      set.add(session);
+    }
+  }
+
+  private unindex(session: Session): void {
+    for (const [map, key] of [
+      [this.awayByName, session.name],
+      [this.awayByAddr, session.addr],
+    ] as const) {
+      const set = map.get(key);
+      set?.delete(session);
+      if (set?.size === 0) map.delete(key);
+    }
+  }
+
+  private persist(line: SessionLine): void {
+    if (!this.options.file) return;
+    const fd = openSync(this.options.file, 'a');
+    try {
+      writeSync(fd, `${JSON.stringify(line)}\n`);
+      if (this.options.fsync) fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Reads the sessions back (every one is away after a restart, from now on)
+   * and rewrites the file with only the live ones.
+   */
+  private load(file: string): void {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const lines = new Map<string, SessionLine>();
+    for (const raw of text.split('\n')) {
+      if (!raw.trim()) continue;
+      let line: SessionLine;
+      try {
+        line = JSON.parse(raw) as SessionLine;
+      } catch {
+        continue; // a torn last line
+      }
+      if (line.deleted) lines.delete(line.key);
+      else lines.set(line.key, { ...lines.get(line.key), ...line });
+    }
+    const now = Date.now();
+    for (const line of lines.values()) {
+      if (line.peerId === undefined || line.joinedOffset === undefined) continue;
+      const session = new Session(line.key, line.peerId, line.name ?? '', line.addr ?? '', line.joinedOffset);
+      session.awaySince = typeof line.awaySince === 'number' ? line.awaySince : now;
+      if (!this.expired(session, now)) this.add(session);
+    }
+    const compacted = [...this.byKey.values()]
+      .map((s) => JSON.stringify({ key: s.key, peerId: s.peerId, name: s.name, addr: s.addr, joinedOffset: s.joinedOffset, awaySince: s.awaySince }))
+      .join('\n');
+    writeFileSync(`${file}.tmp`, compacted ? `${compacted}\n` : '');
+    renameSync(`${file}.tmp`, file);
+  }
+}

@@ -1,0 +1,166 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../src/define.js';
+import type { WsChatPanel } from '../../src/index.js';
+import { bubbles, relayCommand, shadow, startRelay, typeAndSend, waitForBubble, waitForStatus } from '../support/panel.js';
+import { waitFor } from '../support/wait.js';
+
+/** Loads a page with one panel in an iframe, so the test can reload it as a person reloads a tab. */
+async function framedPanel(url: string, name: string) {
+  const frame = document.createElement('iframe');
+  frame.style.cssText = 'width: 480px; height: 520px; border: 0';
+  frame.src = `/test/browser/fixtures/panel-page.html?url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}`;
+  document.body.append(frame);
+  const panel = async () => {
+    await waitFor(() => !!frame.contentDocument?.querySelector('ws-chat-panel')?.shadowRoot, 'the framed panel', 10_000);
+    return frame.contentDocument!.querySelector('ws-chat-panel') as WsChatPanel;
+  };
+  return {
+    frame,
+    panel,
+    /** Navigates away (the page and its socket are gone) until `back()`. */
+    async leave() {
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      const src = frame.src;
+      frame.src = 'about:blank';
+      await loaded;
+      return async () => {
+        const back = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+        frame.src = src;
+        await back;
+        return panel();
+      };
+    },
+    async reload() {
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      frame.contentWindow!.location.reload();
+      await loaded;
+      return panel();
+    },
+  };
+}
+
+describe('<ws-chat-panel>: nothing lost', () => {
+  it('sends after a page reload what was still pending before it, once', async () => {
+    const relay = await startRelay();
+    const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
+    const ada = await framedPanel(relay.url, 'Ada');
+    try {
+      let adaPanel = await ada.panel();
+      await waitForStatus(adaPanel, 'online');
+      await waitForStatus(bob, 'online');
+      await relayCommand('stop', relay.id);
+      await waitFor(() => adaPanel.status === 'reconnecting', 'Ada is cut off');
+      adaPanel.send('written before the reload');
+      await waitFor(() => adaPanel.messages.some((m) => m.state === 'pending'), 'pending');
+
+      adaPanel = await ada.reload();
+      await waitFor(() => adaPanel.messages.some((m) => m.text === 'written before the reload'), 'restored after the reload');
+      expect(adaPanel.messages.find((m) => m.text === 'written before the reload')!.state).to.equal('pending');
+
+      await relayCommand('resume', relay.id);
+      await waitForStatus(adaPanel, 'online', 15_000);
+      await waitForBubble(bob, 'written before the reload', 15_000);
+      await waitFor(() => adaPanel.messages.every((m) => m.state === 'sent'), 'acknowledged');
+      expect(bubbles(bob).filter((text) => text === 'written before the reload')).to.have.length(1);
+      expect(adaPanel.messages.filter((m) => m.text === 'written before the reload')).to.have.length(1);
+    } finally {
+      ada.frame.remove();
+    }
+  });
+
+  it('resumes its session when the page comes back: same identity, and what came meanwhile is replayed once', async () => {
+    const relay = await startRelay();
+    const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
+    const ada = await framedPanel(relay.url, 'Ada');
+    try {
+      let adaPanel = await ada.panel();
+      await waitForStatus(adaPanel, 'online');
+      await waitForStatus(bob, 'online');
+      await waitFor(() => bob.roster.length === 2, 'Bob sees Ada');
+      const adaId = bob.roster.find((p) => p.name === 'Ada')!.id;
+      bob.send('before the reload');
+      await waitForBubble(adaPanel, 'before the reload');
+      const back = await ada.leave();
+      await waitFor(() => bob.roster.length === 1, 'Bob sees Ada go');
+      bob.send('during the reload', { ids: [adaId] });
+      await waitFor(() => bob.messages.at(-1)?.state === 'sent', 'accepted for Ada while she is away');
+      adaPanel = await back();
+      await waitForStatus(adaPanel, 'online');
+      await waitForBubble(adaPanel, 'during the reload');
+      await waitFor(() => bob.roster.some((p) => p.name === 'Ada'), 'Ada back in the roster');
+      expect(bob.roster.find((p) => p.name === 'Ada')!.id).to.equal(adaId, 'the same identity');
+      expect(adaPanel.messages.map((m) => m.text)).to.deep.equal(['during the reload'], 'what she had seen is not replayed; what she missed is, once');
+      await waitFor(() => bob.messages.at(-1)?.state === 'delivered', 'Bob learns his private message was delivered');
+    } finally {
+      ada.frame.remove();
+    }
+  });
+
+  it('shows each message once, in order, however often the connection drops', async () => {
+    const relay = await startRelay({ maxMessagesPerSecond: 1000, burst: 1000 });
+    const root = await fixture<HTMLElement>(html`
+      <div>
+        <ws-chat-panel url=${relay.url} user-name="Ada" max-messages="1000"></ws-chat-panel>
+        <ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>
+      </div>
+    `);
+    const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
+    await waitForStatus(ada, 'online');
+    await waitForStatus(bob, 'online');
+    for (let i = 0; i < 200; i++) {
+      bob.send(`n${i}`);
+      if (i % 20 === 10) await relayCommand('drop', relay.id, { filter: { name: 'Ada' } });
+      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await waitFor(() => ada.messages.length >= 200, `all 200 on Ada's screen (has ${ada.messages.length})`, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ada.messages.map((m) => m.text)).to.deep.equal(Array.from({ length: 200 }, (_, i) => `n${i}`));
+  });
+
+  it('says "some messages may be missing" when the relay restarted and lost them, and publishes a gap', async () => {
+    const relay = await startRelay();
+    const panel = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Ada"></ws-chat-panel>`);
+    const gaps: unknown[] = [];
+    panel.addEventListener('ws-chat-gap', (event) => gaps.push(event.detail));
+    await waitForStatus(panel, 'online');
+    await relayCommand('restart', relay.id);
+    await waitFor(() => gaps.length === 1, 'a gap event', 15_000);
+    expect(gaps[0]).to.deep.equal({ reason: 'epoch' });
+    await panel.updateComplete;
+    const notice = shadow(panel).querySelector('.notice.gap')!;
+    expect(notice.textContent).to.contain('Some messages may be missing');
+    expect(notice.getAttribute('role')).to.equal('alert');
+  });
+
+  it('marks a private message delivered once the recipient has it', async () => {
+    const relay = await startRelay();
+    const root = await fixture<HTMLElement>(html`
+      <div>
+        <ws-chat-panel url=${relay.url} user-name="Ada"></ws-chat-panel>
+        <ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>
+      </div>
+    `);
+    const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
+    await waitForStatus(ada, 'online');
+    await waitFor(() => ada.roster.length === 2, 'Ada sees Bob');
+    ada.send('private', { ids: [ada.roster.find((p) => p.name === 'Bob')!.id] });
+    await waitForBubble(bob, 'private');
+    await waitFor(() => ada.messages[0]?.state === 'delivered', 'delivered');
+    await ada.updateComplete;
+    expect(shadow(ada).querySelector('.delivery')!.textContent).to.contain('Delivered');
+  });
+
+  it('reconnects at once when the browser says the network is back', async () => {
+    const relay = await startRelay();
+    const panel = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Ada"></ws-chat-panel>`);
+    await waitForStatus(panel, 'online');
+    await relayCommand('stop', relay.id);
+    // Let the backoff grow: 400 ms × 1.5 per attempt.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await relayCommand('resume', relay.id);
+    const started = Date.now();
+    window.dispatchEvent(new Event('online'));
+    await waitForStatus(panel, 'online', 5000);
+    expect(Date.now() - started).to.be.below(1000);
+  });
+});

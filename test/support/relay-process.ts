@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface RelayProcess {
+  readonly port: number;
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** When it logged that it was listening (ms since the epoch). */
+  readonly listeningAt: number;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Runs the relay CLI as a real process (so it can be killed with SIGKILL),
+ * resolving once it logs that it is listening.
+ */
+export async function startRelayProcess(args: string[], port = 0): Promise<RelayProcess> {
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/server/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info', ...args],
+    { env: { ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const listening = await new Promise<{ port: number }>((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (const line of buffered.split('\n')) {
+        if (!line.includes('"listening"')) continue;
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve(JSON.parse(line) as { port: number });
+        return;
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`relay exited (${code}) before listening: ${stderr}`)));
+  });
+  const listeningAt = Date.now();
+  return {
+    port: listening.port,
+    url: `ws://127.0.0.1:${listening.port}/`,
+    child,
+    listeningAt,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
