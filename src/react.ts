@@ -10,6 +10,7 @@ import * as React from 'react';
 import { MessageCenterProvider as MessageCenterProviderElement } from './elements/message-center-provider/define.js';
 import { WsChatPanel as WsChatPanelElement } from './elements/ws-chat-panel/define.js';
 import type { ChatErrorEvent } from './events/chat-error-event.js';
+import type { ChatGapEvent } from './events/chat-gap-event.js';
 import type { ChatMessageEvent } from './events/chat-message-event.js';
 import type { ChatPresenceEvent } from './events/chat-presence-event.js';
 import type { ChatSentEvent } from './events/chat-sent-event.js';
@@ -35,6 +36,7 @@ export const WsChatPanel = createComponent({
     onWsChatStatus: 'ws-chat-status' as EventName<ChatStatusEvent>,
     onWsChatPresence: 'ws-chat-presence' as EventName<ChatPresenceEvent>,
     onWsChatError: 'ws-chat-error' as EventName<ChatErrorEvent>,
+    onWsChatGap: 'ws-chat-gap' as EventName<ChatGapEvent>,
   },
 });
 

@@ -10,6 +10,7 @@ import type { EmitFn, HTMLAttributes, PublicProps } from 'vue';
 import type { MessageCenterProvider } from './elements/message-center-provider/message-center-provider.js';
 import type { WsChatPanel } from './elements/ws-chat-panel/ws-chat-panel.js';
 import type { ChatErrorEvent } from './events/chat-error-event.js';
+import type { ChatGapEvent } from './events/chat-gap-event.js';
 import type { ChatMessageEvent } from './events/chat-message-event.js';
 import type { ChatPresenceEvent } from './events/chat-presence-event.js';
 import type { ChatSentEvent } from './events/chat-sent-event.js';
@@ -36,6 +37,7 @@ export type WsChatPanelEvents = {
   'ws-chat-status': ChatStatusEvent;
   'ws-chat-presence': ChatPresenceEvent;
   'ws-chat-error': ChatErrorEvent;
+  'ws-chat-gap': ChatGapEvent;
 };
 
 declare module 'vue' {
