@@ -42,8 +42,12 @@ export const CloseCode = {
   PolicyViolation: 1008,
   /** A frame above the hard limit (`maxFrameBytes` × 4); sent by the ws library. */
   MessageTooBig: 1009,
-  /** The server is at its connection limit: try again later. */
+  /** The server is at its connection limit, or cannot check tokens just now: try again later. The reason says which. */
   TryAgainLater: 1013,
+  /** No valid token: missing, invalid, or expired (the reason says which). A fresh token may fix it. */
+  Unauthorized: 4401,
+  /** The page's origin may not connect (cross-site WebSocket hijacking defence). Retrying cannot fix it. */
+  Forbidden: 4403,
   /** No `hello` within `helloTimeout`. */
   HelloTimeout: 4408,
   /** Another connection resumed this connection's session (only one connection per session). */
@@ -59,6 +63,14 @@ export const CloseReason = {
   Shutdown: 'server_shutdown',
   HelloTimeout: 'hello_timeout',
   SessionTakenOver: 'session_taken_over',
+  /** 4401: the token is missing or not valid. */
+  Unauthorized: 'unauthorized',
+  /** 4401: the token was valid but has expired. */
+  TokenExpired: 'token_expired',
+  /** 1013: the relay could not check the token (its identity provider did not answer). */
+  AuthUnavailable: 'auth_unavailable',
+  /** 4403: the page's origin is not allowed. */
+  OriginNotAllowed: 'origin_not_allowed',
 } as const;
 
 /** Field limits of protocol v1. */
@@ -69,4 +81,6 @@ export const FieldLimits = {
   maxIdLength: 64,
   /** Targets in one `to` (ids, names and addresses together). */
   maxTargets: 100,
+  /** Nesting of arrays and objects in a message's `data`: deeper payloads could not be serialised again. */
+  maxDataDepth: 64,
 } as const;

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { FieldLimits } from './constants.js';
+import { withinDepth } from './depth.js';
 
 // The schemas below are the single definition of protocol v1's frames: the
 // server validates what clients send with them, clients validate what the
@@ -7,6 +8,11 @@ import { FieldLimits } from './constants.js';
 
 const text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
 const offset = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** Any JSON value nested at most `FieldLimits.maxDataDepth` deep: the relay must be able to serialise it again. */
+export const DataSchema = v.pipe(
+  v.unknown(),
+  v.check((data) => withinDepth(data, FieldLimits.maxDataDepth), `data may nest arrays and objects at most ${FieldLimits.maxDataDepth} levels deep`),
+);
 
 /** Someone connected to the relay, as the server describes them. */
 export const PeerSchema = v.object({
@@ -70,7 +76,7 @@ export const SendFrameSchema = v.strictObject({
   /** Chosen by the client, unique within its session; echoed in the ack. */
   id: text(FieldLimits.maxIdLength),
   to: v.optional(TargetSchema),
-  data: v.unknown(),
+  data: DataSchema,
 });
 export type SendFrame = v.InferOutput<typeof SendFrameSchema>;
 

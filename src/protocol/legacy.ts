@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { FieldLimits } from './constants.js';
+import { DataSchema } from './frames.js';
 
 // The format of the original IP-routing server, kept byte-for-byte compatible:
 // clients that do not offer the v1 subprotocol speak it both ways.
@@ -8,7 +9,7 @@ import { FieldLimits } from './constants.js';
 export const LegacyInFrameSchema = v.object({
   ip: v.optional(v.union([v.array(v.string()), v.string(), v.null()])),
   userName: v.optional(v.union([v.string(), v.null()])),
-  data: v.optional(v.unknown()),
+  data: v.optional(DataSchema),
 });
 export type LegacyInFrame = v.InferOutput<typeof LegacyInFrameSchema>;
 

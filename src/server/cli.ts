@@ -24,6 +24,16 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --log-max-age MS               how long they are kept (default 3600000)
   --log-max-bytes N              bytes of messages kept (default 67108864)
   --session-ttl MS               how long a disconnected client's session is kept (default 900000)
+  --jwt-secret SECRET            require an HS256 JWT signed with this secret (at least 32 bytes), as ?token=
+                                 or Authorization: Bearer; or set MESSAGE_CENTER_JWT_SECRET (not shown by ps)
+  --jwks-url URL                 require a JWT signed by a key from this JWKS (RS256, ES256, EdDSA, …)
+  --jwt-issuer ISS               with a JWT: the iss it must carry
+  --jwt-audience AUD             with a JWT: an aud it must carry
+  --allow-origin ORIGIN          web pages from this origin may connect (repeatable; * for any); pages from
+                                 the relay's own host always may (default: only those; --demo: any)
+  --expose-addresses             show clients each other's network addresses (default: yes without a
+                                 token, no with one)
+  --hide-addresses               do not show them, even without a token
   --max-frame-bytes N            default ${DEFAULT_LIMITS.maxFrameBytes}
   --max-messages-per-second N    default ${DEFAULT_LIMITS.maxMessagesPerSecond}
   --burst N                      default ${DEFAULT_LIMITS.burst}
@@ -65,6 +75,21 @@ function parseTrust(value: string): RelayServerOptions['trustProxy'] {
   return value.split(',').map((part) => part.trim());
 }
 
+/** Authentication, origins and addresses from the flags (the secret also from the environment). */
+function access(values: Record<string, unknown>): Partial<RelayServerOptions> {
+  if (values['expose-addresses'] && values['hide-addresses']) fail('give --expose-addresses or --hide-addresses, not both');
+  const secret = values['jwt-secret'] ?? process.env.MESSAGE_CENTER_JWT_SECRET;
+  const origins = values['allow-origin'] as string[] | undefined;
+  return {
+    ...(typeof secret === 'string' && secret !== '' ? { jwtSecret: secret } : {}),
+    ...(values['jwks-url'] !== undefined ? { jwksUrl: String(values['jwks-url']) } : {}),
+    ...(values['jwt-issuer'] !== undefined ? { jwtIssuer: String(values['jwt-issuer']) } : {}),
+    ...(values['jwt-audience'] !== undefined ? { jwtAudience: String(values['jwt-audience']) } : {}),
+    ...(origins !== undefined ? { allowOrigins: origins } : {}),
+    ...(values['expose-addresses'] ? { exposeAddresses: true } : values['hide-addresses'] ? { exposeAddresses: false } : {}),
+  };
+}
+
 /** The package root, found from this file whether it runs from src/ (tsx) or dist/. */
 function packageRoot(): string {
   let folder = dirname(fileURLToPath(import.meta.url));
@@ -93,6 +118,13 @@ async function main(): Promise<void> {
         'log-max-age': { type: 'string' },
         'log-max-bytes': { type: 'string' },
         'session-ttl': { type: 'string' },
+        'jwt-secret': { type: 'string' },
+        'jwks-url': { type: 'string' },
+        'jwt-issuer': { type: 'string' },
+        'jwt-audience': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        'expose-addresses': { type: 'boolean' },
+        'hide-addresses': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -119,6 +151,7 @@ async function main(): Promise<void> {
     ...(values['log-max-age'] !== undefined ? { logMaxAge: integer('log-max-age', String(values['log-max-age'])) } : {}),
     ...(values['log-max-bytes'] !== undefined ? { logMaxBytes: integer('log-max-bytes', String(values['log-max-bytes'])) } : {}),
     ...(values['session-ttl'] !== undefined ? { sessionTtl: integer('session-ttl', String(values['session-ttl'])) } : {}),
+    ...access(values),
   };
   for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
     const value = values[flag];
@@ -127,6 +160,8 @@ async function main(): Promise<void> {
   if (values.demo) {
     const root = packageRoot();
     options.demoControls = true;
+    // The framework demos run on other ports and connect here.
+    options.allowOrigins ??= ['*'];
     options.static = {
       root: resolve(root, 'demo'),
       files: {

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Peer } from '../protocol/frames.js';
+import type { Identity } from './auth.js';
 import type { LogEntry } from './log/message-log.js';
 import type { Session } from './sessions.js';
 import { TokenBucket } from './token-bucket.js';
@@ -18,6 +19,8 @@ export class Connection {
   name: string;
   readonly addr: string;
   readonly dialect: Dialect;
+  /** With authentication: who its token says it is (its name comes from here, never from the client). */
+  identity: Identity | undefined;
   /** v1, after hello: the session this connection carries. */
   session: Session | undefined;
   /**

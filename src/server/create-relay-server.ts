@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Gate } from './admission.js';
 import { staticHandler } from './http.js';
 import { createLogger } from './logger.js';
 import { resolveOptions, type RelayServerOptions } from './options.js';
@@ -37,6 +38,8 @@ export interface RelayServer {
 export async function createRelayServer(options: RelayServerOptions): Promise<RelayServer> {
   const resolved = resolveOptions(options);
   const logger = createLogger(options.logger);
+  // Who gets in (origin, token) is decided before the relay sees a socket.
+  const gate = new Gate(resolved, logger);
   const start = (): Relay => {
     const { log, sessions } = openStorage(resolved);
     return new Relay(resolved, logger, log, sessions);
@@ -55,7 +58,8 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       socket.on('error', () => {});
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     } else {
-      relay.handleUpgrade(request, socket, head);
+      // `relay` is read when the gate is done: a restart may have replaced it meanwhile.
+      gate.upgrade(request, socket, (admission) => relay.handleUpgrade(request, socket, head, admission));
     }
   };
 

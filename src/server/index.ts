@@ -2,4 +2,5 @@
 export { createRelayServer } from './create-relay-server.js';
 export type { RelayServer } from './create-relay-server.js';
 export { DEFAULT_LIMITS } from './options.js';
-export type { RelayLimits, RelayServerOptions, StaticFiles } from './options.js';
+export type { AccessOptions, RelayLimits, RelayServerOptions, StaticFiles } from './options.js';
+export type { Authenticate, AuthOptions, Identity } from './auth.js';

@@ -1,6 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
+import { validateAuthOptions, type AuthOptions } from './auth.js';
 import { DEFAULT_LOG_WINDOW, type LogWindow } from './log/message-log.js';
+import { compileOriginCheck } from './origin.js';
 
 export interface RelayLimits {
   /** Largest frame answered with a `too_large` error rather than read (bytes). Four times this closes the socket (1009). */
@@ -54,7 +56,24 @@ export interface DurabilityOptions {
   sessionTtl?: number;
 }
 
-export interface RelayServerOptions extends Partial<RelayLimits>, DurabilityOptions {
+/** Who may connect, and what others learn about them (SECURITY.md). */
+export interface AccessOptions extends AuthOptions {
+  /**
+   * Web pages from these origins may connect (`https://app.example.com`),
+   * besides pages served from the relay's own host; `['*']` lets every page
+   * in. Clients that send no Origin header (not browsers) are not checked.
+   * Default: the relay's own origin only.
+   */
+  allowOrigins?: readonly string[];
+  /**
+   * Show clients each other's network addresses (in rosters, presence and
+   * `from`), and let them address messages by address. Default: true without
+   * authentication (as the original server did), false with it.
+   */
+  exposeAddresses?: boolean;
+}
+
+export interface RelayServerOptions extends Partial<RelayLimits>, DurabilityOptions, AccessOptions {
   /** Listen on this port (0 picks a free one). Either this or `server`. */
   port?: number;
   /** Interface to listen on with `port`. Default: all. */
@@ -101,6 +120,9 @@ export interface ResolvedOptions extends RelayLimits {
   fsync: boolean;
   logWindow: LogWindow;
   sessionTtl: number;
+  allowOrigins: readonly string[] | undefined;
+  exposeAddresses: boolean;
+  auth: AuthOptions;
 }
 
 const positiveInteger = (name: keyof RelayLimits, value: number): void => {
@@ -139,6 +161,12 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`createRelayServer: ${name} must be a positive integer, got ${String(value)}`);
     return value;
   };
+  validateAuthOptions(options);
+  if (options.allowOrigins !== undefined) {
+    if (!Array.isArray(options.allowOrigins)) throw new TypeError('createRelayServer: allowOrigins must be an array of origins');
+    compileOriginCheck(options.allowOrigins); // throws a TypeError naming an entry that is not an origin
+  }
+  const authenticated = options.jwtSecret !== undefined || options.jwksUrl !== undefined || options.authenticate !== undefined;
   if (options.fsync && !options.dataDir) {
     throw new TypeError('createRelayServer: `fsync` needs `dataDir` (there is nothing on disk to flush without it)');
   }
@@ -162,5 +190,15 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       maxBytes: positive('logMaxBytes', options.logMaxBytes, DEFAULT_LOG_WINDOW.maxBytes),
     },
     sessionTtl: positive('sessionTtl', options.sessionTtl, 15 * 60 * 1000),
+    allowOrigins: options.allowOrigins,
+    exposeAddresses: options.exposeAddresses ?? !authenticated,
+    auth: {
+      ...(options.jwtSecret !== undefined ? { jwtSecret: options.jwtSecret } : {}),
+      ...(options.jwksUrl !== undefined ? { jwksUrl: options.jwksUrl } : {}),
+      ...(options.jwtIssuer !== undefined ? { jwtIssuer: options.jwtIssuer } : {}),
+      ...(options.jwtAudience !== undefined ? { jwtAudience: options.jwtAudience } : {}),
+      ...(options.authenticate !== undefined ? { authenticate: options.authenticate } : {}),
+      ...(options.authTimeout !== undefined ? { authTimeout: options.authTimeout } : {}),
+    },
   };
 }

@@ -15,6 +15,8 @@ import {
   type LegacyOutFrame,
 } from '../protocol/legacy.js';
 import { clientAddress, compileTrust } from './address.js';
+import type { Admission } from './admission.js';
+import { displayName } from './auth.js';
 import { Connection, WriteCoalescer, type Dialect } from './connection.js';
 import type { LogEntry, MessageLog } from './log/message-log.js';
 import { cleanName } from './names.js';
@@ -80,6 +82,12 @@ export class Relay {
       const connection = relay.all.get(this);
       if (connection) relay.onClose(connection, code, reason.toString());
     },
+    ping(this: WebSocket): void {
+      // ws answers every ping with a pong by itself: a client that sends
+      // pings and never reads must not pile the pongs up here.
+      const connection = relay.all.get(this);
+      if (connection && connection.backlog > relay.options.maxBufferedBytes) relay.cutOff(connection);
+    },
     pong(this: WebSocket): void {
       const connection = relay.all.get(this);
       if (connection) connection.alive = true;
@@ -122,21 +130,29 @@ export class Relay {
     return path === this.options.path;
   }
 
-  handleUpgrade(request: IncomingMessage, raw: Duplex, head: Buffer): void {
+  /** `admission`: what the gate decided (a refusal, or the identity a token proved). */
+  handleUpgrade(request: IncomingMessage, raw: Duplex, head: Buffer, admission: Admission = {}): void {
     raw.on('error', destroyOnError);
     if (this.closing) {
       raw.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(request, raw, head, (socket) => this.accept(socket, request, raw));
+    this.wss.handleUpgrade(request, raw, head, (socket) => this.accept(socket, request, raw, admission));
   }
 
-  private accept(socket: WebSocket, request: IncomingMessage, raw: Duplex): void {
+  private accept(socket: WebSocket, request: IncomingMessage, raw: Duplex, admission: Admission): void {
     // ws has its own error listener on the socket now.
     raw.off('error', destroyOnError);
     socket.on('error', this.socketListeners.error);
     const addr = clientAddress(request, this.trust);
     const dialect: Dialect = socket.protocol === SUBPROTOCOL_V1 ? 'v1' : 'legacy';
+    if ('refuse' in admission) {
+      // Closed before a frame is read: a browser sees the code, which an HTTP refusal would hide from it.
+      this.logger.warn({ addr, reason: admission.refuse.reason, detail: admission.refuse.detail }, 'refused at admission');
+      socket.close(admission.refuse.code, admission.refuse.reason);
+      return;
+    }
+    const identity = admission.identity;
     if (this.all.size >= this.options.maxConnections) {
       this.logger.warn({ addr, limit: this.options.maxConnections }, 'refused: server full');
       socket.close(CloseCode.TryAgainLater, CloseReason.ServerFull);
@@ -151,18 +167,20 @@ export class Relay {
     const query = new URL(request.url ?? '/', 'http://relay.invalid').searchParams;
     const connection = new Connection(socket, raw, {
       id: newId(),
-      name: dialect === 'legacy' ? cleanName(query.get('userName') ?? query.get('name')) : '',
+      name: dialect === 'legacy' ? (identity ? displayName(identity) : cleanName(query.get('userName') ?? query.get('name'))) : '',
       addr,
       dialect,
       rate: this.options.maxMessagesPerSecond,
       burst: this.options.burst,
     });
+    connection.identity = identity;
     this.all.set(socket, connection);
     this.perAddress.set(addr, fromAddress + 1);
+    socket.on('ping', this.socketListeners.ping);
     socket.on('pong', this.socketListeners.pong);
     socket.on('message', this.socketListeners.message);
     socket.on('close', this.socketListeners.close);
-    this.logger.info({ event: 'connect', id: connection.id, addr, dialect }, 'connect');
+    this.logger.info({ event: 'connect', id: connection.id, addr, dialect, ...(identity ? { user: identity.userId } : {}) }, 'connect');
 
     if (dialect === 'legacy') {
       this.join(connection);
@@ -261,14 +279,17 @@ export class Relay {
     connection.helloTimer = undefined;
     connection.greeted = true;
     const resume = frame.resume;
-    const session = resume && resume.epoch === this.log.epoch ? this.sessions.find(resume.session) : undefined;
+    const found = resume && resume.epoch === this.log.epoch ? this.sessions.find(resume.session) : undefined;
+    // With authentication a session is its user's: another user's token does not take it (nor its name).
+    const session = found && found.user === connection.identity?.userId ? found : undefined;
     if (!session) {
-      connection.name = cleanName(frame.name) || `guest-${connection.id.slice(0, 4)}`;
+      const asked = connection.identity ? displayName(connection.identity) : cleanName(frame.name);
+      connection.name = asked || `guest-${connection.id.slice(0, 4)}`;
       // A client from an epoch this relay no longer has (it restarted and lost
       // its memory) was away when this epoch began: it is owed what others
       // sent in its first moments (their outboxes, flushed on their return).
       const fromLostEpoch = resume !== undefined && resume.epoch !== this.log.epoch;
-      const created = this.sessions.create(connection.peer, fromLostEpoch ? 0 : this.log.head);
+      const created = this.sessions.create(connection.peer, fromLostEpoch ? 0 : this.log.head, connection.identity?.userId);
       connection.session = created.session;
       created.session.connection = connection;
       if (resume) {
@@ -278,7 +299,9 @@ export class Relay {
         this.join(connection, created.token, { resumed: false, gap: resume !== undefined });
         return;
       }
-      void this.replay(connection, created.session, created.token, 0, true, { resumed: false, gap: true, until: this.startedAt + LOST_EPOCH_REPLAY_MS });
+      void this.replay(connection, created.session, created.token, 0, true, { resumed: false, gap: true, until: this.startedAt + LOST_EPOCH_REPLAY_MS }).catch(
+        (error: unknown) => this.replayFailed(connection, error),
+      );
       return;
     }
     const previous = session.connection as Connection | undefined;
@@ -293,7 +316,7 @@ export class Relay {
     connection.name = session.name;
     connection.session = session;
     this.sessions.arrive(session, connection, connection.addr);
-    void this.replay(connection, session, resume!.session, resume!.offset, announce);
+    void this.replay(connection, session, resume!.session, resume!.offset, announce).catch((error: unknown) => this.replayFailed(connection, error));
   }
 
   /**
@@ -347,6 +370,12 @@ export class Relay {
     for (const frame of waiting) this.onFrame(connection, frame.data, frame.isBinary);
   }
 
+  /** A replay that threw: that client is dropped (it resumes again), the relay goes on. */
+  private replayFailed(connection: Connection, error: unknown): void {
+    this.logger.error({ err: error, id: connection.id }, 'replay failed');
+    connection.socket.terminate();
+  }
+
   /**
    * Waits until the socket has taken the replay so far; cuts the client off
    * (and returns false) when it does not read it within a heartbeat interval.
@@ -392,7 +421,7 @@ export class Relay {
       const receipt = receipts[done++]!;
       const sender = this.presence.get(receipt.sender);
       if (sender?.dialect === 'v1') {
-        this.sendFrame(sender, { type: 'delivered', id: receipt.id, offset: receipt.offset, by: connection.peer });
+        this.sendFrame(sender, { type: 'delivered', id: receipt.id, offset: receipt.offset, by: this.exposed(connection.peer) });
       }
     }
     if (done > 0) receipts.splice(0, done);
@@ -424,7 +453,7 @@ export class Relay {
     }
     const frame = result.output;
     const name = cleanName(frame.userName);
-    if (name) this.presence.rename(connection, name);
+    if (name && !connection.identity) this.presence.rename(connection, name);
     const { targeted, addrs } = normalizeLegacyTargets(frame.ip);
     // Addresses that cannot match anyone reach no one, as with the original server.
     if (targeted && addrs.length === 0) return;
@@ -456,7 +485,7 @@ export class Relay {
     let recipientIds: string[] | undefined;
     let live: number;
     if (message.to) {
-      const resolution = this.resolve(message.to);
+      const resolution = this.resolveTargets(message.to);
       if (resolution.unknown && sender.dialect === 'v1') {
         this.reject(sender, ErrorCode.UnknownTarget, 'no one online or away matches these targets; the message was not sent', {
           id: message.id,
@@ -491,6 +520,22 @@ export class Relay {
    * Targets → peer ids: online connections, and sessions that are away (the
    * messages wait for them in the log); what matched no one at all.
    */
+  /**
+   * resolve(), except that while addresses are hidden no address matches
+   * anyone: if addressing by one worked, its ack or error would tell who is there.
+   */
+  private resolveTargets(to: Target): { ids: string[]; online: number; unknown: Target | undefined } {
+    if (this.options.exposeAddresses || !to.addrs?.length) return this.resolve(to);
+    const { addrs, ...others } = to;
+    const resolution = others.ids?.length || others.names?.length ? this.resolve(others) : { ids: [], online: 0, unknown: undefined };
+    return { ...resolution, unknown: { ...resolution.unknown, addrs: [...addrs] } };
+  }
+
+  /** A peer as other clients see it: without its address while addresses are hidden. */
+  private exposed(peer: Peer): Peer {
+    return this.options.exposeAddresses ? peer : { ...peer, addr: '' };
+  }
+
   private resolve(to: Target): { ids: string[]; online: number; unknown: Target | undefined } {
     const online = this.presence.resolve(to);
     const ids = new Set([...online.recipients].map((connection) => connection.id));
@@ -581,7 +626,7 @@ export class Relay {
       type: 'message',
       offset: entry.offset,
       id: entry.id,
-      from: entry.from,
+      from: this.exposed(entry.from),
       ...(entry.to ? { to: entry.to } : {}),
       data: entry.data,
       ts: entry.ts,
@@ -594,7 +639,7 @@ export class Relay {
   }
 
   private legacyFrame(from: Peer, data: unknown): LegacyOutFrame {
-    return { count: this.presence.count, currUserIp: from.addr, currUserName: from.name, data };
+    return { count: this.presence.count, currUserIp: this.exposed(from).addr, currUserName: from.name, data };
   }
 
   // ── presence ────────────────────────────────────────────────────────────
@@ -620,7 +665,7 @@ export class Relay {
         session: token ?? '',
         epoch: this.log.epoch,
         offset: resume?.offset ?? this.log.head,
-        roster: this.presence.roster(),
+        roster: this.presence.roster().map((peer) => (peer.id === connection.id ? peer : this.exposed(peer))),
         count: this.presence.count,
         limits: {
           maxFrameBytes: this.options.maxFrameBytes,
@@ -641,7 +686,7 @@ export class Relay {
     for (const connection of [...this.presence.connections()]) {
       if (connection.dialect === 'v1') {
         if (connection === subject) continue; // it has its welcome
-        v1 ??= textFrame(JSON.stringify({ type: kind, peer: subject.peer, count: this.presence.count } satisfies ServerFrame));
+        v1 ??= textFrame(JSON.stringify({ type: kind, peer: this.exposed(subject.peer), count: this.presence.count } satisfies ServerFrame));
         this.write(connection, v1);
       } else {
         legacy ??= textFrame(

@@ -31,6 +31,8 @@ export class Session {
     public addr: string,
     /** The log's head when the session began: it is owed nothing older. */
     readonly joinedOffset: number,
+    /** With authentication: the user it belongs to. Only that user's token can take it back. */
+    readonly user?: string,
   ) {}
 
   get peer(): Peer {
@@ -44,6 +46,7 @@ interface SessionLine {
   name?: string;
   addr?: string;
   joinedOffset?: number;
+  user?: string;
   awaySince?: number | null;
   deleted?: true;
 }
@@ -80,11 +83,19 @@ export class Sessions {
   }
 
   /** A new session for `peer`; returns it with its token, which only the client gets. */
-  create(peer: Peer, joinedOffset: number): { session: Session; token: string } {
+  create(peer: Peer, joinedOffset: number, user?: string): { session: Session; token: string } {
     const token = randomBytes(18).toString('base64url');
-    const session = new Session(hash(token), peer.id, peer.name, peer.addr, joinedOffset);
+    const session = new Session(hash(token), peer.id, peer.name, peer.addr, joinedOffset, user);
     this.add(session);
-    this.persist({ key: session.key, peerId: session.peerId, name: session.name, addr: session.addr, joinedOffset, awaySince: null });
+    this.persist({
+      key: session.key,
+      peerId: session.peerId,
+      name: session.name,
+      addr: session.addr,
+      joinedOffset,
+      awaySince: null,
+      ...(user !== undefined ? { user } : {}),
+    });
     return { session, token };
   }
 
@@ -222,12 +233,12 @@ export class Sessions {
     const now = Date.now();
     for (const line of lines.values()) {
       if (line.peerId === undefined || line.joinedOffset === undefined) continue;
-      const session = new Session(line.key, line.peerId, line.name ?? '', line.addr ?? '', line.joinedOffset);
+      const session = new Session(line.key, line.peerId, line.name ?? '', line.addr ?? '', line.joinedOffset, line.user);
       session.awaySince = typeof line.awaySince === 'number' ? line.awaySince : now;
       if (!this.expired(session, now)) this.add(session);
     }
     const compacted = [...this.byKey.values()]
-      .map((s) => JSON.stringify({ key: s.key, peerId: s.peerId, name: s.name, addr: s.addr, joinedOffset: s.joinedOffset, awaySince: s.awaySince }))
+      .map((s) => JSON.stringify({ key: s.key, peerId: s.peerId, name: s.name, addr: s.addr, joinedOffset: s.joinedOffset, awaySince: s.awaySince, user: s.user }))
       .join('\n');
     writeFileSync(`${file}.tmp`, compacted ? `${compacted}\n` : '');
     renameSync(`${file}.tmp`, file);

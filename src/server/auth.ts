@@ -1,0 +1,181 @@
+import type { IncomingMessage } from 'node:http';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { CloseReason } from '../protocol/constants.js';
+import { cleanName } from './names.js';
+
+/** Who a connection is, as your login system says: the relay takes it instead of what the client asks for. */
+export interface Identity {
+  /** Your system's id for the user (a JWT's `sub`). Never sent to other clients. */
+  readonly userId: string;
+  /** The display name others see (cleaned as any name is). Default: the user id. */
+  readonly name?: string;
+}
+
+/**
+ * Your own authentication: given the upgrade request (its URL with the
+ * `token` query parameter, its headers, its cookies), return who it is, or
+ * `null`/`undefined` to refuse it (4401 `unauthorized`). Throwing, or taking
+ * longer than `authTimeout`, refuses it as "try again later" (1013
+ * `auth_unavailable`): your identity provider is down, not the client's token.
+ */
+export type Authenticate = (request: IncomingMessage) => Identity | null | undefined | Promise<Identity | null | undefined>;
+
+export interface AuthOptions {
+  /** Verify an HS256 JWT with this shared secret (at least 32 bytes). */
+  jwtSecret?: string;
+  /** Verify a JWT signed with one of the keys published at this JWKS URL (RS256, ES256, EdDSA, …). */
+  jwksUrl?: string;
+  /** With jwtSecret or jwksUrl: the `iss` the token must carry. */
+  jwtIssuer?: string;
+  /** With jwtSecret or jwksUrl: an `aud` the token must carry. */
+  jwtAudience?: string;
+  /** Your own authentication instead of a JWT. */
+  authenticate?: Authenticate;
+  /** ms an authentication may take before the upgrade is refused with 1013 `auth_unavailable`. Default 5000. */
+  authTimeout?: number;
+}
+
+export type AuthResult =
+  | { readonly ok: true; readonly identity: Identity }
+  | {
+      readonly ok: false;
+      /** The close reason the client sees. */
+      readonly reason: typeof CloseReason.Unauthorized | typeof CloseReason.TokenExpired | typeof CloseReason.AuthUnavailable;
+      /** For the relay's log only: never sent to the client. */
+      readonly detail: string;
+    };
+
+export type Authenticator = (request: IncomingMessage) => Promise<AuthResult>;
+
+/** Seconds of clock difference tolerated between the relay and the token's issuer. */
+const CLOCK_TOLERANCE_S = 30;
+/** Asymmetric algorithms accepted from a JWKS: never `none`, never HS* (a public key must not become a shared secret). */
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+/**
+ * The token a client presents: the `token` query parameter of the upgrade
+ * URL (browsers cannot set headers on a WebSocket), or else an
+ * `Authorization: Bearer` header (for clients that can, such as Node's `ws`,
+ * and which keeps the token out of URLs and access logs).
+ */
+export function tokenOf(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  const bearer = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return bearer[1];
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  if (query < 0) return undefined;
+  return new URLSearchParams(url.slice(query + 1)).get('token') || undefined;
+}
+
+/** Identity from verified JWT claims: the user is `sub`; the name is `name`, else `preferred_username`, else `sub`. */
+function identityFromClaims(payload: JWTPayload): Identity | undefined {
+  if (typeof payload.sub !== 'string' || payload.sub === '') return undefined;
+  const claimed = [payload.name, payload.preferred_username].find((value) => typeof value === 'string' && cleanName(value) !== '');
+  return { userId: payload.sub, ...(typeof claimed === 'string' ? { name: claimed } : {}) };
+}
+
+/** A jose failure that says the token is bad, as opposed to the relay being unable to check it. */
+function isTokenFault(error: unknown): boolean {
+  if (!(error instanceof errors.JOSEError)) return false;
+  return !(error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === 'ERR_JOSE_GENERIC');
+}
+
+function jwtAuthenticator(options: AuthOptions): Authenticate | undefined {
+  let key: Uint8Array | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (options.jwtSecret !== undefined) {
+    key = new TextEncoder().encode(options.jwtSecret);
+    algorithms = ['HS256'];
+  } else if (options.jwksUrl !== undefined) {
+    key = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: Math.min(5000, options.authTimeout ?? 5000) });
+    algorithms = JWKS_ALGORITHMS;
+  } else {
+    return undefined;
+  }
+  return async (request) => {
+    const token = tokenOf(request);
+    if (token === undefined) return null;
+    const { payload } = await jwtVerify(token, key as Uint8Array, {
+      algorithms,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      ...(options.jwtIssuer !== undefined ? { issuer: options.jwtIssuer } : {}),
+      ...(options.jwtAudience !== undefined ? { audience: options.jwtAudience } : {}),
+    });
+    const identity = identityFromClaims(payload);
+    if (!identity) throw new errors.JWTClaimValidationFailed('the token has no "sub" claim', payload, 'sub', 'missing');
+    return identity;
+  };
+}
+
+/**
+ * The relay's authentication, or undefined when it has none (anyone may
+ * connect and pick a name). Never throws: every outcome is an AuthResult.
+ */
+export function createAuthenticator(options: AuthOptions): Authenticator | undefined {
+  const check = options.authenticate ?? jwtAuthenticator(options);
+  if (!check) return undefined;
+  const timeout = options.authTimeout ?? 5000;
+  return async (request) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const identity = await Promise.race([
+        Promise.resolve().then(() => check(request)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`authentication took longer than ${timeout} ms`)), timeout);
+          timer.unref();
+        }),
+      ]);
+      if (!identity) {
+        return { ok: false, reason: CloseReason.Unauthorized, detail: tokenOf(request) === undefined ? 'no token' : 'refused' };
+      }
+      if (typeof identity.userId !== 'string' || identity.userId === '') {
+        return { ok: false, reason: CloseReason.AuthUnavailable, detail: 'authenticate() returned an identity without a userId' };
+      }
+      return { ok: true, identity };
+    } catch (error) {
+      const detail = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
+      if (error instanceof errors.JWTExpired) return { ok: false, reason: CloseReason.TokenExpired, detail };
+      if (options.authenticate === undefined && isTokenFault(error)) return { ok: false, reason: CloseReason.Unauthorized, detail };
+      return { ok: false, reason: CloseReason.AuthUnavailable, detail };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** The display name for an identity: its name, cleaned; else its user id, cleaned; else '' (the relay picks a guest name). */
+export function displayName(identity: Identity): string {
+  return cleanName(identity.name) || cleanName(identity.userId);
+}
+
+/** Refuses options that cannot work together, naming the conflict. */
+export function validateAuthOptions(options: AuthOptions): void {
+  const schemes = [options.jwtSecret !== undefined, options.jwksUrl !== undefined, options.authenticate !== undefined].filter(Boolean);
+  if (schemes.length > 1) {
+    throw new TypeError('createRelayServer: give one of `jwtSecret`, `jwksUrl` or `authenticate`, not several');
+  }
+  if (options.jwtSecret !== undefined && (typeof options.jwtSecret !== 'string' || Buffer.byteLength(options.jwtSecret) < 32)) {
+    throw new TypeError('createRelayServer: jwtSecret must be at least 32 bytes (HS256 needs a key as long as its hash)');
+  }
+  if (options.jwksUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(options.jwksUrl);
+    } catch {
+      throw new TypeError(`createRelayServer: jwksUrl must be an absolute URL, got ${JSON.stringify(options.jwksUrl)}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new TypeError(`createRelayServer: jwksUrl must be an http(s) URL, got ${JSON.stringify(options.jwksUrl)}`);
+    }
+  }
+  if ((options.jwtIssuer !== undefined || options.jwtAudience !== undefined) && options.jwtSecret === undefined && options.jwksUrl === undefined) {
+    throw new TypeError('createRelayServer: `jwtIssuer` and `jwtAudience` need `jwtSecret` or `jwksUrl`');
+  }
+  if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
+    throw new TypeError('createRelayServer: authenticate must be a function (request) => identity | null');
+  }
+  if (options.authTimeout !== undefined && !(Number.isInteger(options.authTimeout) && options.authTimeout > 0)) {
+    throw new TypeError(`createRelayServer: authTimeout must be a positive integer, got ${String(options.authTimeout)}`);
+  }
+}
