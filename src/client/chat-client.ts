@@ -83,6 +83,8 @@ const GAP_GRACE_MS = 5000;
 /** Message ids remembered to recognise a resend that the server could not (it lost its log). */
 const SEEN_IDS = 10_000;
 const RESUME_SAVE_MS = 250;
+/** Close codes with which the relay refuses a connection (the reason, a stable code, says why). */
+const REFUSALS = new Set<number>([CloseCode.PolicyViolation, CloseCode.TryAgainLater, CloseCode.Unauthorized, CloseCode.Forbidden]);
 
 /**
  * Protocol v1 and legacy clients over ReWebSocketService. What it adds to a
@@ -127,6 +129,8 @@ export class ChatClient {
   private noticeKey = 0;
   private readonly seenIds = new Set<string>();
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The current socket got its welcome: a close before that was a refusal, not a lost link. */
+  private welcomed = false;
 
   constructor(options: ChatClientOptions) {
     if (typeof options?.url !== 'string' && typeof options?.url !== 'function') {
@@ -352,7 +356,15 @@ export class ChatClient {
       openCallback: () => this.onOpen(),
       messageCallback: (event) => this.onFrame(String(event.data)),
       stateCallback: (change) => this.onState(change),
+      // Refused right after the handshake (a bad token, a full relay): the
+      // backoff keeps growing rather than retrying at the shortest delay.
+      closeIsFailure: (event) => (this.legacy ? REFUSALS.has(event.code) : !this.welcomed),
+      // No retry can change the page's origin.
+      shouldReconnect: (event) => event.code !== CloseCode.Forbidden,
       closeCallback: (event) => {
+        if (REFUSALS.has(event.code) && event.reason) {
+          this.emitter.emit('error', { code: event.reason, message: `the relay refused the connection (${event.code} ${event.reason})` });
+        }
         // Someone else resumed this session (a copy of this page): start a new one.
         if (event.code === CloseCode.SessionTakenOver) {
           this.resume = undefined;
@@ -398,6 +410,7 @@ export class ChatClient {
 
   private onOpen(): void {
     this.lastFrameAt = Date.now();
+    this.welcomed = false;
     if (this.legacy) {
       this.flushOutbox();
       return;
@@ -561,6 +574,7 @@ export class ChatClient {
 
   private welcome(frame: WelcomeFrame): void {
     const presented = this.resume;
+    this.welcomed = true;
     this.selfValue = frame.self;
     this.rosterValue = frame.roster;
     this.countValue = frame.count;

@@ -76,7 +76,12 @@ export interface GapDetail {
 }
 
 export interface ChatErrorDetail {
-  /** A stable code: one of the protocol's error codes, or `outbox_full`, `connection`. */
+  /**
+   * A stable code: one of the protocol's error codes; `outbox_full`;
+   * `connection`; or, when the relay refused the connection, its close reason
+   * (`unauthorized`, `token_expired`, `auth_unavailable`, `origin_not_allowed`,
+   * `server_full`, `too_many_connections`, `flood`).
+   */
   readonly code: string;
   readonly message: string;
   /** The message it is about, when there is one. */

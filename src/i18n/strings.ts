@@ -95,6 +95,12 @@ export const en: ChatStrings = {
     rate_limited: 'too many messages at once',
     bad_field: 'the server could not read it',
     outbox_full: 'too many messages are waiting to be sent',
+    unauthorized: 'the chat server did not accept your sign-in; trying again',
+    token_expired: 'your sign-in has expired; trying again',
+    auth_unavailable: 'the chat server cannot check your sign-in right now; trying again',
+    origin_not_allowed: 'this page may not connect to the chat server',
+    server_full: 'the chat server is full; trying again',
+    too_many_connections: 'too many connections from your network; trying again',
   },
 };
 
@@ -143,6 +149,12 @@ export const zhCN: ChatStrings = {
     rate_limited: '发送太频繁',
     bad_field: '服务器无法读取该消息',
     outbox_full: '待发送的消息太多',
+    unauthorized: '聊天服务器未接受你的登录，正在重试',
+    token_expired: '登录已过期，正在重试',
+    auth_unavailable: '聊天服务器暂时无法验证你的登录，正在重试',
+    origin_not_allowed: '此页面不允许连接聊天服务器',
+    server_full: '聊天服务器已满，正在重试',
+    too_many_connections: '你的网络连接数过多，正在重试',
   },
 };
 

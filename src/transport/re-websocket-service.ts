@@ -65,6 +65,13 @@ export interface ReWebSocketServiceOptions extends Partial<BackoffOptions> {
    * that retrying cannot fix. Default: always retry.
    */
   shouldReconnect?: (event: CloseLike) => boolean;
+  /**
+   * Decides after each close of a socket that had opened whether it counts
+   * as a failed attempt all the same (the server refused it right after the
+   * handshake), so the delay before the next one keeps growing instead of
+   * starting over. Default: never.
+   */
+  closeIsFailure?: (event: CloseLike) => boolean;
 }
 
 interface Attempt {
@@ -95,6 +102,8 @@ export class ReWebSocketService {
   private generation = 0;
   private stateValue: ConnectionState = 'closed';
   private failures = 0;
+  /** Failed attempts before the socket last opened: where the count resumes when that socket turns out refused. */
+  private failuresBeforeOpen = 0;
   private retryAtValue: number | undefined;
   /** When the attempt in progress must have opened or failed by. */
   private deadline = Number.POSITIVE_INFINITY;
@@ -290,6 +299,7 @@ export class ReWebSocketService {
   }
 
   private handleOpen(event: Event): void {
+    this.failuresBeforeOpen = this.failures;
     this.failures = 0;
     this.deadline = Number.POSITIVE_INFINITY;
     this.stopWatchdog();
@@ -307,6 +317,7 @@ export class ReWebSocketService {
     const closeEvent = { code: event.code, reason: event.reason, wasClean: event.wasClean };
     this.options.closeCallback?.(closeEvent);
     if (this.stateValue === 'closed') return;
+    if (this.stateValue === 'open' && this.options.closeIsFailure?.(closeEvent)) this.failures = this.failuresBeforeOpen;
     if (this.options.shouldReconnect && !this.options.shouldReconnect(closeEvent)) {
       this.dispose(1000, '');
       this.setState('closed', closeEvent);

@@ -18,6 +18,9 @@ export function relayPlugin(): TestRunnerPlugin {
   const relays = new Map<string, { relay: RelayServer; options: RelayServerOptions }>();
   const others = new Map<string, Started>();
   let nextId = 0;
+  // The test pages' own origin: relays run on other ports, so they must let
+  // it in (a relay refuses pages from other origins by default).
+  let pageOrigins: string[] = [];
 
   const echo = (id: unknown): EchoServer => {
     const server = echoServers.get(String(id));
@@ -56,7 +59,7 @@ export function relayPlugin(): TestRunnerPlugin {
           return { clients: server.clients, connections: server.connections };
         }
         case 'relay-start': {
-          const options = { port: 0, host: '127.0.0.1', logger: false, ...(args.options as object) } as RelayServerOptions;
+          const options = { port: 0, host: '127.0.0.1', logger: false, allowOrigins: pageOrigins, ...(args.options as object) } as RelayServerOptions;
           const relay = await createRelayServer(options);
           const id = String(++nextId);
           relays.set(id, { relay, options: { ...options, port: relay.port! } });
@@ -92,6 +95,10 @@ export function relayPlugin(): TestRunnerPlugin {
         default:
           return undefined;
       }
+    },
+    serverStart({ config }) {
+      const protocol = config.http2 ? 'https' : 'http';
+      pageOrigins = [...new Set([config.hostname ?? 'localhost', 'localhost', '127.0.0.1'])].map((host) => `${protocol}://${host}:${config.port}`);
     },
     async serverStop() {
       await Promise.all([

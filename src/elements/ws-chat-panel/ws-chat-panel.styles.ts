@@ -474,6 +474,8 @@ export const styles = css`
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
+    /* A recipient's name is a peer's text: it must not reorder the chip around it. */
+    unicode-bidi: isolate;
   }
   .chip button {
     border: none;

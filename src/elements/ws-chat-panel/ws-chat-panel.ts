@@ -32,6 +32,8 @@ type Item =
 /** Messages rendered at first; "show earlier" reveals this many more each time. */
 const RENDER_PAGE = 150;
 const STICK_THRESHOLD_PX = 40;
+/** Why the relay refused the connection (close reasons): shown until the panel is online again. */
+const REFUSALS = new Set(['unauthorized', 'token_expired', 'auth_unavailable', 'origin_not_allowed', 'server_full', 'too_many_connections']);
 
 const icons = {
   people: svg`<path d="M16 19v-1a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v1"/><circle cx="9" cy="7" r="3.5"/><path d="M22 19v-1a4 4 0 0 0-3-3.87M16 3.13a4 4 0 0 1 0 7.75"/>`,
@@ -142,6 +144,8 @@ export class WsChatPanel extends LitElement {
   @state() private rosterOpen: boolean | undefined;
   @state() private narrow = false;
   @state() private composerError = '';
+  /** The composer error is a refusal of the connection, cleared once online. */
+  private refused = false;
   @state() private draft = '';
 
   @query('.stream') private stream!: HTMLElement;
@@ -304,6 +308,10 @@ export class WsChatPanel extends LitElement {
   private onStatus(detail: StatusDetail): void {
     this.statusValue = detail.status;
     this.retryAt = detail.retryAt;
+    if (detail.status === 'online' && this.refused) {
+      this.refused = false;
+      this.composerError = '';
+    }
     if (detail.status === 'reconnecting') this.startCountdown();
     else this.stopCountdown();
     this.publish('chat:status', detail, new ChatStatusEvent(detail));
@@ -340,6 +348,10 @@ export class WsChatPanel extends LitElement {
 
   private onError(detail: ChatErrorDetail): void {
     if (detail.code === 'outbox_full') this.composerError = this.text.errors.outbox_full ?? detail.message;
+    if (REFUSALS.has(detail.code)) {
+      this.refused = true;
+      this.composerError = this.text.errors[detail.code] ?? detail.message;
+    }
     this.publish('chat:error', detail, new ChatErrorEvent(detail));
   }
 
