@@ -82,12 +82,6 @@ export class Relay {
       const connection = relay.all.get(this);
       if (connection) relay.onClose(connection, code, reason.toString());
     },
-    ping(this: WebSocket): void {
-      // ws answers every ping with a pong by itself: a client that sends
-      // pings and never reads must not pile the pongs up here.
-      const connection = relay.all.get(this);
-      if (connection && connection.backlog > relay.options.maxBufferedBytes) relay.cutOff(connection);
-    },
     pong(this: WebSocket): void {
       const connection = relay.all.get(this);
       if (connection) connection.alive = true;
@@ -176,7 +170,6 @@ export class Relay {
     connection.identity = identity;
     this.all.set(socket, connection);
     this.perAddress.set(addr, fromAddress + 1);
-    socket.on('ping', this.socketListeners.ping);
     socket.on('pong', this.socketListeners.pong);
     socket.on('message', this.socketListeners.message);
     socket.on('close', this.socketListeners.close);

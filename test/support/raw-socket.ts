@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
  * it neither reads nor answers pings. Used to play a slow consumer or a dead
  * peer, which a well-behaved client library cannot.
  */
-export async function rawWebSocket(port: number, protocol?: string): Promise<Socket> {
+export async function rawWebSocket(port: number, protocol?: string, headers: Record<string, string> = {}): Promise<Socket> {
   const socket = connect(port, '127.0.0.1');
   socket.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -22,6 +22,7 @@ export async function rawWebSocket(port: number, protocol?: string): Promise<Soc
       `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
       'Sec-WebSocket-Version: 13',
       ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []),
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
       '',
       '',
     ].join('\r\n'),

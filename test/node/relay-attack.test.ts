@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RelayServer } from '../../src/server/index.js';
+import { rawWebSocket } from '../support/raw-socket.js';
+import { from, relayFixture } from '../support/relay-fixture.js';
+import type { TestClient } from '../support/test-client.js';
+import { waitFor } from '../support/wait.js';
+import { clientFrame, Opcode } from '../support/ws-frames.js';
+
+/**
+ * Two well-behaved clients chatting at a person's pace (one message every
+ * 20 ms) while an attack runs: every message must arrive, in order, and
+ * quickly. Returns the latencies once stopped.
+ */
+function conversation(alice: TestClient, bob: TestClient) {
+  let sent = 0;
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  bob.socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString()) as { type: string; id: string };
+    if (frame.type === 'message' && sentAt.has(frame.id)) latencies.push(Date.now() - sentAt.get(frame.id)!);
+  });
+  const timer = setInterval(() => {
+    const id = `c${++sent}`;
+    sentAt.set(id, Date.now());
+    alice.send({ type: 'send', id, to: { ids: [bob.self.id] }, data: id });
+  }, 20);
+  return {
+    async stop() {
+      // Some conversation must have happened during the attack, however short it was.
+      await waitFor(() => sent >= 10, 'ten conversation messages sent');
+      clearInterval(timer);
+      await waitFor(() => latencies.length === sent, `all ${sent} conversation messages delivered (got ${latencies.length})`, 10_000);
+      const received = bob.ofType('message').filter((f) => sentAt.has(f.id as string)).map((f) => f.id);
+      assert.deepEqual(received, [...sentAt.keys()], 'in order, none lost, none twice');
+      assert.equal(alice.ofType('error').length, 0, 'the well-behaved sender was never refused');
+      const sorted = [...latencies].sort((a, b) => a - b);
+      return { count: sent, p50: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)! };
+    },
+  };
+}
+
+async function pair(fixture: ReturnType<typeof relayFixture>, relay: RelayServer) {
+  const alice = await fixture.client(relay, { name: 'alice', ...from('192.0.2.1') });
+  const bob = await fixture.client(relay, { name: 'bob', ...from('192.0.2.2') });
+  return { alice, bob, talk: conversation(alice, bob) };
+}
+
+describe('relay limits under attack: each answered with its code, none harming others', () => {
+  const fixture = relayFixture();
+
+  it('a flood from one address (50 connections sending as fast as they can) is rate limited, then closed with 1008 flood', async () => {
+    const relay = await fixture.relay({ trustProxy: 'loopback' });
+    const { talk } = await pair(fixture, relay);
+    const attackers = await Promise.all(Array.from({ length: 50 }, (_, i) => fixture.client(relay, { name: `flood${i}`, ...from('198.51.100.66') })));
+    const blast = setInterval(() => {
+      for (const attacker of attackers) {
+        if (attacker.closeCode !== undefined) continue;
+        for (let i = 0; i < 40; i++) attacker.send({ type: 'send', id: `f${i}`, data: 'x'.repeat(200) });
+      }
+    }, 10);
+    await waitFor(() => attackers.every((a) => a.closeCode !== undefined), 'every flooder closed', 10_000);
+    clearInterval(blast);
+    const result = await talk.stop();
+    for (const attacker of attackers) {
+      assert.deepEqual({ code: attacker.closeCode, reason: attacker.closeReason }, { code: 1008, reason: 'flood' });
+      const codes = new Set(attacker.ofType('error').map((f) => f.code));
+      assert.deepEqual([...codes], ['rate_limited']);
+    }
+    assert.ok(result.max < 1000, `the conversation went on (p50 ${result.p50} ms, max ${result.max} ms)`);
+  });
+
+  it('oversized frames get too_large, or 1009 above four times the limit; malformed ones bad_frame', async () => {
+    const relay = await fixture.relay({ trustProxy: 'loopback', maxFrameBytes: 4096 });
+    const { talk } = await pair(fixture, relay);
+    const fat = await fixture.client(relay, { name: 'fat', ...from('198.51.100.7') });
+    for (let i = 0; i < 30; i++) fat.send({ type: 'send', id: `t${i}`, data: 'x'.repeat(8000) });
+    await waitFor(() => fat.ofType('error').length === 30, 'thirty answers');
+    assert.deepEqual(new Set(fat.ofType('error').map((f) => f.code)), new Set(['too_large']));
+    fat.sendRaw(Buffer.from([0xff, 0xfe]), true);
+    fat.sendRaw('{"type":');
+    await waitFor(() => fat.ofType('error').length === 32, 'two more answers');
+    assert.deepEqual(fat.ofType('error').slice(30).map((f) => f.code), ['bad_frame', 'bad_frame']);
+    fat.send({ type: 'send', id: 'huge', data: 'x'.repeat(20_000) });
+    assert.equal((await fat.closed()).code, 1009);
+    const result = await talk.stop();
+    assert.ok(result.max < 1000, `the conversation went on (max ${result.max} ms)`);
+  });
+
+  it('a connection storm from one address gets maxConnectionsPerAddress sockets, the rest 1008; it cannot fill the relay', async () => {
+    const relay = await fixture.relay({ trustProxy: 'loopback', maxConnectionsPerAddress: 20, maxConnections: 40 });
+    const { alice, talk } = await pair(fixture, relay);
+    const storm = Array.from({ length: 100 }, () => fixture.raw(relay, { hello: false, ...from('198.51.100.9') }));
+    await waitFor(() => storm.filter((c) => c.closeCode === 1008).length === 80, '80 refused', 10_000);
+    assert.ok(storm.filter((c) => c.closeCode === 1008).every((c) => c.closeReason === 'too_many_connections'));
+    assert.equal(relay.connections, 2 + 20);
+    // Someone else still gets in; the total cap is what stops many addresses.
+    const carol = await fixture.client(relay, { name: 'carol', ...from('192.0.2.3') });
+    const botnet = Array.from({ length: 30 }, (_, i) => fixture.raw(relay, { hello: false, ...from(`203.0.113.${i + 1}`) }));
+    await waitFor(() => botnet.filter((c) => c.closeCode === 1013).length === 30 - (40 - 23), 'the rest refused as server_full', 10_000);
+    assert.ok(botnet.filter((c) => c.closeCode === 1013).every((c) => c.closeReason === 'server_full'));
+    alice.send({ type: 'send', id: 'hi-carol', to: { names: ['carol'] }, data: 'still here' });
+    await carol.next((f) => f.id === 'hi-carol');
+    const result = await talk.stop();
+    assert.ok(result.max < 1000, `the conversation went on (max ${result.max} ms)`);
+  });
+
+  it('a client that floods pings and never reads the pongs is cut off (ws: 60 unread pongs); others are unaffected (slow readers of messages: relay-limits)', async () => {
+    const relay = await fixture.relay({ trustProxy: 'loopback', maxBufferedBytes: 64 * 1024 });
+    const { talk } = await pair(fixture, relay);
+    // Pings cost no rate-limit token, but every one makes the relay write a pong.
+    const pinger = await rawWebSocket(relay.port!, 'message-center.v1', { 'x-forwarded-for': '198.51.100.12' });
+    let closed = false;
+    pinger.once('close', () => (closed = true));
+    const ping = clientFrame(Buffer.alloc(125, 1), { opcode: Opcode.Ping });
+    const batch = Buffer.concat(Array.from({ length: 1000 }, () => ping));
+    for (let sent = 0; sent < 400 && !closed; sent++) {
+      if (!pinger.write(batch)) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await waitFor(() => closed || pinger.destroyed, 'the pinger cut off', 10_000);
+    const result = await talk.stop();
+    assert.ok(result.max < 1000, `the conversation went on (max ${result.max} ms)`);
+    assert.equal(relay.connections, 2);
+  });
+});
