@@ -82,7 +82,8 @@ export type SendFrame = v.InferOutput<typeof SendFrameSchema>;
 
 export const PingFrameSchema = v.strictObject({
   type: v.literal('ping'),
-  t: v.optional(v.number()),
+  // Finite: JSON.parse reads 1e999 as Infinity, which would be echoed as a pong with t: null.
+  t: v.optional(v.pipe(v.number(), v.finite())),
 });
 export type PingFrame = v.InferOutput<typeof PingFrameSchema>;
 
