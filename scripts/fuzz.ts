@@ -1,15 +1,22 @@
 // npm run fuzz: 100,000 random and mutated frames against a live relay while
 // well-behaved clients chat, then a summary. `-- --frames N --seed S` to vary.
+// `-- --default-limits` keeps the rate limit and flood protection on (most
+// frames are then refused unread, and flooders closed).
 import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS } from '../src/server/options.js';
 import { formatReport, runRelayFuzz } from '../test/fuzz/relay-fuzz.js';
 
-const { values } = parseArgs({ options: { frames: { type: 'string' }, seed: { type: 'string' }, attackers: { type: 'string' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { frames: { type: 'string' }, seed: { type: 'string' }, attackers: { type: 'string' }, json: { type: 'boolean' }, 'default-limits': { type: 'boolean' } },
+});
+const { maxMessagesPerSecond, burst, floodThreshold } = DEFAULT_LIMITS;
 const frames = Number(values.frames ?? 100_000);
 let shown = 0;
 const report = await runRelayFuzz({
   frames,
   ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
   ...(values.attackers !== undefined ? { attackers: Number(values.attackers) } : {}),
+  ...(values['default-limits'] ? { relay: { maxMessagesPerSecond, burst, floodThreshold } } : {}),
   onProgress: (sent) => {
     if (sent - shown >= frames / 10 || sent === frames) {
       shown = sent;

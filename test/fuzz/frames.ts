@@ -25,6 +25,8 @@ export interface FuzzFrame {
   readonly payload: string | Buffer;
   /** Sent as a binary frame (otherwise text, even when the payload is bytes). */
   readonly binary?: boolean;
+  /** The relay closes the connection for it: sent on a connection of its own, so the frames behind it are not lost unread. */
+  readonly fatal?: boolean;
 }
 
 export class FrameGenerator {
@@ -209,9 +211,11 @@ export class FrameGenerator {
     if (r < 0.81) return { kind: 'binary', payload: Buffer.from(Array.from({ length: this.int(300) }, () => this.int(256))), binary: true };
     if (r < 0.86) return { kind: 'numbers', payload: this.numbers() };
     if (r < 0.91) return { kind: 'deep', payload: this.deep() };
-    if (r < 0.94) return { kind: 'big', payload: this.big() };
-    // Fatal to the connection (1007), so rare: what the connection pipelined after it is never read.
-    if (r < 0.945) return { kind: 'invalid-utf8', payload: Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0xff, 0xfe, 0x22, 0x7d]) };
+    if (r < 0.94) {
+      const payload = this.big();
+      return { kind: 'big', payload, fatal: payload.length > this.maxFrameBytes * 4 };
+    }
+    if (r < 0.945) return { kind: 'invalid-utf8', payload: Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0xff, 0xfe, 0x22, 0x7d]), fatal: true };
     return { kind: 'legacy', payload: JSON.stringify({ ...(this.chance(0.5) ? { ip: this.chance(0.5) ? this.string(16) : [this.string(16)] } : {}), ...(this.chance(0.5) ? { userName: this.string(20) } : {}), data: this.json(2) }) };
   }
 

@@ -12,7 +12,7 @@ import { WebSocket } from 'ws';
 import { SUBPROTOCOL_V1 } from '../../src/protocol/constants.js';
 import type { RelayServerOptions } from '../../src/server/index.js';
 import { rawWebSocket } from '../support/raw-socket.js';
-import { FrameGenerator, seeded } from './frames.js';
+import { FrameGenerator, seeded, type FuzzFrame } from './frames.js';
 
 export interface FuzzOptions {
   /** Frames to send in all. */
@@ -64,11 +64,16 @@ export interface FuzzReport {
 type Dialect = 'v1' | 'v1-prehello' | 'legacy' | 'raw';
 const DIALECTS: Dialect[] = ['v1', 'v1', 'v1', 'v1-prehello', 'v1-prehello', 'legacy', 'legacy', 'raw'];
 
-/** The relay under fuzz: rate limits lifted so most frames reach the decoder; every other limit at its default. */
+/**
+ * The relay under fuzz: the rate limit and flood protection lifted so that
+ * nearly every frame reaches the decoder and is answered (relay-attack.test.ts
+ * tests those limits); every other limit at its default.
+ */
 export const FUZZ_RELAY_OPTIONS: Partial<RelayServerOptions> = {
   trustProxy: 'loopback',
-  maxMessagesPerSecond: 5000,
-  burst: 5000,
+  maxMessagesPerSecond: 100_000,
+  burst: 100_000,
+  floodThreshold: 1_000_000,
 };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -184,7 +189,8 @@ export async function runRelayFuzz(options: FuzzOptions): Promise<FuzzReport> {
               const frame = generator.next();
               count(byKind, frame.kind);
               sent++;
-              socket.send(frame.payload, { binary: frame.binary ?? false });
+              if (frame.fatal) fatal.push(oneShot(frame, address));
+              else socket.send(frame.payload, { binary: frame.binary ?? false });
             }
             options.onProgress?.(sent);
             setImmediate(pump);
@@ -193,6 +199,22 @@ export async function runRelayFuzz(options: FuzzOptions): Promise<FuzzReport> {
         });
       });
     }
+  }
+
+  /** A frame the relay closes the connection for, on a connection of its own. */
+  const fatal: Array<Promise<void>> = [];
+  function oneShot(frame: FuzzFrame, address: string): Promise<void> {
+    connections++;
+    return new Promise((resolve) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/`, [SUBPROTOCOL_V1], { headers: { 'x-forwarded-for': address } });
+      socket.on('message', onAnswer);
+      socket.on('error', () => {});
+      socket.once('open', () => socket.send(frame.payload, { binary: frame.binary ?? false }));
+      socket.once('close', (code, reason) => {
+        count(closes, `${code} ${reason.toString() || '(no reason)'}`);
+        resolve();
+      });
+    });
   }
 
   /** A raw socket: the handshake, a few frames no library would send, then what the relay does about them. */
@@ -225,6 +247,13 @@ export async function runRelayFuzz(options: FuzzOptions): Promise<FuzzReport> {
         last = kind;
         socket.write(bytes);
       }
+      if (last === '') {
+        // The run ended while it connected.
+        socket.removeAllListeners('close');
+        socket.destroy();
+        resolve();
+        return;
+      }
       // An incomplete frame leaves the relay waiting for the rest (the heartbeat drops such a peer):
       // give it a moment, then hang up.
       setTimeout(() => {
@@ -240,6 +269,7 @@ export async function runRelayFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
   const slots = Array.from({ length: options.attackers ?? 24 }, (_, slot) => attacker(slot));
   await Promise.all(slots);
+  await Promise.all(fatal);
   stopping = true;
   const seconds = (Date.now() - started) / 1000;
 
@@ -280,6 +310,8 @@ const table = (tally: Record<string, number>) =>
     .map(([key, n]) => `    ${String(n).padStart(8)}  ${key}`)
     .join('\n');
 
+const errorCount = (report: FuzzReport) => Object.entries(report.answers).reduce((sum, [key, n]) => (key.startsWith('error ') ? sum + n : sum), 0);
+
 /** The report as people read it. */
 export function formatReport(report: FuzzReport): string {
   const c = report.chatters;
@@ -288,7 +320,7 @@ export function formatReport(report: FuzzReport): string {
     `relay options: ${JSON.stringify(report.relayOptions)} (every other limit at its default)`,
     `frames sent, by kind:`,
     table(report.byKind),
-    `answers from the relay:`,
+    `answers from the relay (${errorCount(report).toLocaleString('en-US')} errors, to ${((100 * errorCount(report)) / report.frames).toFixed(1)}% of the frames; the rest: frames it routed to attackers, acks, pongs, presence):`,
     table(report.answers),
     `attacker connections closed, by code:`,
     table(report.closes),

@@ -13,6 +13,8 @@ describe('the relay under random and mutated frames', () => {
     assert.ok(report.relay.alive, 'the relay answers /healthz after the run');
     const errors = Object.keys(report.answers).filter((key) => key.startsWith('error '));
     for (const code of ['bad_frame', 'bad_field', 'too_large']) assert.ok(errors.includes(`error ${code}`), `answered some frames with ${code}`);
+    const refused = Object.entries(report.answers).reduce((sum, [key, n]) => (key.startsWith('error ') ? sum + n : sum), 0);
+    assert.ok(refused > FRAMES / 2, `most frames are malformed, and were answered with an error (${refused})`);
     assert.equal(report.answers['error internal'] ?? 0, 0, 'no frame made the relay fail');
     assert.equal(report.answers.unparseable ?? 0, 0, 'every answer was JSON');
     assert.ok(!Object.keys(report.closes).some((key) => key.startsWith('1011')), 'no connection closed for an internal error');
