@@ -636,8 +636,8 @@ export class ChatClient {
 
   private onError(code: string, message: string, id: string | undefined, retryAfter: number | undefined): void {
     const entry = id !== undefined ? this.outbox.get(id) : undefined;
-    if (entry && code === ErrorCode.RateLimited) {
-      // Not refused, only early: send it again when the server says it may.
+    if (entry && (code === ErrorCode.RateLimited || code === ErrorCode.Unavailable)) {
+      // Not refused, only early (or the relay cannot route just now): send it again when the server says to.
       entry.transmitted = false;
       clearTimeout(entry.retryTimer);
       entry.retryTimer = setTimeout(() => {

@@ -29,6 +29,8 @@ export const ErrorCode = {
   ResumeFailed: 'resume_failed',
   /** The server could not handle the frame; the message was not sent. */
   Internal: 'internal',
+  /** The relay cannot route messages right now (a cluster node lost Redis); send again after `retryAfter`. */
+  Unavailable: 'unavailable',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -42,6 +44,8 @@ export const CloseCode = {
   PolicyViolation: 1008,
   /** A frame above the hard limit (`maxFrameBytes` × 4); sent by the ws library. */
   MessageTooBig: 1009,
+  /** The relay restarted, or lost its shared state: reconnect (messages may be missing). */
+  ServiceRestart: 1012,
   /** The server is at its connection limit, or cannot check tokens just now: try again later. The reason says which. */
   TryAgainLater: 1013,
   /** No valid token: missing, invalid, or expired (the reason says which). A fresh token may fix it. */
@@ -71,6 +75,7 @@ export const CloseReason = {
   AuthUnavailable: 'auth_unavailable',
   /** 4403: the page's origin is not allowed. */
   OriginNotAllowed: 'origin_not_allowed',
+  StateLost: 'state_lost',
 } as const;
 
 /** Field limits of protocol v1. */

@@ -34,6 +34,9 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --expose-addresses             show clients each other's network addresses (default: yes without a
                                  token, no with one)
   --hide-addresses               do not show them, even without a token
+  --redis URL                    run as one node of a cluster on this Redis (redis://host:port); exits if it
+                                 cannot be reached at start
+  --redis-prefix PREFIX          key prefix in Redis (default mc)
   --max-frame-bytes N            default ${DEFAULT_LIMITS.maxFrameBytes}
   --max-messages-per-second N    default ${DEFAULT_LIMITS.maxMessagesPerSecond}
   --burst N                      default ${DEFAULT_LIMITS.burst}
@@ -125,6 +128,8 @@ async function main(): Promise<void> {
         'allow-origin': { type: 'string', multiple: true },
         'expose-addresses': { type: 'boolean' },
         'hide-addresses': { type: 'boolean' },
+        redis: { type: 'string' },
+        'redis-prefix': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -152,6 +157,8 @@ async function main(): Promise<void> {
     ...(values['log-max-bytes'] !== undefined ? { logMaxBytes: integer('log-max-bytes', String(values['log-max-bytes'])) } : {}),
     ...(values['session-ttl'] !== undefined ? { sessionTtl: integer('session-ttl', String(values['session-ttl'])) } : {}),
     ...access(values),
+    ...(values.redis !== undefined ? { redis: String(values.redis) } : {}),
+    ...(values['redis-prefix'] !== undefined ? { redisPrefix: String(values['redis-prefix']) } : {}),
   };
   for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
     const value = values[flag];

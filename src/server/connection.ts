@@ -30,6 +30,10 @@ export class Connection {
   held: LogEntry[] | undefined;
   /** Another connection resumed this one's session: its end is not a departure. */
   replaced = false;
+  /** Since when more than maxBufferedBytes have waited for this client (undefined: not now). */
+  overSince: number | undefined;
+  /** Cut off as a slow consumer: nothing more is written to it. */
+  cut = false;
   /** v1: hello was received (the connection may still be waiting for its welcome). */
   greeted = false;
   /** Frames that arrived between a resuming hello and the welcome, handled after it. */
@@ -61,8 +65,13 @@ export class Connection {
     this.bucket = new TokenBucket(init.rate, init.burst);
   }
 
+  private peerCache: Peer | undefined;
+
+  /** Who this is, as frames show it: one object, shared by every message it sends while its identity holds. */
   get peer(): Peer {
-    return { id: this.id, name: this.name, addr: this.addr };
+    const cached = this.peerCache;
+    if (cached && cached.id === this.id && cached.name === this.name && cached.addr === this.addr) return cached;
+    return (this.peerCache = { id: this.id, name: this.name, addr: this.addr });
   }
 
   /** Bytes queued for this client that the kernel has not taken yet, excluding this turn's corked writes. */

@@ -40,11 +40,8 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
   const logger = createLogger(options.logger);
   // Who gets in (origin, token) is decided before the relay sees a socket.
   const gate = new Gate(resolved, logger);
-  const start = (): Relay => {
-    const { log, sessions } = openStorage(resolved);
-    return new Relay(resolved, logger, log, sessions);
-  };
-  let relay = start();
+  const start = async (): Promise<Relay> => new Relay(resolved, logger, await openStorage(resolved, logger));
+  let relay = await start();
   let restarting: Promise<void> | undefined;
   const owned = resolved.server === undefined;
   const httpServer = resolved.server ?? createServer();
@@ -68,7 +65,7 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       logger.info({ event: 'restart', downtime }, 'relay restarting (demo control)');
       await relay.close();
       await new Promise((resolve) => setTimeout(resolve, downtime));
-      relay = start();
+      relay = await start();
       logger.info({ event: 'restarted', epoch: relay.log.epoch }, 'relay restarted');
     })().finally(() => {
       restarting = undefined;
@@ -101,10 +98,21 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const path = (request.url ?? '/').split('?', 1)[0]!;
     if (demoControl(path, request, response)) return;
-    if (path === '/healthz') {
-      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    if (path === '/healthz' || path === '/readyz') {
+      // healthz: the process serves (a load balancer keeps it). readyz: it can
+      // also route (a cluster node that lost Redis is not ready for new clients).
+      const health = relay.coordinator.health();
+      const ready = relay.coordinator.available;
+      response.writeHead(path === '/readyz' && !ready ? 503 : 200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(
-        JSON.stringify({ status: 'ok', connections: relay.connectionCount, online: relay.presence.count, epoch: relay.log.epoch }),
+        JSON.stringify({
+          status: ready ? 'ok' : 'degraded',
+          connections: relay.connectionCount,
+          online: relay.presence.count,
+          local: relay.presence.localCount,
+          epoch: relay.log.epoch,
+          ...health,
+        }),
       );
       return;
     }

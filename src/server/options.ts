@@ -54,6 +54,14 @@ export interface DurabilityOptions {
   logMaxBytes?: number;
   /** ms a client's session is kept after it disconnects (it can resume, and messages to it wait). Default 900000 (15 minutes). */
   sessionTtl?: number;
+  /**
+   * Run as one node of a cluster on this Redis (redis://host:port/db): the
+   * log, the sessions and who is online are shared by every node with the
+   * same Redis and prefix. Exclusive with `dataDir`.
+   */
+  redis?: string;
+  /** Key prefix in Redis, so several clusters can share one. Default 'mc'. */
+  redisPrefix?: string;
 }
 
 /** Who may connect, and what others learn about them (SECURITY.md). */
@@ -123,6 +131,8 @@ export interface ResolvedOptions extends RelayLimits {
   allowOrigins: readonly string[] | undefined;
   exposeAddresses: boolean;
   auth: AuthOptions;
+  redis: string | undefined;
+  redisPrefix: string;
 }
 
 const positiveInteger = (name: keyof RelayLimits, value: number): void => {
@@ -170,6 +180,12 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
   if (options.fsync && !options.dataDir) {
     throw new TypeError('createRelayServer: `fsync` needs `dataDir` (there is nothing on disk to flush without it)');
   }
+  if (options.redis !== undefined && options.dataDir !== undefined) {
+    throw new TypeError('createRelayServer: give either `redis` (a cluster keeps its state there) or `dataDir` (one relay on disk), not both');
+  }
+  if (options.redis !== undefined && !/^rediss?:\/\//.test(options.redis)) {
+    throw new TypeError(`createRelayServer: redis must be a redis:// or rediss:// URL, got ${JSON.stringify(options.redis)}`);
+  }
   if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
     throw new TypeError('createRelayServer: dataDir must be a folder path');
   }
@@ -200,5 +216,7 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       ...(options.authenticate !== undefined ? { authenticate: options.authenticate } : {}),
       ...(options.authTimeout !== undefined ? { authTimeout: options.authTimeout } : {}),
     },
+    redis: options.redis,
+    redisPrefix: options.redisPrefix ?? 'mc',
   };
 }

@@ -3,6 +3,8 @@ import type { Connection } from './connection.js';
 
 export interface Resolution {
   readonly recipients: Set<Connection>;
+  /** Peer ids of recipients online on other nodes of the cluster. */
+  readonly remote: Set<string>;
   /** The targets that matched no one; undefined when all matched. */
   readonly unknown: Target | undefined;
 }
@@ -41,14 +43,73 @@ function collect<K>(index: Index<K>, key: K, into: Set<Connection>): boolean {
   return true;
 }
 
-/** Who is online on this relay (connections past their handshake), indexed for addressing. */
+/** A peer online on another node of the cluster. */
+interface RemotePeer {
+  readonly peer: Peer;
+  readonly node: string;
+}
+
+function indexRemote(index: Map<string, Set<string>>, key: string, id: string, add: boolean): void {
+  let set = index.get(key);
+  if (add) {
+    if (!set) index.set(key, (set = new Set()));
+    set.add(id);
+  } else if (set) {
+    set.delete(id);
+    if (set.size === 0) index.delete(key);
+  }
+}
+
+/**
+ * Who is online: this relay's connections past their handshake, and (in a
+ * cluster) the peers online on the other nodes, indexed for addressing.
+ */
 export class Presence {
   private readonly byId = new Map<string, Connection>();
   private readonly byName: Index<string> = new Map();
   private readonly byAddr: Index<string> = new Map();
+  private readonly remote = new Map<string, RemotePeer>();
+  private readonly remoteByName = new Map<string, Set<string>>();
+  private readonly remoteByAddr = new Map<string, Set<string>>();
 
+  /** Everyone online, on every node. */
   get count(): number {
+    return this.byId.size + this.remote.size;
+  }
+
+  /** Online on this node. */
+  get localCount(): number {
     return this.byId.size;
+  }
+
+  /** Records a peer online on another node; false if it already was. */
+  addRemote(peer: Peer, node: string): boolean {
+    const known = this.remote.get(peer.id);
+    if (known) this.removeRemote(peer.id);
+    this.remote.set(peer.id, { peer, node });
+    indexRemote(this.remoteByName, peer.name, peer.id, true);
+    indexRemote(this.remoteByAddr, peer.addr, peer.id, true);
+    return known === undefined;
+  }
+
+  /** Forgets a peer of another node; returns it if it was known. */
+  removeRemote(peerId: string): RemotePeer | undefined {
+    const known = this.remote.get(peerId);
+    if (!known) return undefined;
+    this.remote.delete(peerId);
+    indexRemote(this.remoteByName, known.peer.name, peerId, false);
+    indexRemote(this.remoteByAddr, known.peer.addr, peerId, false);
+    return known;
+  }
+
+  isRemote(peerId: string): boolean {
+    return this.remote.has(peerId);
+  }
+
+  clearRemote(): void {
+    this.remote.clear();
+    this.remoteByName.clear();
+    this.remoteByAddr.clear();
   }
 
   connections(): IterableIterator<Connection> {
@@ -56,7 +117,7 @@ export class Presence {
   }
 
   roster(): Peer[] {
-    return [...this.byId.values()].map((connection) => connection.peer);
+    return [...[...this.byId.values()].map((connection) => connection.peer), ...[...this.remote.values()].map((r) => r.peer)];
   }
 
   get(id: string): Connection | undefined {
@@ -85,26 +146,37 @@ export class Presence {
     if (listed) addTo(this.byName, name, connection);
   }
 
-  /** Every connection that any of the target's ids, names or addresses names. */
+  /** Every connection (here) and peer (on other nodes) that any of the target's ids, names or addresses names. */
   resolve(to: Target): Resolution {
     const recipients = new Set<Connection>();
+    const remote = new Set<string>();
     const unknownIds: string[] = [];
     const unknownNames: string[] = [];
     const unknownAddrs: string[] = [];
+    const collectRemote = (index: Map<string, Set<string>>, key: string): boolean => {
+      const ids = index.get(key);
+      if (!ids) return false;
+      for (const id of ids) remote.add(id);
+      return true;
+    };
     for (const id of to.ids ?? []) {
       const connection = this.byId.get(id);
       if (connection) recipients.add(connection);
+      else if (this.remote.has(id)) remote.add(id);
       else unknownIds.push(id);
     }
     for (const name of to.names ?? []) {
-      if (!collect(this.byName, name, recipients)) unknownNames.push(name);
+      const here = collect(this.byName, name, recipients);
+      if (!collectRemote(this.remoteByName, name) && !here) unknownNames.push(name);
     }
     for (const addr of to.addrs ?? []) {
-      if (!collect(this.byAddr, addr, recipients)) unknownAddrs.push(addr);
+      const here = collect(this.byAddr, addr, recipients);
+      if (!collectRemote(this.remoteByAddr, addr) && !here) unknownAddrs.push(addr);
     }
     const anyUnknown = unknownIds.length + unknownNames.length + unknownAddrs.length > 0;
     return {
       recipients,
+      remote,
       unknown: anyUnknown
         ? {
             ...(unknownIds.length ? { ids: unknownIds } : {}),

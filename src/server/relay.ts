@@ -18,10 +18,11 @@ import { clientAddress, compileTrust } from './address.js';
 import type { Admission } from './admission.js';
 import { displayName } from './auth.js';
 import { Connection, WriteCoalescer, type Dialect } from './connection.js';
-import type { LogEntry, MessageLog } from './log/message-log.js';
+import type { AppendResult, LogEntry, MaybePromise, MessageLog } from './log/message-log.js';
 import { cleanName } from './names.js';
 import type { ResolvedOptions } from './options.js';
 import { Presence } from './presence.js';
+import type { Coordinator, PresenceEvent } from './cluster/coordinator.js';
 import type { Session, Sessions } from './sessions.js';
 import { textFrame } from './ws-frame.js';
 
@@ -29,6 +30,8 @@ const newId = (): string => randomBytes(9).toString('base64url');
 /** Frame types of v1: on a legacy connection, a frame of one of these is a client in the wrong dialect. */
 const V1_FRAME_TYPES = new Set(['hello', 'send', 'ping', 'received']);
 
+/** ms a client may have more than maxBufferedBytes unread before it counts as a slow consumer. */
+const SLOW_CONSUMER_GRACE_MS = 2000;
 /** Live messages held for a client while it is replayed to; more means it cannot keep up. */
 const MAX_HELD = 10_000;
 /** Frames a resuming client may send before its welcome. */
@@ -41,6 +44,18 @@ const LOST_EPOCH_REPLAY_MS = 30_000;
 /** Shared by every upgrading socket: a closure per socket would keep its upgrade request alive as long as the socket. */
 function destroyOnError(this: Duplex): void {
   this.destroy();
+}
+
+interface RouteResult {
+  readonly entry: LogEntry;
+  readonly recipients: number;
+  readonly duplicate: boolean;
+}
+
+/** Continues with `value` now when it is one, or when the promise settles. */
+function settle<T>(value: MaybePromise<T>, next: (value: T) => void, failed: (error: unknown) => void): void {
+  if (value instanceof Promise) value.then(next, failed);
+  else next(value);
 }
 
 interface Outgoing {
@@ -91,15 +106,22 @@ export class Relay {
     },
   }))(this);
 
+  /** Every routed message, with its offset; deliveries happen as entries come out of it (from every node, in a cluster). */
+  readonly log: MessageLog;
+  private readonly sessions: Sessions;
+
   constructor(
     private readonly options: ResolvedOptions,
     private readonly logger: Logger,
-    /** Every routed message, with its offset; deliveries happen as entries come out of it. */
-    readonly log: MessageLog,
-    private readonly sessions: Sessions,
+    /** What this relay shares with the rest of its cluster (or keeps to itself). */
+    readonly coordinator: Coordinator,
   ) {
     this.trust = compileTrust(options.trustProxy);
-    this.unsubscribeLog = log.subscribe((entry) => this.deliver(entry));
+    this.log = coordinator.log;
+    this.sessions = coordinator.sessions;
+    this.unsubscribeLog = this.log.subscribe((entry) => this.deliver(entry));
+    coordinator.onPresence((event) => this.onPresence(event));
+    coordinator.onReset(() => this.reset());
     this.wss = new WebSocketServer({
       noServer: true,
       // Frames up to 4× the limit are read and answered with too_large;
@@ -252,7 +274,7 @@ export class Relay {
           this.reject(connection, ErrorCode.HelloRequired, 'send hello first', { id: frame.id });
           return;
         }
-        this.send(connection, frame);
+        this.send(connection, frame, text.length);
         return;
       case 'received':
         if (!connection.greeted) this.reject(connection, ErrorCode.HelloRequired, 'send hello first');
@@ -298,13 +320,11 @@ export class Relay {
       return;
     }
     const previous = session.connection as Connection | undefined;
-    const announce = previous === undefined || previous.addr !== connection.addr;
-    if (previous) {
-      // The old link is dead to its client (it came back on a new one); let it go quietly.
-      previous.replaced = true;
-      previous.socket.close(CloseCode.SessionTakenOver, CloseReason.SessionTakenOver);
-      this.presence.remove(previous);
-    }
+    const elsewhere = session.awaySince === undefined && session.node !== undefined && session.node !== this.coordinator.nodeId;
+    const announce = (previous === undefined && !elsewhere) || (previous !== undefined && previous.addr !== connection.addr);
+    if (previous) this.letGo(previous);
+    // Connected to another node: that node lets it go.
+    if (elsewhere) this.coordinator.publish({ kind: 'takeover', peerId: session.peerId, node: this.coordinator.nodeId });
     connection.id = session.peerId;
     connection.name = session.name;
     connection.session = session;
@@ -387,8 +407,9 @@ export class Relay {
     return entry.recipients === undefined || entry.recipients.includes(peerId);
   }
 
-  private send(connection: Connection, frame: SendFrame): void {
-    void this.route(connection, { id: frame.id, to: frame.to, data: frame.data }).then((result) => {
+  /** `size`: the frame's length, which the log counts towards its byte bound (cheaper than serialising it again). */
+  private send(connection: Connection, frame: SendFrame, size: number): void {
+    this.route(connection, { id: frame.id, to: frame.to, data: frame.data }, size, (result) => {
       if (!result) return;
       this.sendFrame(connection, {
         type: 'ack',
@@ -450,11 +471,12 @@ export class Relay {
     const { targeted, addrs } = normalizeLegacyTargets(frame.ip);
     // Addresses that cannot match anyone reach no one, as with the original server.
     if (targeted && addrs.length === 0) return;
-    void this.route(connection, {
-      id: `legacy-${newId()}`,
-      to: targeted ? { addrs } : undefined,
-      data: frame.data ?? null,
-    });
+    this.route(
+      connection,
+      { id: `legacy-${newId()}`, to: targeted ? { addrs } : undefined, data: frame.data ?? null },
+      text.length,
+      () => undefined,
+    );
   }
 
   // ── routing ─────────────────────────────────────────────────────────────
@@ -467,47 +489,79 @@ export class Relay {
    * reach whoever matches. A message its sender already sent (same id, a
    * resend after a lost ack) is not routed again.
    */
-  private async route(
-    sender: Connection,
-    message: Outgoing,
-  ): Promise<{ entry: LogEntry; recipients: number; duplicate: boolean } | undefined> {
+  private route(sender: Connection, message: Outgoing, size: number | undefined, done: (result: RouteResult | undefined) => void): void {
+    const unavailable = () => {
+      this.reject(sender, ErrorCode.Unavailable, 'the relay cannot route messages right now; send it again later', {
+        id: message.id,
+        retryAfter: 1000,
+      });
+      done(undefined);
+    };
+    if (!this.coordinator.available) return unavailable();
     // A resend (its ack was lost) is answered from the log, before its targets
     // are looked at again: they may have gone meanwhile.
-    const previous = await this.log.find(sender.id, message.id);
-    if (previous) return { entry: previous, recipients: 0, duplicate: true };
-    let recipientIds: string[] | undefined;
-    let live: number;
-    if (message.to) {
-      const resolution = this.resolveTargets(message.to);
-      if (resolution.unknown && sender.dialect === 'v1') {
-        this.reject(sender, ErrorCode.UnknownTarget, 'no one online or away matches these targets; the message was not sent', {
-          id: message.id,
-          targets: resolution.unknown,
-        });
-        return undefined;
-      }
-      recipientIds = resolution.ids;
-      live = resolution.online;
-      if (sender.dialect === 'v1' && recipientIds.includes(sender.id)) live--;
-    } else {
-      live = this.presence.count - (sender.dialect === 'v1' ? 1 : 0);
-    }
+    let found: MaybePromise<LogEntry | undefined>;
     try {
-      const { entry, duplicate } = await this.log.append({
-        id: message.id,
-        from: sender.peer,
-        ...(message.to ? { to: message.to } : {}),
-        ...(recipientIds ? { recipients: recipientIds } : {}),
-        data: message.data,
-        ts: Date.now(),
-      });
-      return { entry, recipients: duplicate ? 0 : Math.max(0, live), duplicate };
-    } catch (error) {
-      this.logger.error({ err: error, id: sender.id }, 'could not log a message');
-      this.reject(sender, ErrorCode.Internal, 'the server could not store the message; it was not sent', { id: message.id });
-      return undefined;
+      found = this.log.find(sender.id, message.id);
+    } catch {
+      return unavailable();
     }
+    settle(
+      found,
+      (previous) => {
+        if (previous) return done({ entry: previous, recipients: 0, duplicate: true });
+        let recipientIds: string[] | undefined;
+        let live: number;
+        if (message.to) {
+          const resolution = this.resolveTargets(message.to);
+          if (resolution.unknown && sender.dialect === 'v1') {
+            this.reject(sender, ErrorCode.UnknownTarget, 'no one online or away matches these targets; the message was not sent', {
+              id: message.id,
+              targets: resolution.unknown,
+            });
+            return done(undefined);
+          }
+          recipientIds = resolution.ids;
+          live = resolution.online;
+          if (sender.dialect === 'v1' && recipientIds.includes(sender.id)) live--;
+        } else {
+          live = this.presence.count - (sender.dialect === 'v1' ? 1 : 0);
+        }
+        const failed = (error: unknown) => this.appendFailed(sender, message.id, error, done);
+        let appended: MaybePromise<AppendResult>;
+        try {
+          appended = this.log.append(
+            {
+              id: message.id,
+              from: sender.peer,
+              ...(message.to ? { to: message.to } : {}),
+              ...(recipientIds ? { recipients: recipientIds } : {}),
+              data: message.data,
+              ts: Date.now(),
+            },
+            size,
+          );
+        } catch (error) {
+          return failed(error);
+        }
+        settle(appended, ({ entry, duplicate }) => done({ entry, recipients: duplicate ? 0 : Math.max(0, live), duplicate }), failed);
+      },
+      unavailable,
+    );
   }
+
+  private appendFailed(sender: Connection, id: string, error: unknown, done: (result: undefined) => void): void {
+    this.logger.error({ err: error, id: sender.id }, 'could not log a message');
+    const unavailable = !this.coordinator.available;
+    this.reject(
+      sender,
+      unavailable ? ErrorCode.Unavailable : ErrorCode.Internal,
+      unavailable ? 'the relay cannot route messages right now; send it again later' : 'the server could not store the message; it was not sent',
+      { id, ...(unavailable ? { retryAfter: 1000 } : {}) },
+    );
+    done(undefined);
+  }
+
 
   /**
    * Targets → peer ids: online connections, and sessions that are away (the
@@ -532,6 +586,7 @@ export class Relay {
   private resolve(to: Target): { ids: string[]; online: number; unknown: Target | undefined } {
     const online = this.presence.resolve(to);
     const ids = new Set([...online.recipients].map((connection) => connection.id));
+    for (const id of online.remote) ids.add(id);
     const count = ids.size;
     const unknownIds: string[] = [];
     const unknownNames: string[] = [];
@@ -601,8 +656,9 @@ export class Relay {
     const receipts = session.receipts;
     if (receipts.length > 0 && receipts[receipts.length - 1]!.offset >= entry.offset) return;
     receipts.push({ offset: entry.offset, id: entry.id, sender: entry.from.id });
-    // Bounded: a client that never reports what it processed cannot grow this.
-    if (receipts.length > 1000) receipts.shift();
+    // Bounded: a client that never reports what it processed cannot grow
+    // this. (Halved at once, so a full list costs nothing per message.)
+    if (receipts.length > 1000) receipts.splice(0, 500);
   }
 
   // The frames of the newest entry, encoded once for all its recipients.
@@ -670,21 +726,66 @@ export class Relay {
         ...(resume?.gap ? { gap: true } : {}),
       });
     }
-    if (announce) this.announce('join', connection);
+    // Every node (this one included) hears of it and tells its clients.
+    this.coordinator.publish({ kind: 'join', peer: connection.peer, node: this.coordinator.nodeId, ...(announce ? {} : { quiet: true }) });
   }
 
-  private announce(kind: 'join' | 'leave', subject: Connection): void {
+  /**
+   * A presence change somewhere in the cluster (here too), in log order:
+   * peers of other nodes are added to or removed from the roster, and local
+   * clients are told.
+   */
+  private onPresence(event: PresenceEvent): void {
+    const here = event.node === this.coordinator.nodeId;
+    if (event.kind === 'takeover') {
+      if (here) return;
+      const connection = this.presence.get(event.peerId);
+      if (connection) this.letGo(connection);
+      return;
+    }
+    if (event.kind === 'join') {
+      if (here) {
+        if (!event.quiet) this.announce('join', event.peer);
+        return;
+      }
+      // A peer that moved here from another node is not new to anyone.
+      if (this.presence.get(event.peer.id)) return;
+      const fresh = this.presence.addRemote(event.peer, event.node);
+      if (fresh && !event.quiet) this.announce('join', event.peer);
+      return;
+    }
+    if (here) {
+      this.announce('leave', event.peer);
+      return;
+    }
+    if (this.presence.removeRemote(event.peer.id)) this.announce('leave', event.peer);
+  }
+
+  /** The old link of a session that came back on a new one: it goes quietly (no leave). */
+  private letGo(previous: Connection): void {
+    previous.replaced = true;
+    previous.socket.close(CloseCode.SessionTakenOver, CloseReason.SessionTakenOver);
+    this.presence.remove(previous);
+  }
+
+  /** The cluster's shared state is gone (Redis lost it): every client here starts over. */
+  private reset(): void {
+    this.presence.clearRemote();
+    for (const connection of [...this.all.values()]) {
+      connection.socket.close(CloseCode.ServiceRestart, CloseReason.StateLost);
+    }
+  }
+
+  private announce(kind: 'join' | 'leave', subject: Peer): void {
     let v1: Buffer | undefined;
     let legacy: Buffer | undefined;
     for (const connection of [...this.presence.connections()]) {
       if (connection.dialect === 'v1') {
-        if (connection === subject) continue; // it has its welcome
-        v1 ??= textFrame(JSON.stringify({ type: kind, peer: this.exposed(subject.peer), count: this.presence.count } satisfies ServerFrame));
+        if (connection.id === subject.id) continue; // it has its welcome
+        v1 ??= textFrame(JSON.stringify({ type: kind, peer: this.exposed(subject), count: this.presence.count } satisfies ServerFrame));
         this.write(connection, v1);
       } else {
-        legacy ??= textFrame(
-          JSON.stringify(this.legacyFrame(subject.peer, kind === 'join' ? LEGACY_LOGIN : LEGACY_LOGOUT)),
-        );
+        legacy ??= textFrame(JSON.stringify(this.legacyFrame(subject, kind === 'join' ? LEGACY_LOGIN : LEGACY_LOGOUT)));
         this.write(connection, legacy);
       }
     }
@@ -700,7 +801,9 @@ export class Relay {
     else this.perAddress.delete(connection.addr);
     const session = connection.session;
     if (session && !connection.replaced) this.sessions.depart(session);
-    if (connection.ready && !connection.replaced && this.presence.remove(connection)) this.announce('leave', connection);
+    if (connection.ready && !connection.replaced && this.presence.remove(connection)) {
+      this.coordinator.publish({ kind: 'leave', peer: connection.peer, node: this.coordinator.nodeId });
+    }
     this.logger.info(
       {
         event: 'disconnect',
@@ -717,17 +820,31 @@ export class Relay {
 
   // ── output ──────────────────────────────────────────────────────────────
 
-  /** Writes, unless the client already has too much unread: then it is cut off. */
+  /**
+   * Writes, unless the client has too much unread: more than maxBufferedBytes
+   * for longer than a moment (a healthy client takes a big burst within it),
+   * or four times that at all. Then it is cut off.
+   */
   private write(connection: Connection, frame: Buffer): boolean {
-    if (connection.closed) return false;
-    if (connection.backlog > this.options.maxBufferedBytes) {
-      this.cutOff(connection);
-      return false;
+    if (connection.closed || connection.cut) return false;
+    const backlog = connection.backlog;
+    const limit = this.options.maxBufferedBytes;
+    if (backlog > limit) {
+      const now = Date.now();
+      connection.overSince ??= now;
+      if (backlog > 4 * limit || now - connection.overSince > SLOW_CONSUMER_GRACE_MS) {
+        this.cutOff(connection);
+        return false;
+      }
+    } else {
+      connection.overSince = undefined;
     }
     return connection.write(frame, this.coalescer);
   }
 
   private cutOff(connection: Connection): void {
+    if (connection.cut) return;
+    connection.cut = true;
     this.logger.warn(
       { id: connection.id, addr: connection.addr, backlog: connection.backlog, limit: this.options.maxBufferedBytes },
       'slow consumer cut off',
@@ -840,7 +957,7 @@ export class Relay {
       }
     });
     this.wss.close();
-    await this.log.close();
+    await this.coordinator.close();
   }
 }
 

@@ -17,8 +17,10 @@ export interface PendingReceipt {
  * replayed when it returns.
  */
 export class Session {
-  /** A live connection, or undefined while away. */
+  /** A live connection on this node, or undefined (away, or connected to another node). */
   connection: unknown;
+  /** The node its connection is on, while connected (in a cluster). */
+  node: string | undefined;
   /** When the last connection ended (undefined while connected). */
   awaySince: number | undefined;
   readonly receipts: PendingReceipt[] = [];
@@ -40,8 +42,10 @@ export class Session {
   }
 }
 
-interface SessionLine {
+/** One change to a session, as kept on disk and as sent to the other nodes of a cluster. */
+export interface SessionLine {
   key: string;
+  node?: string | null;
   peerId?: string;
   name?: string;
   addr?: string;
@@ -60,6 +64,10 @@ export interface SessionsOptions {
   file?: string;
   /** Flush the file to disk after every change. */
   fsync?: boolean;
+  /** Also hands every change here (a cluster shares them with the other nodes). */
+  sink?: (line: SessionLine) => void;
+  /** This node's name, recorded with the sessions connected to it. */
+  node?: string;
 }
 
 /** Every session this relay knows, connected or away, optionally kept on disk. */
@@ -86,6 +94,7 @@ export class Sessions {
   create(peer: Peer, joinedOffset: number, user?: string): { session: Session; token: string } {
     const token = randomBytes(18).toString('base64url');
     const session = new Session(hash(token), peer.id, peer.name, peer.addr, joinedOffset, user);
+    session.node = this.options.node;
     this.add(session);
     this.persist({
       key: session.key,
@@ -94,6 +103,7 @@ export class Sessions {
       addr: session.addr,
       joinedOffset,
       awaySince: null,
+      node: this.options.node ?? null,
       ...(user !== undefined ? { user } : {}),
     });
     return { session, token };
@@ -135,18 +145,67 @@ export class Sessions {
   /** Its connection ended; it is kept, away, for the TTL. */
   depart(session: Session, now = Date.now()): void {
     session.connection = undefined;
+    session.node = undefined;
     session.awaySince = now;
     this.index(session);
-    this.persist({ key: session.key, awaySince: now });
+    this.persist({ key: session.key, awaySince: now, node: null });
   }
 
   /** A connection took it (back). */
   arrive(session: Session, connection: unknown, addr: string): void {
     this.unindex(session);
     session.connection = connection;
+    session.node = this.options.node;
     session.awaySince = undefined;
     session.addr = addr;
-    this.persist({ key: session.key, awaySince: null, addr });
+    this.persist({ key: session.key, awaySince: null, addr, node: this.options.node ?? null });
+  }
+
+  /**
+   * A change made on another node. Applying the same change twice, or an
+   * older snapshot after it, is harmless: a line only sets what it carries.
+   */
+  apply(line: SessionLine): void {
+    const existing = this.byKey.get(line.key);
+    if (line.deleted) {
+      if (existing) this.remove(existing, false);
+      return;
+    }
+    if (!existing) {
+      if (line.peerId === undefined || line.joinedOffset === undefined) return;
+      const session = new Session(line.key, line.peerId, line.name ?? '', line.addr ?? '', line.joinedOffset);
+      session.awaySince = typeof line.awaySince === 'number' ? line.awaySince : undefined;
+      session.node = line.node ?? undefined;
+      this.add(session);
+      return;
+    }
+    // Its connection here has been taken over elsewhere: the relay closes it.
+    this.unindex(existing);
+    if (line.addr !== undefined) existing.addr = line.addr;
+    if (line.awaySince !== undefined) existing.awaySince = line.awaySince ?? undefined;
+    if (line.node !== undefined) existing.node = line.node ?? undefined;
+    if (existing.node !== undefined && existing.node !== this.options.node) existing.connection = undefined;
+    if (existing.awaySince !== undefined) this.index(existing);
+  }
+
+  /** Every session as one line each: what a node that joins a cluster starts from. */
+  snapshot(): SessionLine[] {
+    return [...this.byKey.values()].map((s) => ({
+      key: s.key,
+      peerId: s.peerId,
+      name: s.name,
+      addr: s.addr,
+      joinedOffset: s.joinedOffset,
+      awaySince: s.awaySince ?? null,
+      node: s.node ?? null,
+    }));
+  }
+
+  /** Marks every session connected to `node` as away (that node died). Returns them. */
+  departNode(node: string, now = Date.now()): Session[] {
+    const departed = [...this.byKey.values()].filter((s) => s.node === node && s.awaySince === undefined);
+    for (const session of departed) this.depart(session, now);
+    return departed;
   }
 
   /** Removes sessions away for longer than the TTL; returns them. */
@@ -166,12 +225,12 @@ export class Sessions {
     if (session.awaySince !== undefined) this.index(session);
   }
 
-  private remove(session: Session): void {
+  private remove(session: Session, share = true): void {
     if (this.byKey.get(session.key) !== session) return;
     this.byKey.delete(session.key);
     if (this.byPeer.get(session.peerId) === session) this.byPeer.delete(session.peerId);
     this.unindex(session);
-    this.persist({ key: session.key, deleted: true });
+    if (share) this.persist({ key: session.key, deleted: true });
   }
 
   private index(session: Session): void {
@@ -197,6 +256,7 @@ export class Sessions {
   }
 
   private persist(line: SessionLine): void {
+    this.options.sink?.(line);
     if (!this.options.file) return;
     const fd = openSync(this.options.file, 'a');
     try {

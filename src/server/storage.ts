@@ -1,19 +1,36 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { LocalCoordinator, type Coordinator } from './cluster/coordinator.js';
+import { RedisCoordinator } from './cluster/redis-coordinator.js';
 import { FileLog } from './log/file-log.js';
 import { MemoryLog } from './log/memory-log.js';
-import type { MessageLog } from './log/message-log.js';
 import type { ResolvedOptions } from './options.js';
 import { Sessions } from './sessions.js';
 
-/** The log and the sessions: in memory, or in `dataDir` when one is given. */
-export function openStorage(options: ResolvedOptions): { log: MessageLog; sessions: Sessions } {
+/**
+ * Where the relay keeps its log and sessions: in memory, in `dataDir`, or on
+ * Redis as one node of a cluster.
+ */
+export async function openStorage(options: ResolvedOptions, logger: Logger): Promise<Coordinator> {
+  if (options.redis) {
+    return RedisCoordinator.connect({
+      url: options.redis,
+      prefix: options.redisPrefix,
+      window: options.logWindow,
+      sessionTtl: options.sessionTtl,
+      logger,
+    });
+  }
+  const node = randomBytes(6).toString('base64url');
   if (!options.dataDir) {
-    return { log: new MemoryLog(options.logWindow), sessions: new Sessions({ ttl: options.sessionTtl }) };
+    return new LocalCoordinator(node, new MemoryLog(options.logWindow), new Sessions({ ttl: options.sessionTtl }));
   }
   mkdirSync(options.dataDir, { recursive: true });
-  return {
-    log: FileLog.open({ dir: join(options.dataDir, 'log'), window: options.logWindow, fsync: options.fsync }),
-    sessions: new Sessions({ ttl: options.sessionTtl, file: join(options.dataDir, 'sessions.jsonl'), fsync: options.fsync }),
-  };
+  return new LocalCoordinator(
+    node,
+    FileLog.open({ dir: join(options.dataDir, 'log'), window: options.logWindow, fsync: options.fsync }),
+    new Sessions({ ttl: options.sessionTtl, file: join(options.dataDir, 'sessions.jsonl'), fsync: options.fsync }),
+  );
 }

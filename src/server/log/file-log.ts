@@ -99,7 +99,7 @@ export class FileLog implements MessageLog {
     return this.memory.tail;
   }
 
-  async append(entry: NewLogEntry): Promise<AppendResult> {
+  append(entry: NewLogEntry): AppendResult {
     return this.appendNow(entry);
   }
 
@@ -125,7 +125,7 @@ export class FileLog implements MessageLog {
     return result;
   }
 
-  async find(fromId: string, id: string): Promise<LogEntry | undefined> {
+  find(fromId: string, id: string): LogEntry | undefined {
     return this.memory.findNow(fromId, id);
   }
 

@@ -40,7 +40,7 @@ export class MemoryLog implements MessageLog {
     return this.entries.length - this.start;
   }
 
-  async find(fromId: string, id: string): Promise<LogEntry | undefined> {
+  find(fromId: string, id: string): LogEntry | undefined {
     return this.findNow(fromId, id);
   }
 
@@ -72,7 +72,7 @@ export class MemoryLog implements MessageLog {
     this.expire(Date.now());
   }
 
-  async append(entry: NewLogEntry, size?: number): Promise<AppendResult> {
+  append(entry: NewLogEntry, size?: number): AppendResult {
     return this.appendNow(entry, size);
   }
 

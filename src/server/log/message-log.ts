@@ -38,6 +38,9 @@ export const DEFAULT_LOG_WINDOW: LogWindow = {
   maxBytes: 64 * 1024 * 1024,
 };
 
+/** A log in memory or on local disk answers at once; one on Redis, later. The relay handles both without a detour through the microtask queue. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /**
  * Every routed message, with its offset. Entries are handed to subscribers
  * in offset order (the relay delivers from there), and stay readable for
@@ -49,9 +52,9 @@ export interface MessageLog {
   /** Offset of the newest entry; 0 before the first. */
   readonly head: number;
   /** `size`: the entry's size in bytes when the caller knows it, for the window's byte bound. */
-  append(entry: NewLogEntry, size?: number): Promise<AppendResult>;
+  append(entry: NewLogEntry, size?: number): MaybePromise<AppendResult>;
   /** The entry `fromId` already appended with this `id`, if it is still kept (a resend after a lost ack). */
-  find(fromId: string, id: string): Promise<LogEntry | undefined>;
+  find(fromId: string, id: string): MaybePromise<LogEntry | undefined>;
   /**
    * Kept entries after `offset`, oldest first. `complete` is false when some
    * entries after `offset` are no longer kept (the window moved past them).

@@ -1,0 +1,73 @@
+import type { Peer } from '../../protocol/frames.js';
+import type { MessageLog } from '../log/message-log.js';
+import type { Sessions } from '../sessions.js';
+
+/** Something that happened to a peer, on some node of the cluster. */
+export type PresenceEvent =
+  /** `quiet`: a session moved to a new connection; its clients need not be told again. */
+  | { readonly kind: 'join'; readonly peer: Peer; readonly node: string; readonly quiet?: boolean }
+  | { readonly kind: 'leave'; readonly peer: Peer; readonly node: string }
+  /** A session moved to another connection (maybe on another node): the old one must let go. */
+  | { readonly kind: 'takeover'; readonly peerId: string; readonly node: string };
+
+export interface CoordinatorHealth {
+  /** 'up' or 'down' in a cluster; absent for a single relay. */
+  readonly redis?: 'up' | 'down';
+  readonly node: string;
+  readonly nodes?: number;
+}
+
+/**
+ * What a relay shares with the other relays of its cluster, if any: the log
+ * (ordered for all), the sessions, and who is online where. A single relay
+ * has a local coordinator, through which every event passes synchronously;
+ * a cluster node has one on Redis, through which events reach every node in
+ * the same order as the messages.
+ */
+export interface Coordinator {
+  readonly nodeId: string;
+  readonly log: MessageLog;
+  readonly sessions: Sessions;
+  /** Tells every node (this one too) of a presence change on this node. */
+  publish(event: PresenceEvent): void;
+  /** Receives every presence event, from every node, in log order. */
+  onPresence(listener: (event: PresenceEvent) => void): void;
+  /** Called when the shared state was lost (Redis came back empty): local clients must start over. */
+  onReset(listener: () => void): void;
+  health(): CoordinatorHealth;
+  /** False while the shared state is unreachable: nothing can be routed. */
+  readonly available: boolean;
+  close(): Promise<void>;
+}
+
+/** A relay on its own: events are handled as they are published. */
+export class LocalCoordinator implements Coordinator {
+  readonly available = true;
+  private readonly presenceListeners: Array<(event: PresenceEvent) => void> = [];
+
+  constructor(
+    readonly nodeId: string,
+    readonly log: MessageLog,
+    readonly sessions: Sessions,
+  ) {}
+
+  publish(event: PresenceEvent): void {
+    for (const listener of this.presenceListeners) listener(event);
+  }
+
+  onPresence(listener: (event: PresenceEvent) => void): void {
+    this.presenceListeners.push(listener);
+  }
+
+  onReset(): void {
+    // A single relay's state never disappears under it.
+  }
+
+  health(): CoordinatorHealth {
+    return { node: this.nodeId };
+  }
+
+  async close(): Promise<void> {
+    await this.log.close();
+  }
+}

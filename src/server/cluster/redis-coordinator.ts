@@ -1,0 +1,412 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createClient, type RedisClientType } from 'redis';
+import type { Peer } from '../../protocol/frames.js';
+import type { AppendResult, LogEntry, LogWindow, MessageLog, NewLogEntry } from '../log/message-log.js';
+import { Sessions, type SessionLine } from '../sessions.js';
+import type { Coordinator, CoordinatorHealth, PresenceEvent } from './coordinator.js';
+
+export interface RedisCoordinatorOptions {
+  /** redis://host:port/db */
+  url: string;
+  /** Key prefix, so several clusters (or tests) can share one Redis. Default 'mc'. */
+  prefix?: string;
+  window: LogWindow;
+  sessionTtl: number;
+  logger: Logger;
+  /** ms without a heartbeat after which a node counts as dead and its clients as gone. Default 5000. */
+  nodeTimeout?: number;
+}
+
+type Kind = 'm' | 'p' | 's';
+
+// Appends one entry to the stream with the next offset as its id, so every
+// node reads messages, presence changes and session changes in one order.
+// A message is not appended twice: (sender, id) is remembered for the window.
+const APPEND = `
+if ARGV[5] ~= '' then
+  local existing = redis.call('GET', ARGV[5])
+  if existing then return {1, tonumber(existing)} end
+end
+local offset = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '0-' .. offset, 'k', ARGV[1], 'v', ARGV[2])
+if ARGV[5] ~= '' then redis.call('SET', ARGV[5], offset, 'PX', ARGV[4]) end
+if ARGV[6] == 'hset' then redis.call('HSET', KEYS[3], ARGV[7], ARGV[8]) end
+if ARGV[6] == 'hdel' then redis.call('HDEL', KEYS[3], ARGV[7]) end
+return {0, offset}
+`;
+
+const offsetOf = (id: string) => Number(id.slice(id.indexOf('-') + 1));
+
+/**
+ * A relay node's share of a cluster, on Redis: the log is a stream (offsets
+ * from one counter, so all nodes agree on the order), deduplication keys
+ * expire with the window, sessions and who is online where are hashes that
+ * a starting node reads, and every change goes through the stream so every
+ * node applies it in order. Nodes heartbeat; a node that stops is reaped by
+ * another, which announces its clients' departure.
+ */
+export class RedisCoordinator implements Coordinator {
+  readonly nodeId = randomBytes(6).toString('base64url');
+  readonly sessions: Sessions;
+  readonly log: MessageLog;
+  private readonly keys: { epoch: string; offset: string; log: string; sessions: string; online: string; nodes: string; dedupe: string; reap: string };
+  private readonly client: RedisClientType;
+  private readonly reader: RedisClientType;
+  private readonly messageListeners = new Set<(entry: LogEntry) => void>();
+  private readonly presenceListeners: Array<(event: PresenceEvent) => void> = [];
+  private readonly resetListeners: Array<() => void> = [];
+  /** Session changes made while Redis was unreachable, shared once it is back. */
+  private readonly unsent: SessionLine[] = [];
+  /** Presence this node has published, to restore after an outage. */
+  private readonly localOnline = new Map<string, Peer>();
+  private epochValue = '';
+  private lastId = '0-0';
+  private headValue = 0;
+  private up = false;
+  private started = false;
+  private closing = false;
+  private readerLoop: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private nodesAlive = 1;
+
+  private constructor(private readonly options: RedisCoordinatorOptions) {
+    const prefix = options.prefix ?? 'mc';
+    this.keys = {
+      epoch: `${prefix}:epoch`,
+      offset: `${prefix}:offset`,
+      log: `${prefix}:log`,
+      sessions: `${prefix}:sessions`,
+      online: `${prefix}:online`,
+      nodes: `${prefix}:nodes`,
+      dedupe: `${prefix}:dedupe:`,
+      reap: `${prefix}:reap:`,
+    };
+    this.client = createClient({
+      url: options.url,
+      // Commands fail at once while Redis is unreachable rather than queue:
+      // the relay answers "unavailable" and clients keep the message in their outbox.
+      disableOfflineQueue: true,
+      // At start a refusal is final (the relay exits with a clear error); once running, retry for ever.
+      socket: {
+        reconnectStrategy: (retries, cause) => (this.started ? Math.min(50 * 2 ** retries, 2000) : cause),
+        connectTimeout: 3000,
+      },
+    });
+    this.reader = this.client.duplicate();
+    this.sessions = new Sessions({ ttl: options.sessionTtl, node: this.nodeId, sink: (line) => this.shareSession(line) });
+    this.log = this.createLog();
+  }
+
+  /** Connects and loads the cluster's state; rejects with a clear error when Redis cannot be reached. */
+  static async connect(options: RedisCoordinatorOptions): Promise<RedisCoordinator> {
+    const coordinator = new RedisCoordinator(options);
+    await coordinator.start();
+    return coordinator;
+  }
+
+  get available(): boolean {
+    return this.up;
+  }
+
+  private async start(): Promise<void> {
+    const { logger, url } = this.options;
+    const failFast = (client: RedisClientType) =>
+      Promise.race([
+        client.connect(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
+      ]);
+    this.client.on('error', (error: Error) => {
+      if (this.up) logger.error({ event: 'redis', err: error.message }, 'redis connection lost; serving local clients, retrying');
+      this.up = false;
+    });
+    this.reader.on('error', () => {});
+    try {
+      await failFast(this.client);
+      await failFast(this.reader);
+    } catch (error) {
+      await this.client.destroy?.();
+      throw new Error(`cannot reach Redis at ${redact(url)}: ${(error as Error).message}`);
+    }
+    await this.load();
+    this.up = true;
+    this.started = true;
+    this.client.on('ready', () => {
+      if (this.up || this.closing) return;
+      void this.recover();
+    });
+    this.readerLoop = this.read();
+    this.heartbeat = setInterval(() => void this.beat(), 1000);
+    this.heartbeat.unref();
+    await this.beat();
+  }
+
+  /** Reads the epoch, the head, the sessions and who is online elsewhere. */
+  private async load(): Promise<void> {
+    await this.client.set(this.keys.epoch, randomBytes(6).toString('base64url'), { NX: true });
+    this.epochValue = (await this.client.get(this.keys.epoch)) ?? '';
+    const newest = await this.client.xRevRange(this.keys.log, '+', '-', { COUNT: 1 });
+    this.lastId = newest?.[0]?.id ?? '0-0';
+    this.headValue = offsetOf(this.lastId);
+    for (const value of Object.values(await this.client.hGetAll(this.keys.sessions))) {
+      this.sessions.apply(JSON.parse(value) as SessionLine);
+    }
+    for (const value of Object.values(await this.client.hGetAll(this.keys.online))) {
+      const { peer, node } = JSON.parse(value) as { peer: Peer; node: string };
+      if (node !== this.nodeId) this.emitPresence({ kind: 'join', peer, node });
+    }
+  }
+
+  /**
+   * Redis is back after an outage. Same epoch: share what changed here
+   * meanwhile and carry on reading where the stream was left. New epoch
+   * (Redis lost its data): everything this node knew is void; its clients
+   * must start over.
+   */
+  private async recover(): Promise<void> {
+    const { logger } = this.options;
+    try {
+      const epoch = await this.client.get(this.keys.epoch);
+      if (epoch !== this.epochValue) {
+        logger.warn({ event: 'redis', previous: this.epochValue }, 'redis came back without the cluster state: new epoch');
+        for (const listener of this.resetListeners) listener();
+        this.localOnline.clear();
+        this.unsent.length = 0;
+        await this.load();
+      } else {
+        for (const line of this.unsent.splice(0)) await this.appendEvent('s', line, 'hset', line.key, line);
+        for (const [peerId, peer] of this.localOnline) {
+          await this.appendEvent('p', { kind: 'join', peer, node: this.nodeId }, 'hset', peerId, { peer, node: this.nodeId });
+        }
+      }
+      this.up = true;
+      logger.info({ event: 'redis', epoch: this.epochValue }, 'redis connection back; caught up');
+    } catch (error) {
+      logger.error({ event: 'redis', err: (error as Error).message }, 'redis recovery failed; retrying');
+      setTimeout(() => void this.recover(), 500).unref();
+    }
+  }
+
+  // ── the log ─────────────────────────────────────────────────────────────
+
+  private createLog(): MessageLog {
+    const coordinator = this;
+    const window = this.options.window;
+    return {
+      get epoch() {
+        return coordinator.epochValue;
+      },
+      get head() {
+        return coordinator.headValue;
+      },
+      async append(entry: NewLogEntry): Promise<AppendResult> {
+        const dedupe = `${coordinator.keys.dedupe}${entry.from.id}:${entry.id}`;
+        const [duplicate, offset] = await coordinator.appendRaw('m', entry, dedupe);
+        if (duplicate) {
+          const previous = await coordinator.entryAt(offset);
+          return { entry: previous ?? { ...entry, offset }, duplicate: true };
+        }
+        coordinator.headValue = Math.max(coordinator.headValue, offset);
+        return { entry: { ...entry, offset }, duplicate: false };
+      },
+      async find(fromId: string, id: string) {
+        const offset = await coordinator.client.get(`${coordinator.keys.dedupe}${fromId}:${id}`);
+        return offset === null ? undefined : coordinator.entryAt(Number(offset));
+      },
+      async read(after: number) {
+        const oldest = await coordinator.client.xRange(coordinator.keys.log, '-', '+', { COUNT: 1 });
+        const first = oldest?.[0] ? offsetOf(oldest[0].id) : coordinator.headValue + 1;
+        const raw = await coordinator.client.xRange(coordinator.keys.log, `0-${after + 1}`, '+');
+        const entries = (raw ?? []).filter((item) => item.message.k === 'm').map((item) => coordinator.toEntry(item.id, item.message.v!));
+        return { entries: entries.filter((e) => Date.now() - e.ts <= window.maxAge), complete: after >= first - 1 };
+      },
+      subscribe(listener: (entry: LogEntry) => void) {
+        coordinator.messageListeners.add(listener);
+        return () => coordinator.messageListeners.delete(listener);
+      },
+      close: () => this.close(),
+    };
+  }
+
+  private async appendRaw(kind: Kind, value: unknown, dedupe = '', hashOp: '' | 'hset' | 'hdel' = '', field = '', hashValue?: unknown): Promise<[boolean, number]> {
+    const hash = kind === 's' ? this.keys.sessions : this.keys.online;
+    const reply = (await this.client.eval(APPEND, {
+      keys: [this.keys.offset, this.keys.log, hash],
+      arguments: [
+        kind,
+        JSON.stringify({ ...(value as object), origin: this.nodeId }),
+        String(this.options.window.maxEntries * 2),
+        String(this.options.window.maxAge),
+        dedupe,
+        hashOp,
+        field,
+        hashValue === undefined ? '' : JSON.stringify(hashValue),
+      ],
+    })) as [number, number];
+    return [reply[0] === 1, Number(reply[1])];
+  }
+
+  private appendEvent(kind: 'p' | 's', value: unknown, hashOp: 'hset' | 'hdel', field: string, hashValue?: unknown): Promise<[boolean, number]> {
+    return this.appendRaw(kind, value, '', hashOp, field, hashValue);
+  }
+
+  private async entryAt(offset: number): Promise<LogEntry | undefined> {
+    const [item] = (await this.client.xRange(this.keys.log, `0-${offset}`, `0-${offset}`)) ?? [];
+    return item?.message.v ? this.toEntry(item.id, item.message.v) : undefined;
+  }
+
+  private toEntry(id: string, value: string): LogEntry {
+    const { origin: _, ...entry } = JSON.parse(value) as NewLogEntry & { origin?: string };
+    return { ...entry, offset: offsetOf(id) };
+  }
+
+  /** Follows the stream: every message, presence change and session change, from every node, in order. */
+  private async read(): Promise<void> {
+    while (!this.closing) {
+      let reply: Awaited<ReturnType<RedisClientType['xRead']>>;
+      try {
+        reply = await this.reader.xRead({ key: this.keys.log, id: this.lastId }, { BLOCK: 1000, COUNT: 512 });
+      } catch {
+        if (this.closing) return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      const streams = (reply ?? []) as Array<{ messages: Array<{ id: string; message: Record<string, string> }> }>;
+      for (const stream of streams) {
+        for (const { id, message } of stream.messages) {
+          this.lastId = id;
+          this.headValue = Math.max(this.headValue, offsetOf(id));
+          this.dispatch(id, message.k as Kind, message.v!);
+        }
+      }
+    }
+  }
+
+  private dispatch(id: string, kind: Kind, value: string): void {
+    try {
+      if (kind === 'm') {
+        const entry = this.toEntry(id, value);
+        for (const listener of [...this.messageListeners]) listener(entry);
+        return;
+      }
+      const parsed = JSON.parse(value) as { origin?: string };
+      if (kind === 's') {
+        // Our own changes were applied when we made them.
+        if (parsed.origin !== this.nodeId) this.sessions.apply(parsed as SessionLine);
+        return;
+      }
+      this.emitPresence(parsed as PresenceEvent);
+    } catch (error) {
+      this.options.logger.error({ err: error, id }, 'could not apply a cluster event');
+    }
+  }
+
+  // ── presence and sessions ───────────────────────────────────────────────
+
+  publish(event: PresenceEvent): void {
+    if (event.kind === 'join') this.localOnline.set(event.peer.id, event.peer);
+    if (event.kind === 'leave') this.localOnline.delete(event.peer.id);
+    const write =
+      event.kind === 'join'
+        ? this.appendEvent('p', event, 'hset', event.peer.id, { peer: event.peer, node: this.nodeId })
+        : event.kind === 'leave'
+          ? this.appendEvent('p', event, 'hdel', event.peer.id)
+          : this.appendEvent('p', event, 'hdel', '\u0000');
+    // Unreachable: shared again by recover() once Redis is back.
+    write.catch(() => undefined);
+  }
+
+  onPresence(listener: (event: PresenceEvent) => void): void {
+    this.presenceListeners.push(listener);
+  }
+
+  onReset(listener: () => void): void {
+    this.resetListeners.push(listener);
+  }
+
+  private emitPresence(event: PresenceEvent): void {
+    for (const listener of this.presenceListeners) listener(event);
+  }
+
+  private shareSession(line: SessionLine): void {
+    const folded = line.deleted ? undefined : { ...this.folded(line.key), ...line };
+    const write = folded ? this.appendEvent('s', line, 'hset', line.key, folded) : this.appendEvent('s', line, 'hdel', line.key);
+    write.catch(() => this.unsent.push(line));
+  }
+
+  /** The whole session a change belongs to, as the hash keeps it. */
+  private folded(key: string): SessionLine | undefined {
+    return this.sessions.snapshot().find((line) => line.key === key);
+  }
+
+  // ── nodes ───────────────────────────────────────────────────────────────
+
+  /** Says this node is alive, and reaps a node that stopped saying so. */
+  private async beat(): Promise<void> {
+    if (!this.up) return;
+    const now = Date.now();
+    const timeout = this.options.nodeTimeout ?? 5000;
+    try {
+      await this.client.hSet(this.keys.nodes, this.nodeId, String(now));
+      const nodes = await this.client.hGetAll(this.keys.nodes);
+      let alive = 0;
+      for (const [node, seen] of Object.entries(nodes)) {
+        if (now - Number(seen) <= timeout) {
+          alive++;
+          continue;
+        }
+        // One node reaps it; the others hear of it through the stream.
+        const won = await this.client.set(`${this.keys.reap}${node}`, this.nodeId, { NX: true, PX: 60_000 });
+        if (won) await this.reap(node);
+      }
+      this.nodesAlive = alive;
+    } catch {
+      // Redis unreachable: the error handler says so; next beat tries again.
+    }
+  }
+
+  private async reap(node: string): Promise<void> {
+    const online = await this.client.hGetAll(this.keys.online);
+    let peers = 0;
+    for (const value of Object.values(online)) {
+      const entry = JSON.parse(value) as { peer: Peer; node: string };
+      if (entry.node !== node) continue;
+      peers++;
+      await this.appendEvent('p', { kind: 'leave', peer: entry.peer, node }, 'hdel', entry.peer.id);
+    }
+    for (const session of this.sessions.departNode(node)) void session;
+    await this.client.hDel(this.keys.nodes, node);
+    this.options.logger.warn({ event: 'reaped', node, peers }, 'a node stopped: its clients are gone (they may resume elsewhere)');
+  }
+
+  health(): CoordinatorHealth {
+    return { redis: this.up ? 'up' : 'down', node: this.nodeId, nodes: this.nodesAlive };
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    try {
+      if (this.up) {
+        // Leaving on purpose: the others need not wait for the reaper.
+        await this.client.hDel(this.keys.nodes, this.nodeId);
+      }
+    } catch {
+      // Going anyway.
+    }
+    await Promise.allSettled([this.client.close(), this.reader.close()]);
+    await this.readerLoop;
+  }
+}
+
+/** A Redis URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ChatMessage } from '../../src/client/types.js';
+import { closeAll, Member, verify } from '../support/chat-cluster.js';
+import { startRelayProcess, type RelayProcess } from '../support/relay-process.js';
+import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { TestClient } from '../support/test-client.js';
+import { waitFor } from '../support/wait.js';
+
+const LOAD = ['--max-messages-per-second', '100000', '--burst', '100000'];
+
+describe('a relay cluster under faults (real processes, real Redis)', () => {
+  let redis: TestRedis;
+  const processes: RelayProcess[] = [];
+  let members: Member[] = [];
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    closeAll(members);
+    await Promise.all(processes.map((p) => p.kill()));
+    await redis.close();
+  });
+
+  async function cluster(prefix: string, size: number) {
+    const nodes = await Promise.all(
+      Array.from({ length: 3 }, () => startRelayProcess(['--redis', redis.url, '--redis-prefix', prefix, ...LOAD])),
+    );
+    processes.push(...nodes);
+    // Each client prefers one node and, when it cannot connect, tries the next.
+    members = Array.from({ length: size }, (_, i) => {
+      let attempt = 0;
+      return new Member(`c${i}`, () => nodes[(i + attempt++) % nodes.length]!.url);
+    });
+    for (const member of members) member.client.connect();
+    await waitFor(() => members.every((m) => m.client.status === 'online' && m.client.roster.length === size), 'everyone online everywhere', 15_000);
+    return nodes;
+  }
+
+  async function stream(count: number, fault: () => Promise<void>) {
+    const sent: Array<{ from: Member; message: ChatMessage; to?: Member }> = [];
+    for (let i = 0; i < count; i++) {
+      const from = members[i % members.length]!;
+      if (i % 3 === 0) {
+        const to = members[(i + 1 + (i % (members.length - 1))) % members.length]!;
+        sent.push({ from, to, message: from.send(`#${i} for ${to.name}`, { names: [to.name] }) });
+      } else {
+        sent.push({ from, message: from.send(`#${i}`) });
+      }
+      if (i === Math.floor(count / 3)) await fault();
+      if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await waitFor(() => members.every((m) => m.client.status === 'online' && m.client.pending.length === 0), 'every outbox empty', 40_000);
+    await waitFor(() => verify(members, sent).length === 0, `delivery complete: ${verify(members, sent).join('; ')}`, 40_000);
+    return sent;
+  }
+
+  it('loses nothing when a node is killed with SIGKILL: its clients resume on another node', async () => {
+    const nodes = await cluster(`${redis.prefix}kill`, 6);
+    const victim = nodes[0]!;
+    const onVictim = () => members.filter((m) => m.client.status === 'online').length;
+    const sent = await stream(600, async () => {
+      await victim.kill('SIGKILL');
+    });
+    assert.deepEqual(verify(members, sent), []);
+    assert.deepEqual(members.flatMap((m) => m.gaps), [], 'no gap: the log is shared');
+    assert.equal(onVictim(), 6);
+    assert.equal(members.reduce((sum, m) => sum + m.acked.size, 0), 600);
+    closeAll(members);
+  });
+
+  it('loses nothing when Redis restarts mid-stream: nodes keep their clients, then catch up', async () => {
+    if (!redis.private) {
+      // The machine's shared Redis cannot be restarted by a test.
+      return;
+    }
+    await cluster(`${redis.prefix}restart`, 5);
+    const errors: string[] = [];
+    for (const member of members) member.client.on('error', (e) => errors.push(e.code));
+    const statuses: string[] = [];
+    for (const member of members) member.client.on('status', (s) => statuses.push(s.status));
+    const sent = await stream(500, async () => {
+      await redis.stop();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await redis.start();
+    });
+    assert.deepEqual(verify(members, sent), []);
+    assert.deepEqual(members.flatMap((m) => m.gaps), []);
+    assert.ok(errors.includes('unavailable'), 'clients were told to wait while Redis was away');
+    assert.ok(!statuses.includes('reconnecting'), 'no client lost its connection');
+  });
+
+  it('cleans the roster and count up when a node dies without saying goodbye', async () => {
+    const prefix = `${redis.prefix}reap`;
+    const [a, b] = await Promise.all([
+      startRelayProcess(['--redis', redis.url, '--redis-prefix', prefix]),
+      startRelayProcess(['--redis', redis.url, '--redis-prefix', prefix]),
+    ]);
+    processes.push(a!, b!);
+    const watcher = await TestClient.connect(b!.url, { name: 'watcher' });
+    const doomed = await TestClient.connect(a!.url, { name: 'doomed' });
+    await watcher.next((f) => f.type === 'join' && (f.peer as { name: string }).name === 'doomed');
+    const killedAt = Date.now();
+    await a!.kill('SIGKILL');
+    const left = await watcher.next((f) => f.type === 'leave', 15_000);
+    assert.deepEqual(left, { type: 'leave', peer: doomed.self, count: 1 });
+    assert.ok(Date.now() - killedAt < 10_000, `reaped within the node timeout (${Date.now() - killedAt} ms)`);
+    const health = (await (await fetch(`http://127.0.0.1:${b!.port}/healthz`)).json()) as Record<string, unknown>;
+    assert.equal(health.online, 1);
+    assert.equal(health.nodes, 1);
+    watcher.close();
+    doomed.close();
+  });
+});
+
