@@ -173,7 +173,7 @@ export class Sessions {
     }
     if (!existing) {
       if (line.peerId === undefined || line.joinedOffset === undefined) return;
-      const session = new Session(line.key, line.peerId, line.name ?? '', line.addr ?? '', line.joinedOffset);
+      const session = new Session(line.key, line.peerId, line.name ?? '', line.addr ?? '', line.joinedOffset, line.user);
       session.awaySince = typeof line.awaySince === 'number' ? line.awaySince : undefined;
       session.node = line.node ?? undefined;
       this.add(session);
@@ -198,6 +198,7 @@ export class Sessions {
       joinedOffset: s.joinedOffset,
       awaySince: s.awaySince ?? null,
       node: s.node ?? null,
+      ...(s.user !== undefined ? { user: s.user } : {}),
     }));
   }
 

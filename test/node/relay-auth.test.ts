@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createRelayServer } from '../../src/server/index.js';
+import { Sessions, type SessionLine } from '../../src/server/sessions.js';
 import { relayFixture } from '../support/relay-fixture.js';
 import { hs256, jwksProvider, SECRET, unsigned } from '../support/tokens.js';
 import { waitFor } from '../support/wait.js';
@@ -94,6 +95,18 @@ describe('relay authentication', () => {
     const resumed = await back.next((f) => f.type === 'welcome');
     assert.equal(resumed.resumed, true);
     assert.equal((resumed.self as { id: string }).id, ada.self.id);
+  });
+
+  it('a session’s user goes with it to the other nodes of a cluster, and to a node that joins later', () => {
+    const lines: SessionLine[] = [];
+    const here = new Sessions({ ttl: 60_000, node: 'a', sink: (line) => lines.push(line) });
+    const { token } = here.create({ id: 'p1', name: 'Ada', addr: '' }, 0, 'u-ada');
+    const there = new Sessions({ ttl: 60_000, node: 'b' });
+    for (const line of lines) there.apply(line);
+    assert.equal(there.find(token)?.user, 'u-ada');
+    const later = new Sessions({ ttl: 60_000, node: 'c' });
+    for (const line of here.snapshot()) later.apply(line);
+    assert.equal(later.find(token)?.user, 'u-ada');
   });
 
   it('verifies tokens against a JWKS (ES256); an unknown key is 4401, an unreachable JWKS 1013 auth_unavailable', async () => {
