@@ -140,6 +140,32 @@ describe('a relay cluster on Redis', () => {
     assert.equal(again.offset, first.offset);
   });
 
+  it('says messages may be missing when what a client missed is older than the window allows', async () => {
+    const prefix = `${redis.prefix}age`;
+    const short = async () => {
+      const relay = await createRelayServer({ port: 0, host: '127.0.0.1', logger: false, redis: redis.url, redisPrefix: prefix, logMaxAge: 300 });
+      relays.push(relay);
+      return relay;
+    };
+    const [a, b] = [await short(), await short()];
+    const sender = await connect(a, 'sender');
+    const away = await connect(b, 'away');
+    const welcome = away.welcome as unknown as Welcome;
+    away.close();
+    await sender.next((f) => f.type === 'leave' && (f.peer as { name: string }).name === 'away');
+    sender.send({ type: 'send', id: 'old', to: { ids: [welcome.self.id] }, data: 'too long ago' });
+    await sender.next((f) => f.type === 'ack' && f.id === 'old');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const back = new TestClient(a.url);
+    clients.push(back);
+    await new Promise((resolve) => back.socket.once('open', resolve));
+    back.send({ type: 'hello', resume: { session: welcome.session, epoch: welcome.epoch, offset: welcome.offset } });
+    const resumed = await back.next((f) => f.type === 'welcome');
+    assert.equal(resumed.resumed, true, 'the session itself outlives the log window');
+    assert.equal(resumed.gap, true, 'the message that aged out is reported as missing');
+    assert.deepEqual(back.ofType('message'), []);
+  });
+
   it('reports Redis and the nodes alive on the health endpoint', async () => {
     const health = async () => {
       const response = await fetch(`http://127.0.0.1:${nodes[0]!.port}/readyz`);

@@ -218,7 +218,9 @@ export class RedisCoordinator implements Coordinator {
         const first = oldest?.[0] ? offsetOf(oldest[0].id) : coordinator.headValue + 1;
         const raw = await coordinator.client.xRange(coordinator.keys.log, `0-${after + 1}`, '+');
         const entries = (raw ?? []).filter((item) => item.message.k === 'm').map((item) => coordinator.toEntry(item.id, item.message.v!));
-        return { entries: entries.filter((e) => Date.now() - e.ts <= window.maxAge), complete: after >= first - 1 };
+        // Messages past the window's age are not replayed, and their loss is a gap.
+        const fresh = entries.filter((e) => Date.now() - e.ts <= window.maxAge);
+        return { entries: fresh, complete: after >= first - 1 && fresh.length === entries.length };
       },
       subscribe(listener: (entry: LogEntry) => void) {
         coordinator.messageListeners.add(listener);
