@@ -1,6 +1,7 @@
 // Takes screenshots of the demo and the panel in headless Chromium, for the
 // README and for people to look at: `npm run screenshots` (builds first).
 // Writes docs/screenshots/*.png.
+import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -9,6 +10,20 @@ import { createRelayServer } from '../src/server/index.js';
 const root = resolve(import.meta.dirname, '..');
 const out = resolve(root, 'docs/screenshots');
 const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+
+// Without CJK and emoji fonts, Chinese text and emoji render as empty boxes,
+// and such screenshots must not replace good ones.
+const fonts = (pattern: string) => {
+  try {
+    return execFileSync('fc-list', [pattern], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+};
+if (!fonts(':lang=zh-cn') || !fonts(':lang=und-zsye')) {
+  console.error('screenshots: Chinese or emoji fonts are missing; install them first: apt-get install -y fonts-noto-cjk fonts-noto-color-emoji');
+  process.exit(1);
+}
 
 const relay = await createRelayServer({
   port: 0,
