@@ -3,13 +3,9 @@
 // the highest sustained broadcast rate (p99 ≤ 100 ms, nothing lost).
 //   npm run bench:cluster            (two rounds each)
 //   npm run bench:cluster -- --quick (one round, shorter windows)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
+import { startRedis } from '../../test/support/redis-server.js';
 import { startRelayProcess, type RelayProcess } from '../../test/support/relay-process.js';
 
 const quick = process.argv.includes('--quick');
@@ -19,30 +15,6 @@ const windowMs = quick ? 2000 : 4000;
 const moderate = 200; // broadcasts per second: 10,000 deliveries per second
 const LOAD = ['--max-messages-per-second', '1000000', '--burst', '1000000', '--max-connections-per-address', '100000'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'mc-bench-redis-'));
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  await sleep(300);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 interface Client {
   socket: WebSocket;
@@ -150,16 +122,16 @@ async function scenario(kind: 'single' | 'cluster', redisUrl: string, prefix: st
   return { ...atModerate, max };
 }
 
-const redis = await startRedis();
+const redis = await startRedis({ durable: false });
 const results: Record<'single' | 'cluster', Array<Awaited<ReturnType<typeof scenario>>>> = { single: [], cluster: [] };
 try {
   for (let round = 0; round < rounds; round++) {
     for (const kind of (round % 2 ? ['cluster', 'single'] : ['single', 'cluster']) as const) {
-      results[kind].push(await scenario(kind, redis.url, `bench${round}`));
+      results[kind].push(await scenario(kind, redis.url, `${redis.prefix}bench${round}`));
     }
   }
 } finally {
-  await redis.stop();
+  await redis.close();
 }
 
 const median = (values: number[]) => percentile(values, 50);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ChatMessage } from '../../src/client/types.js';
-import { closeAll, Member, verify } from '../support/chat-cluster.js';
+import { closeAll, Member, sendNth, verify, type Sent } from '../support/chat-cluster.js';
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { TestClient } from '../support/test-client.js';
@@ -38,15 +37,9 @@ describe('a relay cluster under faults (real processes, real Redis)', () => {
   }
 
   async function stream(count: number, fault: () => Promise<void>) {
-    const sent: Array<{ from: Member; message: ChatMessage; to?: Member }> = [];
+    const sent: Sent[] = [];
     for (let i = 0; i < count; i++) {
-      const from = members[i % members.length]!;
-      if (i % 3 === 0) {
-        const to = members[(i + 1 + (i % (members.length - 1))) % members.length]!;
-        sent.push({ from, to, message: from.send(`#${i} for ${to.name}`, { names: [to.name] }) });
-      } else {
-        sent.push({ from, message: from.send(`#${i}`) });
-      }
+      sent.push(sendNth(members, i));
       if (i === Math.floor(count / 3)) await fault();
       if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 10));
     }

@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { ChatMessage } from '../../src/client/types.js';
-import { closeAll, cluster, verify, type Member } from '../support/chat-cluster.js';
+import { closeAll, cluster, sendNth, verify, type Member, type Sent } from '../support/chat-cluster.js';
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -22,16 +21,10 @@ describe('relay killed with SIGKILL mid-stream', () => {
 
   /** Sends `count` messages round-robin (a third of them private, by name), killing and restarting the relay halfway. */
   async function stream(count: number, restart: () => Promise<void>) {
-    const sent: Array<{ from: Member; message: ChatMessage; to?: Member }> = [];
+    const sent: Sent[] = [];
     let pendingAtKill = new Set<string>();
     for (let i = 0; i < count; i++) {
-      const from = members[i % members.length]!;
-      if (i % 3 === 0) {
-        const to = members[(i + 1 + (i % (members.length - 1))) % members.length]!;
-        sent.push({ from, to, message: from.send(`#${i} for ${to.name}`, { names: [to.name] }) });
-      } else {
-        sent.push({ from, message: from.send(`#${i}`) });
-      }
+      sent.push(sendNth(members, i));
       if (i === Math.floor(count / 2)) {
         pendingAtKill = new Set(members.flatMap((m) => m.client.pending.map((p) => p.id)));
         await restart();

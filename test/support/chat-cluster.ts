@@ -66,7 +66,7 @@ export function closeAll(members: Member[]): void {
  * were sent (every one of `sent`), once, in offset order. Returns a list of
  * problems (empty when all is well).
  */
-export function verify(members: Member[], sent: Array<{ from: Member; message: ChatMessage; to?: Member }>): string[] {
+export function verify(members: Member[], sent: Sent[]): string[] {
   const problems: string[] = [];
   for (const member of members) {
     const expected = new Set(
@@ -88,4 +88,19 @@ export function verify(members: Member[], sent: Array<{ from: Member; message: C
     if (extra.length) problems.push(`${member.name}: ${extra.length} not addressed to it, e.g. ${extra[0]}`);
   }
   return problems;
+}
+
+/** One message sent, with its recipient when it was private. */
+export type Sent = { from: Member; message: ChatMessage; to?: Member };
+
+/**
+ * The `i`-th message of a round-robin stream: member `i mod n` sends it, and
+ * every third one is private, by name, to another member (a different one
+ * each time round).
+ */
+export function sendNth(members: Member[], i: number): Sent {
+  const from = members[i % members.length]!;
+  if (i % 3 !== 0) return { from, message: from.send(`#${i}`) };
+  const to = members[(i + 1 + (i % (members.length - 1))) % members.length]!;
+  return { from, to, message: from.send(`#${i} for ${to.name}`, { names: [to.name] }) };
 }

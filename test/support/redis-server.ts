@@ -44,11 +44,13 @@ async function waitForRedis(url: string, timeout = 5000): Promise<void> {
 
 /**
  * A Redis for tests: a private redis-server on a free port when the binary
- * exists (with an append-only file, flushed on every write, so a restart
- * keeps everything), or else the machine's own Redis on 6379 under a prefix
+ * exists (by default with an append-only file, flushed on every write, so a
+ * restart keeps everything), or else the machine's own Redis on 6379 under a prefix
  * of its own.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: { durable?: boolean } = {}): Promise<TestRedis> {
+  // Benchmarks turn the append-only file off: fsync on every write would measure the disk.
+  const durability = (options.durable ?? true) ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   const prefix = `mctest${process.pid}x${Date.now().toString(36)}`;
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     const url = 'redis://127.0.0.1:6379';
@@ -71,7 +73,7 @@ export async function startRedis(): Promise<TestRedis> {
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...durability],
       { stdio: 'ignore' },
     );
     await waitForRedis(url);
