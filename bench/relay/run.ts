@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, release, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from './histogram.js';
@@ -10,6 +10,8 @@ import type { Mode, RunResult } from './load.js';
 
 // `npm run bench:relay [-- --quick]`: our relay against a minimal `ws` relay
 // doing the same routing, in the same run, alternating. See README.md here.
+// `-- --log disk` (or `fsync`): our relay with its log on disk against our
+// relay with its log in memory instead, to measure what durability costs.
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -19,22 +21,29 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean' },
     reps: { type: 'string' },
     only: { type: 'string' },
+    log: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (flags.help) {
   process.stdout.write(
-    'Usage: npm run bench:relay [-- [--quick] [--reps N] [--only moderate,sustained,memory]]\n' +
+    'Usage: npm run bench:relay [-- [--quick] [--reps N] [--only moderate,sustained,memory] [--log disk|fsync]]\n' +
       '  --quick   a short smoke run: short windows, one run per relay\n' +
       '  --reps N  alternating runs per relay (default 3 at the moderate rate, 2 for the rest)\n' +
-      '  --only    run some parts only (the table shows — for the rest)\n',
+      '  --only    run some parts only (the table shows — for the rest)\n' +
+      '  --log     compare our relay with its log on disk (--data-dir; fsync: --fsync too) against\n' +
+      '            our relay with its log in memory, instead of against the minimal ws relay\n',
   );
   process.exit(0);
 }
 
 const quick = flags.quick === true;
+if (flags.log !== undefined && flags.log !== 'disk' && flags.log !== 'fsync') throw new TypeError('--log: use disk or fsync');
+/** In a --log run, "ours" is the relay with its log on disk and "baseline" the same relay with its log in memory. */
+const logMode = flags.log as 'disk' | 'fsync' | undefined;
+const LABELS = logMode ? { ours: logMode === 'fsync' ? 'disk+fsync' : 'disk log', baseline: 'memory log' } : { ours: 'ours', baseline: 'baseline' };
 const PARTS = ['moderate', 'sustained', 'memory'] as const;
-const parts = new Set(flags.only ? flags.only.split(',') : PARTS);
+const parts = new Set(flags.only ? flags.only.split(',') : logMode ? PARTS.filter((part) => part !== 'memory') : PARTS);
 for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new TypeError(`--only: unknown part ${part}; use ${PARTS.join(', ')}`);
 const config = {
   /**
@@ -123,8 +132,20 @@ interface Server {
 /** Extra Node flags from the environment, e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile the relays. */
 const extraNodeArgs = (variable: string): string[] => (process.env[variable] ?? '').split(' ').filter(Boolean);
 
+/** Log folders of --log runs, removed at the end. */
+const dataDirs: string[] = [];
+
+/** The server host's arguments: in a --log run both are our relay, "ours" with a log on disk. */
+function hostArgs(impl: Impl | 'floor'): string[] {
+  if (!logMode || impl === 'floor') return ['--impl', impl];
+  if (impl === 'baseline') return ['--impl', 'ours'];
+  const dir = mkdtempSync(join(tmpdir(), 'mc-bench-log-'));
+  dataDirs.push(dir);
+  return ['--impl', 'ours', '--data-dir', dir, ...(logMode === 'fsync' ? ['--fsync'] : [])];
+}
+
 async function startServer(impl: Impl | 'floor'): Promise<Server> {
-  const child = Child.start(`${impl} relay`, SERVER_CORE, resolve(here, 'server-host.ts'), ['--impl', impl], [
+  const child = Child.start(`${impl} relay`, SERVER_CORE, resolve(here, 'server-host.ts'), hostArgs(impl), [
     '--expose-gc',
     ...extraNodeArgs('BENCH_SERVER_NODE_ARGS'),
   ]);
@@ -219,7 +240,7 @@ async function measureOnce(
     rate,
     seconds,
     drainMs,
-    acks: server.impl === 'ours',
+    acks: server.impl === 'ours' || logMode !== undefined,
   });
   const cpu = await server.child.call<CpuWindow>('cpuStop');
   const wall = Date.now() - wall0;
@@ -420,7 +441,7 @@ interface Row {
 }
 
 function table(rows: Row[]): string {
-  const header = ['scenario', 'metric', 'ours', 'baseline', 'ours/base', 'target'];
+  const header = ['scenario', 'metric', LABELS.ours, LABELS.baseline, logMode ? 'disk/mem' : 'ours/base', 'target'];
   const cells = rows.map((r) => [r.scenario, r.metric, r.ours, r.baseline, fmt(r.ratio), r.target ? `${r.target} ${r.verdict}` : '']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => (i >= 2 && i <= 4 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -516,9 +537,16 @@ async function main(): Promise<void> {
     const limits = (impl: Impl) => found(impl).map((s) => s.limitedBy).join('/');
     const at = `@${scenario.moderateRate} msg/s`;
     const cpuOk = cpu.ours <= cpu.baseline;
-    rows.push({ scenario: scenario.key, metric: `server CPU ms / 1k deliveries ${at}`, ours: fmt(cpu.ours), baseline: fmt(cpu.baseline), ratio: cpu.ours / cpu.baseline, target: '≤ 1.00×', verdict: verdict(cpuOk, cpu.ours, cpu.baseline) });
+    rows.push({
+      scenario: scenario.key,
+      metric: `server CPU ms / 1k deliveries ${at}`,
+      ours: fmt(cpu.ours),
+      baseline: fmt(cpu.baseline),
+      ratio: cpu.ours / cpu.baseline,
+      ...(logMode ? {} : { target: '≤ 1.00×', verdict: verdict(cpuOk, cpu.ours, cpu.baseline) }),
+    });
     rows.push({ scenario: '', metric: `p50 latency ms ${at}`, ours: fmt(p50.ours, 3), baseline: fmt(p50.baseline, 3), ratio: p50.ours / p50.baseline });
-    const p99Target = scenario.key === 'broadcast-100';
+    const p99Target = scenario.key === 'broadcast-100' && !logMode;
     rows.push({
       scenario: '',
       metric: `p99 latency ms ${at}`,
@@ -534,15 +562,26 @@ async function main(): Promise<void> {
   const mem = (impl: Impl, pick: (m: Memory) => number) => median(memories.filter((m) => m.impl === impl).map(pick));
   const heap = { ours: mem('ours', (m) => m.heapPerConnection), baseline: mem('baseline', (m) => m.heapPerConnection) };
   const rss = { ours: mem('ours', (m) => m.rssFirstFillPerConnection), baseline: mem('baseline', (m) => m.rssFirstFillPerConnection) };
-  rows.push({ scenario: `idle-${config.memoryClients}`, metric: 'memory per idle connection, KiB heap+external', ours: fmt(heap.ours / 1024), baseline: fmt(heap.baseline / 1024), ratio: heap.ours / heap.baseline, target: '≤ 1.15×', verdict: verdict(heap.ours <= heap.baseline * 1.15, heap.ours, heap.baseline) });
-  rows.push({ scenario: '', metric: '  RSS growth per connection, first fill (not robust)', ours: fmt(rss.ours / 1024), baseline: fmt(rss.baseline / 1024), ratio: rss.ours / rss.baseline });
+  if (parts.has('memory') || !logMode) {
+    rows.push({
+      scenario: `idle-${config.memoryClients}`,
+      metric: 'memory per idle connection, KiB heap+external',
+      ours: fmt(heap.ours / 1024),
+      baseline: fmt(heap.baseline / 1024),
+      ratio: heap.ours / heap.baseline,
+      ...(logMode ? {} : { target: '≤ 1.15×', verdict: verdict(heap.ours <= heap.baseline * 1.15, heap.ours, heap.baseline) }),
+    });
+    rows.push({ scenario: '', metric: '  RSS growth per connection, first fill (not robust)', ours: fmt(rss.ours / 1024), baseline: fmt(rss.baseline / 1024), ratio: rss.ours / rss.baseline });
+  }
   summary.memoryPerConnection = { heap, rssFirstFill: rss };
 
   const allWindows = [...moderateWindows, ...searches.flatMap((s) => s.steps)];
   const otherLoad = median(allWindows.map((w) => w.otherLoad));
   const maxOther = Math.max(...allWindows.map((w) => w.otherLoad));
   const notes = [
-    `ours: the Message Center relay (validation, log, presence, rate limits lifted, an ack to every send); baseline: a minimal ws relay (bench/relay/baseline-relay.ts) — same frames, no acks, no validation.`,
+    logMode
+      ? `${LABELS.ours}: the Message Center relay with --data-dir${logMode === 'fsync' ? ' --fsync' : ''} (one write() per message before its ack${logMode === 'fsync' ? ', then fdatasync' : ''}); ${LABELS.baseline}: the same relay with its log in memory (the default); both send acks.`
+      : `ours: the Message Center relay (validation, log, presence, rate limits lifted, an ack to every send); baseline: a minimal ws relay (bench/relay/baseline-relay.ts) — same frames, no acks, no validation.`,
     `Server pinned to CPU ${SERVER_CORE}, generator to CPU ${GENERATOR_CORE}; medians of ${config.moderateReps} alternating runs per relay at the moderate rate, of ${config.reps} for the rest; moderate windows ${config.moderateSeconds} s after ${config.warmSeconds} s warm-up; search steps ${config.stepSeconds} s.`,
     `"out of CPU": whose event loop was busy ≥ 90% of the first failing step (server / generator / both / neither).`,
     `Memory: heap used + external after a forced GC, on a second fill of a fresh relay (the first compiles code and grows the heap); RSS on the first fill includes that one-time growth, and the ${config.memoryClients}² presence announcements ours makes while filling.`,
@@ -552,9 +591,10 @@ async function main(): Promise<void> {
       (patienceMs <= 0 ? ` (the run's ${config.patienceSeconds} s of patience for that ran out).` : '.'),
   ];
 
+  if (!parts.has('memory')) notes.splice(notes.findIndex((n) => n.startsWith('Memory: ')), 1);
   const output = [
     '',
-    `Message Center relay vs minimal ws relay — ${cpus()[0]?.model ?? 'unknown CPU'} × ${CORES}, Node ${process.version}${quick ? ' (QUICK smoke run: short windows, one run each)' : ''}`,
+    `${logMode ? `Message Center relay, log on disk${logMode === 'fsync' ? ' with fsync' : ''} vs log in memory` : 'Message Center relay vs minimal ws relay'} — ${cpus()[0]?.model ?? 'unknown CPU'} × ${CORES}, Node ${process.version}${quick ? ' (QUICK smoke run: short windows, one run each)' : ''}`,
     '',
     table(rows),
     '',
@@ -564,7 +604,7 @@ async function main(): Promise<void> {
   process.stdout.write(output);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = resolve(root, '.bench', `relay-${stamp}.json`);
+  const file = resolve(root, '.bench', `relay${logMode ? `-log-${logMode}` : ''}-${stamp}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file,
@@ -587,6 +627,7 @@ async function main(): Promise<void> {
     ),
   );
   process.stdout.write(`Results: ${file}\n`);
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,7 @@ import { ready, serve } from './ipc.js';
 // One relay in a process of its own (pinned to a core by the orchestrator),
 // reporting its own CPU time and memory so the figures include nothing else.
 
-const { values } = parseArgs({ options: { impl: { type: 'string' } } });
+const { values } = parseArgs({ options: { impl: { type: 'string' }, 'data-dir': { type: 'string' }, fsync: { type: 'boolean' } } });
 const impl = values.impl;
 if (impl !== 'ours' && impl !== 'baseline' && impl !== 'floor') throw new TypeError('--impl must be ours, baseline or floor');
 
@@ -27,6 +27,8 @@ if (impl === 'ours') {
     burst: 1_000_000,
     maxConnectionsPerAddress: 100_000,
     maxConnections: 100_000,
+    // bench:relay --log: the log on disk, to compare with the in-memory default.
+    ...(values['data-dir'] ? { dataDir: values['data-dir'], fsync: values.fsync === true } : {}),
   });
   port = relay.port!;
 } else if (impl === 'baseline') {
