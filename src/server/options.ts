@@ -44,7 +44,7 @@ export interface DurabilityOptions {
    * where they were. Default: memory only (a restart starts a new epoch).
    */
   dataDir?: string;
-  /** With dataDir: flush every message to the disk before acknowledging it (survives machine crashes, costs a flush per message). */
+  /** With dataDir: flush messages to the disk before delivering and acknowledging them (survives machine crashes); one flush per event-loop turn's messages (group commit). */
   fsync?: boolean;
   /** Messages kept for replay and deduplication. Default 10000. */
   logMaxEntries?: number;

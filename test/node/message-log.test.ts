@@ -130,5 +130,39 @@ describe('FileLog', () => {
     assert.equal(wiped.head, 0);
     await wiped.close();
   });
+
+  it('with fsync, commits the messages of one turn with one flush, and hands them on only after it', async () => {
+    const folder = dir();
+    const log = FileLog.open({ dir: folder, window: DEFAULT_LOG_WINDOW, fsync: true, segmentEntries: 16 });
+    const seen: number[] = [];
+    log.subscribe((e) => seen.push(e.offset));
+    const range = (first: number, last: number) => Array.from({ length: last - first + 1 }, (_, i) => first + i);
+
+    const appends = range(1, 10).map((i) => log.append(entry(`m${i}`)));
+    assert.ok(appends.every((a) => a instanceof Promise), 'not acknowledged before the flush');
+    assert.deepEqual(seen, [], 'nobody gets a message before it is durable');
+    assert.equal(log.head, 0);
+    const resend = log.append(entry('m3', 'resent in the same turn'));
+    const found = log.find(from.id, 'm5');
+    const results = await Promise.all(appends);
+    assert.equal(log.flushes, 1, 'one flush for the whole turn');
+    assert.deepEqual(results.map((r) => r.entry.offset), range(1, 10));
+    assert.deepEqual(seen, range(1, 10), 'in order, once each');
+    assert.deepEqual(await resend, { entry: results[2]!.entry, duplicate: true });
+    assert.equal((await found)?.offset, 5, 'find waits for the flush too');
+
+    // Across segments: a full segment is made durable before the next one is opened.
+    const more = range(11, 40).map((i) => log.append(entry(`m${i}`)));
+    assert.equal(log.flushes, 3);
+    assert.deepEqual(seen, range(1, 32), 'the messages of the full segments, flushed, went on');
+    await Promise.all(more);
+    assert.equal(log.flushes, 4);
+    assert.deepEqual(seen, range(1, 40));
+    await log.close();
+    const reopened = FileLog.open({ dir: folder, window: DEFAULT_LOG_WINDOW, fsync: true, segmentEntries: 16 });
+    assert.equal(reopened.head, 40);
+    assert.deepEqual((await reopened.read(37)).entries.map((e) => e.id), ['m38', 'm39', 'm40']);
+    await reopened.close();
+  });
 });
 

@@ -34,24 +34,27 @@ describe('relay killed with SIGKILL mid-stream', () => {
     return { sent, pendingAtKill };
   }
 
-  it('with --data-dir: loses nothing acknowledged, repeats nothing, reports no gap', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'mc-relay-'));
-    folders.push(dataDir);
-    let relay = await startRelayProcess(['--data-dir', dataDir, ...LOAD]);
-    processes.push(relay);
-    const port = relay.port;
-    members = await cluster(relay.url, 5);
-    const { sent } = await stream(1000, async () => {
-      await relay.kill('SIGKILL');
-      relay = await startRelayProcess(['--data-dir', dataDir, ...LOAD], port);
+  for (const fsync of [false, true]) {
+    const flags = fsync ? ['--fsync'] : [];
+    it(`with --data-dir${fsync ? ' --fsync (group commit)' : ''}: loses nothing acknowledged, repeats nothing, reports no gap`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'mc-relay-'));
+      folders.push(dataDir);
+      let relay = await startRelayProcess(['--data-dir', dataDir, ...flags, ...LOAD]);
       processes.push(relay);
+      const port = relay.port;
+      members = await cluster(relay.url, 5);
+      const { sent } = await stream(1000, async () => {
+        await relay.kill('SIGKILL');
+        relay = await startRelayProcess(['--data-dir', dataDir, ...flags, ...LOAD], port);
+        processes.push(relay);
+      });
+      await waitFor(() => members.every((m) => m.client.status === 'online' && m.client.pending.length === 0), 'outboxes empty', 30_000);
+      await waitFor(() => verify(members, sent).length === 0, `delivery complete: ${verify(members, sent).join('; ')}`, 30_000);
+      assert.deepEqual(members.flatMap((m) => m.gaps), []);
+      assert.equal(members.reduce((sum, m) => sum + m.acked.size, 0), 1000);
+      closeAll(members);
     });
-    await waitFor(() => members.every((m) => m.client.status === 'online' && m.client.pending.length === 0), 'outboxes empty', 30_000);
-    await waitFor(() => verify(members, sent).length === 0, `delivery complete: ${verify(members, sent).join('; ')}`, 30_000);
-    assert.deepEqual(members.flatMap((m) => m.gaps), []);
-    assert.equal(members.reduce((sum, m) => sum + m.acked.size, 0), 1000);
-    closeAll(members);
-  });
+  }
 
   it('without --data-dir: the restart is reported as a gap, and every message still in an outbox is delivered exactly once', async () => {
     let relay = await startRelayProcess(LOAD);
