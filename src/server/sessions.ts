@@ -55,6 +55,17 @@ export interface SessionLine {
   deleted?: true;
 }
 
+const lineOf = (s: Session): SessionLine => ({
+  key: s.key,
+  peerId: s.peerId,
+  name: s.name,
+  addr: s.addr,
+  joinedOffset: s.joinedOffset,
+  awaySince: s.awaySince ?? null,
+  node: s.node ?? null,
+  ...(s.user !== undefined ? { user: s.user } : {}),
+});
+
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 export interface SessionsOptions {
@@ -144,6 +155,7 @@ export class Sessions {
 
   /** Its connection ended; it is kept, away, for the TTL. */
   depart(session: Session, now = Date.now()): void {
+    if (this.byKey.get(session.key) !== session) return; // forgotten meanwhile (expired, or the state was lost)
     session.connection = undefined;
     session.node = undefined;
     session.awaySince = now;
@@ -153,6 +165,7 @@ export class Sessions {
 
   /** A connection took it (back). */
   arrive(session: Session, connection: unknown, addr: string): void {
+    if (this.byKey.get(session.key) !== session) return;
     this.unindex(session);
     session.connection = connection;
     session.node = this.options.node;
@@ -190,16 +203,21 @@ export class Sessions {
 
   /** Every session as one line each: what a node that joins a cluster starts from. */
   snapshot(): SessionLine[] {
-    return [...this.byKey.values()].map((s) => ({
-      key: s.key,
-      peerId: s.peerId,
-      name: s.name,
-      addr: s.addr,
-      joinedOffset: s.joinedOffset,
-      awaySince: s.awaySince ?? null,
-      node: s.node ?? null,
-      ...(s.user !== undefined ? { user: s.user } : {}),
-    }));
+    return [...this.byKey.values()].map(lineOf);
+  }
+
+  /** One session as a whole line, if it is known. */
+  line(key: string): SessionLine | undefined {
+    const session = this.byKey.get(key);
+    return session && lineOf(session);
+  }
+
+  /** Forgets every session, telling no one: the state they belonged to is gone (a cluster lost it). */
+  clear(): void {
+    this.byKey.clear();
+    this.byPeer.clear();
+    this.awayByName.clear();
+    this.awayByAddr.clear();
   }
 
   /** Marks every session connected to `node` as away (that node died). Returns them. */

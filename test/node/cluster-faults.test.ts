@@ -81,6 +81,46 @@ describe('a relay cluster under faults (real processes, real Redis)', () => {
     assert.deepEqual(members.flatMap((m) => m.gaps), []);
     assert.ok(errors.includes('unavailable'), 'clients were told to wait while Redis was away');
     assert.ok(!statuses.includes('reconnecting'), 'no client lost its connection');
+    closeAll(members);
+  });
+
+  it('when Redis comes back without its data: every client is closed with 1012, told of the gap, and starts afresh', async () => {
+    if (!redis.private) return; // the machine's shared Redis cannot be wiped by a test
+    const prefix = `${redis.prefix}lost`;
+    const [a, b] = await Promise.all([
+      startRelayProcess(['--redis', redis.url, '--redis-prefix', prefix, ...LOAD]),
+      startRelayProcess(['--redis', redis.url, '--redis-prefix', prefix, ...LOAD]),
+    ]);
+    processes.push(a!, b!);
+    members = [new Member('ada', a!.url), new Member('bob', b!.url)];
+    for (const member of members) member.client.connect();
+    await waitFor(() => members.every((m) => m.client.status === 'online' && m.client.roster.length === 2), 'both online');
+    // Someone who was here and left: an away session, which a message by name can still reach.
+    const ghost = await TestClient.connect(a!.url, { name: 'ghost' });
+    ghost.close();
+    const [ada, bob] = members as [Member, Member];
+    const before = ada.send('before the loss', { names: ['ghost'] });
+    await waitFor(() => ada.acked.has(before.id), 'the ghost is an away target');
+    const epoch = ada.client.resumeState?.epoch;
+    const watcher = await TestClient.connect(b!.url, { name: 'watcher' });
+
+    await redis.stop();
+    await redis.start({ empty: true });
+    await waitFor(() => members.every((m) => m.gaps.length > 0), 'both told messages may be missing', 20_000);
+    await waitFor(() => members.every((m) => m.client.status === 'online' && m.client.roster.length === 2), 'both back', 20_000);
+    assert.notEqual(ada.client.resumeState?.epoch, epoch, 'a new epoch');
+    assert.deepEqual(await watcher.closed(), { code: 1012, reason: 'state_lost' });
+
+    const after = ada.send('after the loss', { names: ['bob'] });
+    await waitFor(() => bob.received.some((m) => m.id === after.id), 'routing works again, across nodes');
+    // The sessions of the lost state are gone with it.
+    const probe = await TestClient.connect(b!.url, { name: 'probe' });
+    probe.send({ type: 'send', id: 'to-ghost', to: { names: ['ghost'] }, data: 'anyone?' });
+    const answer = await probe.next((f) => f.id === 'to-ghost');
+    assert.equal(answer.type, 'error');
+    assert.equal(answer.code, 'unknown_target');
+    probe.close();
+    closeAll(members);
   });
 
   it('cleans the roster and count up when a node dies without saying goodbye', async () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ export interface TestRedis {
   /** True when this is a private redis-server the tests may stop and restart. */
   readonly private: boolean;
   stop(): Promise<void>;
-  start(): Promise<void>;
+  /** Starts it again; `empty`: without its data, as a Redis without persistence comes back. */
+  start(options?: { empty?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,7 +71,11 @@ export async function startRedis(options: { durable?: boolean } = {}): Promise<T
   const dir = mkdtempSync(join(tmpdir(), 'mc-redis-'));
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
-  const start = async () => {
+  const start = async (options: { empty?: boolean } = {}) => {
+    if (options.empty) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir);
+    }
     child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...durability],

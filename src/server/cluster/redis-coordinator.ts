@@ -169,12 +169,18 @@ export class RedisCoordinator implements Coordinator {
       const epoch = await this.client.get(this.keys.epoch);
       if (epoch !== this.epochValue) {
         logger.warn({ event: 'redis', previous: this.epochValue }, 'redis came back without the cluster state: new epoch');
+        // The sessions belonged to the lost state: no client can resume them.
+        this.sessions.clear();
         for (const listener of this.resetListeners) listener();
         this.localOnline.clear();
         this.unsent.length = 0;
         await this.load();
       } else {
-        for (const line of this.unsent.splice(0)) await this.appendEvent('s', line, 'hset', line.key, line);
+        // Shared in order; one that fails stays for the next attempt.
+        while (this.unsent.length > 0) {
+          await this.writeSession(this.unsent[0]!);
+          this.unsent.shift();
+        }
         for (const [peerId, peer] of this.localOnline) {
           await this.appendEvent('p', { kind: 'join', peer, node: this.nodeId }, 'hset', peerId, { peer, node: this.nodeId });
         }
@@ -331,14 +337,14 @@ export class RedisCoordinator implements Coordinator {
   }
 
   private shareSession(line: SessionLine): void {
-    const folded = line.deleted ? undefined : { ...this.folded(line.key), ...line };
-    const write = folded ? this.appendEvent('s', line, 'hset', line.key, folded) : this.appendEvent('s', line, 'hdel', line.key);
-    write.catch(() => this.unsent.push(line));
+    this.writeSession(line)?.catch(() => this.unsent.push(line));
   }
 
-  /** The whole session a change belongs to, as the hash keeps it. */
-  private folded(key: string): SessionLine | undefined {
-    return this.sessions.snapshot().find((line) => line.key === key);
+  /** A change to a session, to the stream; the hash keeps the whole session it belongs to. */
+  private writeSession(line: SessionLine): Promise<unknown> | undefined {
+    if (line.deleted) return this.appendEvent('s', line, 'hdel', line.key);
+    const whole = this.sessions.line(line.key);
+    return whole && this.appendEvent('s', line, 'hset', line.key, whole);
   }
 
   // ── nodes ───────────────────────────────────────────────────────────────
