@@ -139,19 +139,10 @@ export class FileLog implements MessageLog {
     if (waiting) return waiting.then((result) => ({ entry: result.entry, duplicate: true }));
     // A full segment is closed only once what was written to it is durable.
     if (this.uncommitted.length > 0 && this.full(this.segments.at(-1))) this.commit();
-    const offset = this.memory.head + this.uncommitted.length + 1;
-    const stored: LogEntry = { ...entry, offset };
-    const line = Buffer.from(`${JSON.stringify(stored)}\n`);
-    const segment = this.writable(offset);
-    if (this.uncommitted.length === 0) this.uncommittedFrom = segment.bytes;
-    try {
-      writeSync(this.fd!, line);
-    } catch (error) {
-      ftruncateSync(this.fd!, segment.bytes);
-      throw error;
-    }
-    segment.bytes += line.length;
-    segment.last = offset;
+    const stored: LogEntry = { ...entry, offset: this.memory.head + this.uncommitted.length + 1 };
+    const first = this.uncommitted.length === 0;
+    const { line, before } = this.write(stored);
+    if (first) this.uncommittedFrom = before;
     const promise = new Promise<AppendResult>((resolve, reject) => {
       this.uncommitted.push({ entry: stored, size: line.length, key, resolve, reject });
     });
@@ -186,22 +177,28 @@ export class FileLog implements MessageLog {
   private appendNow(entry: NewLogEntry): AppendResult {
     const previous = this.memory.findNow(entry.from.id, entry.id);
     if (previous) return { entry: previous, duplicate: true };
-    const offset = this.memory.head + 1;
-    const line = Buffer.from(`${JSON.stringify({ ...entry, offset })}\n`);
-    const segment = this.writable(offset);
+    const { line } = this.write({ ...entry, offset: this.memory.head + 1 });
+    const result = this.memory.appendNow(entry, line.length);
+    this.dropExpiredSegments();
+    return result;
+  }
+
+  /** Writes one entry to its segment, with one write system call; `before`: the segment's length before it. */
+  private write(entry: LogEntry): { line: Buffer; before: number } {
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    const segment = this.writable(entry.offset);
+    const before = segment.bytes;
     try {
       writeSync(this.fd!, line);
     } catch (error) {
       // A write that failed halfway (disk full) must not leave half a line for
       // the next entry to be glued to: cut the file back.
-      ftruncateSync(this.fd!, segment.bytes);
+      ftruncateSync(this.fd!, before);
       throw error;
     }
     segment.bytes += line.length;
-    segment.last = offset;
-    const result = this.memory.appendNow(entry, line.length);
-    this.dropExpiredSegments();
-    return result;
+    segment.last = entry.offset;
+    return { line, before };
   }
 
   find(fromId: string, id: string): MaybePromise<LogEntry | undefined> {
