@@ -280,11 +280,11 @@ export class FileLog implements MessageLog {
     }
   }
 
-  /** The segment to append `offset` to, starting a new one when the current is full. */
   private full(segment: Segment | undefined): boolean {
     return !segment || segment.last - segment.first + 1 >= this.segmentEntries;
   }
 
+  /** The segment to append `offset` to, starting a new one when the current is full. */
   private writable(offset: number): Segment {
     let current = this.segments.at(-1);
     if (!current || this.full(current)) {
