@@ -17,6 +17,16 @@ export interface Resolution {
  */
 type Index<K> = Map<K, Connection | Set<Connection>>;
 
+/** The lists that are not empty, as a target; undefined when all are. */
+export function targetOf(ids: string[], names: string[], addrs: string[]): Target | undefined {
+  if (ids.length + names.length + addrs.length === 0) return undefined;
+  return {
+    ...(ids.length ? { ids } : {}),
+    ...(names.length ? { names } : {}),
+    ...(addrs.length ? { addrs } : {}),
+  };
+}
+
 function addTo<K>(index: Index<K>, key: K, connection: Connection): void {
   const entry = index.get(key);
   if (entry === undefined) index.set(key, connection);
@@ -173,17 +183,6 @@ export class Presence {
       const here = collect(this.byAddr, addr, recipients);
       if (!collectRemote(this.remoteByAddr, addr) && !here) unknownAddrs.push(addr);
     }
-    const anyUnknown = unknownIds.length + unknownNames.length + unknownAddrs.length > 0;
-    return {
-      recipients,
-      remote,
-      unknown: anyUnknown
-        ? {
-            ...(unknownIds.length ? { ids: unknownIds } : {}),
-            ...(unknownNames.length ? { names: unknownNames } : {}),
-            ...(unknownAddrs.length ? { addrs: unknownAddrs } : {}),
-          }
-        : undefined,
-    };
+    return { recipients, remote, unknown: targetOf(unknownIds, unknownNames, unknownAddrs) };
   }
 }

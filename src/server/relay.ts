@@ -21,7 +21,7 @@ import { Connection, WriteCoalescer, type Dialect } from './connection.js';
 import type { AppendResult, LogEntry, MaybePromise, MessageLog } from './log/message-log.js';
 import { cleanName } from './names.js';
 import type { ResolvedOptions } from './options.js';
-import { Presence } from './presence.js';
+import { Presence, targetOf } from './presence.js';
 import type { Coordinator, PresenceEvent } from './cluster/coordinator.js';
 import type { Session, Sessions } from './sessions.js';
 import { textFrame } from './ws-frame.js';
@@ -606,18 +606,7 @@ export class Relay {
       for (const session of away) ids.add(session.peerId);
       if (away.length === 0 && online.unknown?.addrs?.includes(addr)) unknownAddrs.push(addr);
     }
-    const any = unknownIds.length + unknownNames.length + unknownAddrs.length > 0;
-    return {
-      ids: [...ids],
-      online: count,
-      unknown: any
-        ? {
-            ...(unknownIds.length ? { ids: unknownIds } : {}),
-            ...(unknownNames.length ? { names: unknownNames } : {}),
-            ...(unknownAddrs.length ? { addrs: unknownAddrs } : {}),
-          }
-        : undefined,
-    };
+    return { ids: [...ids], online: count, unknown: targetOf(unknownIds, unknownNames, unknownAddrs) };
   }
 
   /**
