@@ -58,18 +58,17 @@ function moduleEntries(folder = 'src'): Record<string, string> {
 const isDependency = (id: string) =>
   !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && !id.startsWith('@oxc-project/runtime');
 
-export default defineConfig(({ mode }) =>
-  mode === 'module'
-    ? {
-        plugins: [minifyLitLiterals()],
-        build: {
-          outDir: 'dist',
-          emptyOutDir: false,
-          target: 'es2022',
-          sourcemap: true,
+/** What both builds share: dist/ (which tsc fills too), ES2022, source maps, Lit literals minified. */
+const shared = { outDir: 'dist', emptyOutDir: false, target: 'es2022', sourcemap: true, copyPublicDir: false } as const;
+
+export default defineConfig(({ mode }) => ({
+  plugins: [minifyLitLiterals()],
+  build:
+    mode === 'module'
+      ? {
+          ...shared,
           // Left readable: the application's bundler minifies.
           minify: false,
-          copyPublicDir: false,
           lib: { entry: moduleEntries(), formats: ['es'] },
           rollupOptions: {
             external: isDependency,
@@ -79,16 +78,9 @@ export default defineConfig(({ mode }) =>
               entryFileNames: '[name].js',
             },
           },
-        },
-      }
-    : {
-        plugins: [minifyLitLiterals()],
-        build: {
-          outDir: 'dist',
-          emptyOutDir: false,
-          target: 'es2022',
-          sourcemap: true,
-          copyPublicDir: false,
+        }
+      : {
+          ...shared,
           lib: {
             entry: 'src/script-tag.ts',
             name: 'MessageCenter',
@@ -96,5 +88,4 @@ export default defineConfig(({ mode }) =>
             fileName: () => 'message-center.min.js',
           },
         },
-      },
-);
+}));
