@@ -39,15 +39,21 @@ async function framedPanel(url: string, name: string) {
   };
 }
 
+/** Bob's panel on this page and Ada's in a frame, on a relay of their own, both online. */
+async function bobAndFramedAda() {
+  const relay = await startRelay();
+  const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
+  const ada = await framedPanel(relay.url, 'Ada');
+  await waitForStatus(await ada.panel(), 'online');
+  await waitForStatus(bob, 'online');
+  return { relay, bob, ada };
+}
+
 describe('<ws-chat-panel>: nothing lost', () => {
   it('sends after a page reload what was still pending before it, once', async () => {
-    const relay = await startRelay();
-    const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
-    const ada = await framedPanel(relay.url, 'Ada');
+    const { relay, bob, ada } = await bobAndFramedAda();
     try {
       let adaPanel = await ada.panel();
-      await waitForStatus(adaPanel, 'online');
-      await waitForStatus(bob, 'online');
       await relayCommand('stop', relay.id);
       await waitFor(() => adaPanel.status === 'reconnecting', 'Ada is cut off');
       adaPanel.send('written before the reload');
@@ -69,13 +75,9 @@ describe('<ws-chat-panel>: nothing lost', () => {
   });
 
   it('resumes its session when the page comes back: same identity, and what came meanwhile is replayed once', async () => {
-    const relay = await startRelay();
-    const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
-    const ada = await framedPanel(relay.url, 'Ada');
+    const { bob, ada } = await bobAndFramedAda();
     try {
       let adaPanel = await ada.panel();
-      await waitForStatus(adaPanel, 'online');
-      await waitForStatus(bob, 'online');
       await waitFor(() => bob.roster.length === 2, 'Bob sees Ada');
       const adaId = bob.roster.find((p) => p.name === 'Ada')!.id;
       bob.send('before the reload');
