@@ -338,7 +338,10 @@ export class WsChatPanel extends LitElement {
   private onOwnUpdate(message: ChatMessage): void {
     const index = this.findIndex(message.key);
     if (index < 0) {
-      this.addItem({ kind: 'message', key: message.key, message });
+      // New (or restored from the outbox after a reload) while pending. A later
+      // state of a message not shown any more was trimmed from the bounded
+      // history: adding it back would put it after newer ones and push them out.
+      if (message.state === 'pending') this.addItem({ kind: 'message', key: message.key, message });
     } else {
       this.items[index] = { kind: 'message', key: message.key, message };
       this.requestUpdate();
