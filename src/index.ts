@@ -67,6 +67,7 @@ export { MessageCenterProvider } from './elements/message-center-provider/messag
 export { WsChatPanel } from './elements/ws-chat-panel/ws-chat-panel.js';
 export { ChatClient } from './client/chat-client.js';
 export type { ChatClientEvents, ChatClientOptions, TokenSource } from './client/chat-client.js';
+export type { Limits } from './protocol/frames.js';
 export { browserStore, memoryStore } from './client/persistence.js';
 export type { ClientStore, ResumeState } from './client/persistence.js';
 export type {

@@ -2,7 +2,7 @@ import type { Handler } from 'mitt';
 import { createMessageCenter, type MessageCenter, type Unsubscribe } from '../bus/message-center.js';
 import { decodeServerFrame } from '../protocol/codec.js';
 import { CloseCode, ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
-import type { ClientFrame, Peer, ServerFrame, Target, WelcomeFrame } from '../protocol/frames.js';
+import type { ClientFrame, Limits, Peer, ServerFrame, Target, WelcomeFrame } from '../protocol/frames.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 import {
   ReWebSocketService,
@@ -126,6 +126,7 @@ export class ChatClient {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private probe: ReturnType<typeof setTimeout> | undefined;
   private pingInterval = 25_000;
+  private limitsValue: Limits | undefined;
   private noticeKey = 0;
   private readonly seenIds = new Set<string>();
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -181,6 +182,11 @@ export class ChatClient {
 
   get count(): number {
     return this.countValue;
+  }
+
+  /** The relay's limits from its last welcome (v1), or undefined before the first one. */
+  get limits(): Limits | undefined {
+    return this.limitsValue;
   }
 
   /** Your messages not yet acknowledged, oldest first. */
@@ -578,6 +584,7 @@ export class ChatClient {
     this.selfValue = frame.self;
     this.rosterValue = frame.roster;
     this.countValue = frame.count;
+    this.limitsValue = frame.limits;
     this.pingInterval = frame.limits.heartbeatInterval;
     if (frame.resumed && presented) {
       this.resume = { session: frame.session, epoch: frame.epoch, offset: presented.offset };
