@@ -26,7 +26,8 @@ export default {
   // animation frames, which stalls anything that waits for one.
   concurrency: 1,
   testFramework: {
-    config: { timeout: 20000 },
+    // Above the suites' own deadlines (test/support/wait.ts): a test fails on the outcome it waited for, not on mocha's clock.
+    config: { timeout: 60000 },
   },
   browsers: [
     chromeLauncher({

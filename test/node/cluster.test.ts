@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRelayServer, type RelayServer } from '../../src/server/index.js';
 import { startRedis, type TestRedis } from '../support/redis-server.js';
 import { TestClient } from '../support/test-client.js';
-import { waitFor } from '../support/wait.js';
+import { DEADLINE_MS, waitFor } from '../support/wait.js';
 
 type Welcome = { session: string; epoch: string; offset: number; self: { id: string; name: string; addr: string } };
 
@@ -92,10 +92,10 @@ describe('a relay cluster on Redis', () => {
     const watcher = await connect(a, 'watcher');
     const seen = watcher.frames.length;
     const dee = await connect(b, 'dee');
-    const joined = await watcher.next((f) => f.type === 'join', 3000, seen);
+    const joined = await watcher.next((f) => f.type === 'join', undefined, seen);
     assert.deepEqual(joined, { type: 'join', peer: dee.self, count: 6 });
     dee.close();
-    const left = await watcher.next((f) => f.type === 'leave', 3000, seen);
+    const left = await watcher.next((f) => f.type === 'leave', undefined, seen);
     assert.deepEqual(left, { type: 'leave', peer: dee.self, count: 5 });
   });
 
@@ -172,7 +172,7 @@ describe('a relay cluster on Redis', () => {
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
     let last = await health();
-    for (let i = 0; i < 30 && last.body.nodes !== 3; i++) {
+    for (const deadline = Date.now() + DEADLINE_MS; last.body.nodes !== 3 && Date.now() < deadline; ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       last = await health();
     }

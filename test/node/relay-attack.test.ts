@@ -9,9 +9,14 @@ import { clientFrame, Opcode } from '../support/ws-frames.js';
 
 /**
  * Two well-behaved clients chatting at a person's pace (one message every
- * 20 ms) while an attack runs: every message must arrive, in order, and
- * quickly. Returns the latencies once stopped.
+ * 20 ms) while an attack runs. "Not harmed" is judged by outcomes: every
+ * message arrives, in order, once; the sender is never refused; and each one
+ * within a deadline of seconds (`DELIVERY_DEADLINE_MS`). A relay that stalled
+ * its other users until the attack ended would miss that deadline; a busy
+ * machine does not (latency figures belong in `npm run fuzz` and the benches).
  */
+const DELIVERY_DEADLINE_MS = 5000;
+
 function conversation(alice: TestClient, bob: TestClient) {
   let sent = 0;
   const sentAt = new Map<string, number>();
@@ -30,12 +35,14 @@ function conversation(alice: TestClient, bob: TestClient) {
       // Some conversation must have happened during the attack, however short it was.
       await waitFor(() => sent >= 10, 'ten conversation messages sent');
       clearInterval(timer);
-      await waitFor(() => latencies.length === sent, `all ${sent} conversation messages delivered (got ${latencies.length})`, 10_000);
+      await waitFor(() => latencies.length === sent, `all ${sent} conversation messages delivered (got ${latencies.length})`, 30_000);
       const received = bob.ofType('message').filter((f) => sentAt.has(f.id as string)).map((f) => f.id);
       assert.deepEqual(received, [...sentAt.keys()], 'in order, none lost, none twice');
       assert.equal(alice.ofType('error').length, 0, 'the well-behaved sender was never refused');
-      const sorted = [...latencies].sort((a, b) => a - b);
-      return { count: sent, p50: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)! };
+      assert.equal(alice.closeCode, undefined, 'the sender is still connected');
+      assert.equal(bob.closeCode, undefined, 'the receiver is still connected');
+      const late = latencies.filter((latency) => latency > DELIVERY_DEADLINE_MS).length;
+      assert.equal(late, 0, `every message within ${DELIVERY_DEADLINE_MS} ms (slowest ${Math.max(...latencies)} ms)`);
     },
   };
 }
@@ -59,15 +66,14 @@ describe('relay limits under attack: each answered with its code, none harming o
         for (let i = 0; i < 40; i++) attacker.send({ type: 'send', id: `f${i}`, data: 'x'.repeat(200) });
       }
     }, 10);
-    await waitFor(() => attackers.every((a) => a.closeCode !== undefined), 'every flooder closed', 10_000);
+    await waitFor(() => attackers.every((a) => a.closeCode !== undefined), 'every flooder closed');
     clearInterval(blast);
-    const result = await talk.stop();
+    await talk.stop();
     for (const attacker of attackers) {
       assert.deepEqual({ code: attacker.closeCode, reason: attacker.closeReason }, { code: 1008, reason: 'flood' });
       const codes = new Set(attacker.ofType('error').map((f) => f.code));
       assert.deepEqual([...codes], ['rate_limited']);
     }
-    assert.ok(result.max < 1000, `the conversation went on (p50 ${result.p50} ms, max ${result.max} ms)`);
   });
 
   it('oversized frames get too_large, or 1009 above four times the limit; malformed ones bad_frame', async () => {
@@ -83,26 +89,24 @@ describe('relay limits under attack: each answered with its code, none harming o
     assert.deepEqual(fat.ofType('error').slice(30).map((f) => f.code), ['bad_frame', 'bad_frame']);
     fat.send({ type: 'send', id: 'huge', data: 'x'.repeat(20_000) });
     assert.equal((await fat.closed()).code, 1009);
-    const result = await talk.stop();
-    assert.ok(result.max < 1000, `the conversation went on (max ${result.max} ms)`);
+    await talk.stop();
   });
 
   it('a connection storm from one address gets maxConnectionsPerAddress sockets, the rest 1008; it cannot fill the relay', async () => {
     const relay = await fixture.relay({ trustProxy: 'loopback', maxConnectionsPerAddress: 20, maxConnections: 40 });
     const { alice, talk } = await pair(fixture, relay);
     const storm = Array.from({ length: 100 }, () => fixture.raw(relay, { hello: false, ...from('198.51.100.9') }));
-    await waitFor(() => storm.filter((c) => c.closeCode === 1008).length === 80, '80 refused', 10_000);
+    await waitFor(() => storm.filter((c) => c.closeCode === 1008).length === 80, '80 refused');
     assert.ok(storm.filter((c) => c.closeCode === 1008).every((c) => c.closeReason === 'too_many_connections'));
     assert.equal(relay.connections, 2 + 20);
     // Someone else still gets in; the total cap is what stops many addresses.
     const carol = await fixture.client(relay, { name: 'carol', ...from('192.0.2.3') });
     const botnet = Array.from({ length: 30 }, (_, i) => fixture.raw(relay, { hello: false, ...from(`203.0.113.${i + 1}`) }));
-    await waitFor(() => botnet.filter((c) => c.closeCode === 1013).length === 30 - (40 - 23), 'the rest refused as server_full', 10_000);
+    await waitFor(() => botnet.filter((c) => c.closeCode === 1013).length === 30 - (40 - 23), 'the rest refused as server_full');
     assert.ok(botnet.filter((c) => c.closeCode === 1013).every((c) => c.closeReason === 'server_full'));
     alice.send({ type: 'send', id: 'hi-carol', to: { names: ['carol'] }, data: 'still here' });
     await carol.next((f) => f.id === 'hi-carol');
-    const result = await talk.stop();
-    assert.ok(result.max < 1000, `the conversation went on (max ${result.max} ms)`);
+    await talk.stop();
   });
 
   it('a client that floods pings and never reads the pongs is cut off (ws: 60 unread pongs); others are unaffected (slow readers of messages: relay-limits)', async () => {
@@ -117,9 +121,8 @@ describe('relay limits under attack: each answered with its code, none harming o
     for (let sent = 0; sent < 400 && !closed; sent++) {
       if (!pinger.write(batch)) await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await waitFor(() => closed || pinger.destroyed, 'the pinger cut off', 10_000);
-    const result = await talk.stop();
-    assert.ok(result.max < 1000, `the conversation went on (max ${result.max} ms)`);
+    await waitFor(() => closed || pinger.destroyed, 'the pinger cut off');
+    await talk.stop();
     assert.equal(relay.connections, 2);
   });
 });

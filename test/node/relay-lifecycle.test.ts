@@ -99,7 +99,7 @@ describe('relay CLI', () => {
       assert.equal((client.welcome.limits as { burst: number }).burst, 7);
       await waitLine('connect');
       child.kill('SIGTERM');
-      assert.equal((await client.closed(5000)).code, 1001);
+      assert.equal((await client.closed()).code, 1001);
       assert.equal(await exited, 0);
       const disconnect = await waitLine('disconnect');
       assert.equal(disconnect.code, 1001);

@@ -1,7 +1,7 @@
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import type { WsChatPanel } from '../../src/elements/ws-chat-panel/ws-chat-panel.js';
 import type { ChatStatus } from '../../src/client/types.js';
-import { waitFor } from './wait.js';
+import { DEADLINE_MS, waitFor } from './wait.js';
 
 export interface RelayInfo {
   id: string;
@@ -16,7 +16,7 @@ export const relayCommand = <T = unknown>(command: 'stop' | 'restart' | 'resume'
 
 export const shadow = (panel: WsChatPanel) => panel.shadowRoot!;
 
-export async function waitForStatus(panel: WsChatPanel, status: ChatStatus, timeout = 5000): Promise<void> {
+export async function waitForStatus(panel: WsChatPanel, status: ChatStatus, timeout = DEADLINE_MS): Promise<void> {
   await waitFor(() => panel.status === status, `${panel.userName || 'panel'} to be ${status} (is ${panel.status})`, timeout);
   await panel.updateComplete;
 }
@@ -26,7 +26,7 @@ export function bubbles(panel: WsChatPanel): string[] {
   return [...shadow(panel).querySelectorAll('.bubble')].map((bubble) => bubble.textContent ?? '');
 }
 
-export async function waitForBubble(panel: WsChatPanel, text: string, timeout = 5000): Promise<void> {
+export async function waitForBubble(panel: WsChatPanel, text: string, timeout = DEADLINE_MS): Promise<void> {
   await waitFor(() => bubbles(panel).includes(text), `"${text}" on ${panel.userName}'s screen (has ${JSON.stringify(bubbles(panel))})`, timeout);
 }
 

@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import { SUBPROTOCOL_V1 } from '../../src/protocol/constants.js';
+import { DEADLINE_MS } from './wait.js';
 
 type Frame = Record<string, unknown> & { type?: string };
 
@@ -83,7 +84,7 @@ export class TestClient {
   }
 
   /** Waits for the first frame (from `after` on) matching `predicate`. */
-  async next(predicate: (frame: Frame) => boolean, timeout = 3000, after = 0): Promise<Frame> {
+  async next(predicate: (frame: Frame) => boolean, timeout = DEADLINE_MS, after = 0): Promise<Frame> {
     const deadline = Date.now() + timeout;
     for (;;) {
       const found = this.frames.slice(after).find(predicate);
@@ -101,7 +102,7 @@ export class TestClient {
     }
   }
 
-  async closed(timeout = 3000): Promise<{ code: number; reason: string }> {
+  async closed(timeout = DEADLINE_MS): Promise<{ code: number; reason: string }> {
     await Promise.race([
       this.closedPromise,
       new Promise((_, reject) => setTimeout(() => reject(new Error(`not closed within ${timeout} ms`)), timeout)),
