@@ -36,7 +36,7 @@ describe('relay with --data-dir after a machine crash', () => {
     return created;
   };
 
-  /** A relay on `dataDir` whose machine is the one `bootFile` names; Ada and Bob on it, and Bob has processed Ada's first five. */
+  /** A relay on a data folder, on a machine whose boot a file names; Ada and Bob on it, and Bob has processed Ada's first five. */
   async function setup(flags: string[] = []) {
     const dataDir = folder();
     const bootFile = join(folder(), 'boot_id');
@@ -72,7 +72,7 @@ describe('relay with --data-dir after a machine crash', () => {
     for (let i = 1; i <= 5; i++) ada.send(`before ${i}`);
     await waitFor(() => bob.received.length === 5 && ada.acked.size === 5, 'Bob has processed the first five');
     assert.deepEqual(bob.received.map((m) => m.offset), [1, 2, 3, 4, 5]);
-    return { ...state, state, ada, bob, bobId: bob.id };
+    return { state, ada, bob, bobId: bob.id };
   }
 
   /** Ada sends three more once she is back; returns them once acknowledged. */
