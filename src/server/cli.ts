@@ -19,7 +19,8 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --log-level LEVEL              fatal | error | warn | info | debug | silent (default info)
   --data-dir DIR                 keep the message log and sessions on disk: a restart (even after SIGKILL)
                                  loses nothing acknowledged, and clients resume (default: memory only)
-  --fsync                        with --data-dir: flush to disk before every acknowledgement
+  --fsync                        with --data-dir: flush to disk before every acknowledgement (without it, a
+                                 machine crash may lose the newest messages: resuming clients are told of a gap)
   --log-max-entries N            messages kept for replay and deduplication (default 10000)
   --log-max-age MS               how long they are kept (default 3600000)
   --log-max-bytes N              bytes of messages kept (default 67108864)
@@ -47,6 +48,12 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --heartbeat-interval MS        default ${DEFAULT_LIMITS.heartbeatInterval}
   --hello-timeout MS             default ${DEFAULT_LIMITS.helloTimeout}
   -h, --help                     this text
+
+Environment:
+  MESSAGE_CENTER_JWT_SECRET      as --jwt-secret
+  MESSAGE_CENTER_BOOT_ID_FILE    with --data-dir: the file naming the machine's current boot (default
+                                 /proc/sys/kernel/random/boot_id), which tells a killed relay from a crashed
+                                 machine; for tests, and systems that keep it elsewhere
 `;
 
 const LIMIT_FLAGS: Record<string, keyof RelayLimits> = {
@@ -152,6 +159,7 @@ async function main(): Promise<void> {
     ...(values['log-level'] !== undefined ? { logger: String(values['log-level']) } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: resolve(String(values['data-dir'])) } : {}),
     ...(values.fsync ? { fsync: true } : {}),
+    ...(values['data-dir'] !== undefined && process.env.MESSAGE_CENTER_BOOT_ID_FILE ? { bootIdFile: process.env.MESSAGE_CENTER_BOOT_ID_FILE } : {}),
     ...(values['log-max-entries'] !== undefined ? { logMaxEntries: integer('log-max-entries', String(values['log-max-entries'])) } : {}),
     ...(values['log-max-age'] !== undefined ? { logMaxAge: integer('log-max-age', String(values['log-max-age'])) } : {}),
     ...(values['log-max-bytes'] !== undefined ? { logMaxBytes: integer('log-max-bytes', String(values['log-max-bytes'])) } : {}),

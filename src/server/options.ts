@@ -46,6 +46,15 @@ export interface DurabilityOptions {
   dataDir?: string;
   /** With dataDir: flush messages to the disk before delivering and acknowledging them (survives machine crashes); one flush per event-loop turn's messages (group commit). */
   fsync?: boolean;
+  /**
+   * With dataDir: the file whose content names the machine's current boot.
+   * Default Linux's /proc/sys/kernel/random/boot_id. A relay restarted in the
+   * same boot knows its log is whole (the page cache kept every write); after
+   * another boot, without fsync, it continues past every offset it may have
+   * handed out, and tells resuming clients of a gap. For tests (a new boot is
+   * a new content) and systems that keep the boot id elsewhere.
+   */
+  bootIdFile?: string;
   /** Messages kept for replay and deduplication. Default 10000. */
   logMaxEntries?: number;
   /** ms a message is kept for replay and deduplication. Default 3600000 (1 hour). */
@@ -126,6 +135,7 @@ export interface ResolvedOptions extends RelayLimits {
   demoControls: boolean;
   dataDir: string | undefined;
   fsync: boolean;
+  bootIdFile: string | undefined;
   logWindow: LogWindow;
   sessionTtl: number;
   allowOrigins: readonly string[] | undefined;
@@ -189,6 +199,10 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
   if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
     throw new TypeError('createRelayServer: dataDir must be a folder path');
   }
+  if (options.bootIdFile !== undefined) {
+    if (typeof options.bootIdFile !== 'string' || options.bootIdFile === '') throw new TypeError('createRelayServer: bootIdFile must be a file path');
+    if (!options.dataDir) throw new TypeError('createRelayServer: `bootIdFile` needs `dataDir` (only a log on disk outlives a boot)');
+  }
   return {
     ...limits,
     port: options.port,
@@ -200,6 +214,7 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
     demoControls: options.demoControls ?? false,
     dataDir: options.dataDir,
     fsync: options.fsync ?? false,
+    bootIdFile: options.bootIdFile,
     logWindow: {
       maxEntries: positive('logMaxEntries', options.logMaxEntries, DEFAULT_LOG_WINDOW.maxEntries),
       maxAge: positive('logMaxAge', options.logMaxAge, DEFAULT_LOG_WINDOW.maxAge),

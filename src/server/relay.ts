@@ -350,11 +350,14 @@ export class Relay {
     connection.held = [];
     connection.waiting = [];
     this.resuming.add(connection);
-    const since = Math.min(Math.max(after, session.joinedOffset), this.log.head);
+    const asked = Math.max(after, session.joinedOffset);
+    const since = Math.min(asked, this.log.head);
     let entries: LogEntry[] = [];
     let complete = true;
     try {
-      ({ entries, complete } = await this.log.read(since));
+      // From what the client asked, not the head: an offset beyond the head is
+      // one the log lost (and the log says so).
+      ({ entries, complete } = await this.log.read(asked));
     } catch (error) {
       this.logger.error({ err: error, id: connection.id }, 'replay failed');
       complete = false;

@@ -28,9 +28,21 @@ export async function openStorage(options: ResolvedOptions, logger: Logger): Pro
     return new LocalCoordinator(node, new MemoryLog(options.logWindow), new Sessions({ ttl: options.sessionTtl }));
   }
   mkdirSync(options.dataDir, { recursive: true });
+  const log = FileLog.open({
+    dir: join(options.dataDir, 'log'),
+    window: options.logWindow,
+    fsync: options.fsync,
+    ...(options.bootIdFile !== undefined ? { bootIdFile: options.bootIdFile } : {}),
+  });
+  if (log.lostInCrash) {
+    logger.warn(
+      { event: 'log-recovered', epoch: log.epoch, kept: log.lostInCrash.after, skipped: log.lostInCrash.through },
+      'the machine restarted since the log was last written: its unflushed tail may be lost, so offsets go on past every one that may have been handed out, and resuming clients are told of a gap',
+    );
+  }
   return new LocalCoordinator(
     node,
-    FileLog.open({ dir: join(options.dataDir, 'log'), window: options.logWindow, fsync: options.fsync }),
+    log,
     new Sessions({ ttl: options.sessionTtl, file: join(options.dataDir, 'sessions.jsonl'), fsync: options.fsync }),
   );
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -164,5 +164,71 @@ describe('FileLog', () => {
     assert.deepEqual((await reopened.read(37)).entries.map((e) => e.id), ['m38', 'm39', 'm40']);
     await reopened.close();
   });
-});
 
+  describe('after a crash of the machine (without fsync)', () => {
+    /** A log of five messages, and its folder as a crash may leave it: the segment cut to `keep` bytes, and another boot. */
+    async function crashed(keep: (segment: string) => number) {
+      const folder = dir();
+      const bootIdFile = join(dir(), 'boot_id');
+      writeFileSync(bootIdFile, 'boot-1');
+      const log = FileLog.open({ dir: folder, window: DEFAULT_LOG_WINDOW, bootIdFile, reserveAhead: 100 });
+      for (const id of ['a', 'b', 'c', 'd', 'e']) await log.append(entry(id));
+      // The folder as the disk holds it when the machine stops (the log is never closed).
+      const image = dir();
+      cpSync(folder, image, { recursive: true });
+      await log.close();
+      const [name] = readdirSync(join(image, 'segments'));
+      const segment = join(image, 'segments', name!);
+      truncateSync(segment, keep(readFileSync(segment, 'utf8')));
+      writeFileSync(bootIdFile, 'boot-2');
+      return { folder: image, bootIdFile, epoch: log.epoch };
+    }
+    const twoLines = (text: string) => text.indexOf('\n', text.indexOf('\n') + 1) + 1;
+
+    it('goes on past its reservation, keeps its epoch, and tells every reader from before the hole', async () => {
+      for (const keep of [twoLines, (text: string) => twoLines(text) + 10]) {
+        const { folder, bootIdFile, epoch } = await crashed(keep);
+        const log = FileLog.open({ dir: folder, window: DEFAULT_LOG_WINDOW, bootIdFile, reserveAhead: 100 });
+        assert.equal(log.epoch, epoch);
+        assert.deepEqual(log.lostInCrash, { after: 2, through: 100 });
+        assert.equal(log.head, 100);
+        assert.equal((await log.append(entry('f'))).entry.offset, 101, 'offsets 3–5 were handed out before the crash');
+        const fromTwo = await log.read(2);
+        assert.deepEqual(fromTwo.entries.map((e) => e.id), ['f']);
+        assert.equal(fromTwo.complete, false, 'a reader at 2 may have missed 3–5');
+        assert.equal((await log.read(5)).complete, false, 'a reader at 5 may have missed 6–100');
+        assert.equal((await log.read(100)).complete, true);
+        await log.close();
+
+        // The hole stays known after later restarts, with the offsets either side of it.
+        const reopened = FileLog.open({ dir: folder, window: DEFAULT_LOG_WINDOW, bootIdFile });
+        assert.deepEqual((await reopened.read(0)).entries.map((e) => `${e.id}@${e.offset}`), ['a@1', 'b@2', 'f@101']);
+        assert.equal((await reopened.read(4)).complete, false);
+        assert.equal(reopened.lostInCrash, undefined, 'closed cleanly since: nothing more was lost');
+        await reopened.close();
+      }
+    });
+
+    it('in the same boot (the process was only killed) trusts its tail: no hole, no jump', async () => {
+      const { folder, bootIdFile } = await crashed((text) => text.length);
+      writeFileSync(bootIdFile, 'boot-1');
+      const log = FileLog.open({ dir: folder, window: DEFAULT_LOG_WINDOW, bootIdFile, reserveAhead: 100 });
+      assert.equal(log.lostInCrash, undefined);
+      assert.equal((await log.read(0)).complete, true);
+      assert.equal((await log.append(entry('f'))).entry.offset, 6);
+      await log.close();
+    });
+
+    it('starts a new epoch when nothing bounds the offsets handed out (a log from before reservations)', async () => {
+      const { folder, bootIdFile, epoch } = await crashed((text) => text.length);
+      rmSync(join(folder, 'reserved.json'));
+      const log = FileLog.open({ dir: folder, window: DEFAULT_LOG_WINDOW, bootIdFile });
+      assert.notEqual(log.epoch, epoch);
+      await log.close();
+    });
+
+    it('refuses a boot id file it cannot read, when one is named', () => {
+      assert.throws(() => FileLog.open({ dir: dir(), window: DEFAULT_LOG_WINDOW, bootIdFile: join(dir(), 'missing') }), /cannot read the boot id/);
+    });
+  });
+});

@@ -11,14 +11,15 @@ export interface RelayProcess {
 
 /**
  * Runs the relay CLI as a real process (so it can be killed with SIGKILL),
- * resolving once it logs that it is listening.
+ * resolving once it logs that it is listening. `env` adds to the test's own
+ * environment.
  */
-export async function startRelayProcess(args: string[], port = 0): Promise<RelayProcess> {
-  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+export async function startRelayProcess(args: string[], port = 0, env: Record<string, string> = {}): Promise<RelayProcess> {
+  const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/server/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info', ...args],
-    { env: { ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...inherited, ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -10,10 +10,10 @@ import {
   readFileSync,
   renameSync,
   unlinkSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { readBootId } from './boot-id.js';
 import { MemoryLog } from './memory-log.js';
 import type { AppendResult, LogEntry, LogWindow, MaybePromise, MessageLog, NewLogEntry } from './message-log.js';
 
@@ -30,6 +30,30 @@ export interface FileLogOptions {
   fsync?: boolean;
   /** Entries per segment file. Default 4096. */
   segmentEntries?: number;
+  /**
+   * Without fsync: how many offsets to reserve at a time. Before it hands
+   * out an offset beyond its reservation, the log flushes a new one to the
+   * disk, so that after a machine crash it knows how far the offsets it may
+   * have handed out went, and continues past them. Default 65536.
+   */
+  reserveAhead?: number;
+  /**
+   * The file that names the machine's current boot (default Linux's
+   * /proc/sys/kernel/random/boot_id). A log reopened in the same boot knows
+   * the page cache kept its every write; after another boot it does not.
+   */
+  bootIdFile?: string;
+}
+
+/**
+ * What the log has flushed about its offsets: none above `reserved` was
+ * handed out unless it is in the log, flushed (with fsync).
+ */
+interface Reservation {
+  readonly epoch: string;
+  readonly reserved: number;
+  /** The boot it was written in; absent when that was unknown. */
+  readonly boot?: string;
 }
 
 interface Segment {
@@ -50,6 +74,7 @@ interface Uncommitted {
 }
 
 const SEGMENT = /^(\d{20})\.jsonl$/;
+const RESERVE_AHEAD = 65_536;
 const dedupeKey = (fromId: string, id: string) => `${fromId}\u0000${id}`;
 const segmentName = (first: number) => `${String(first).padStart(20, '0')}.jsonl`;
 
@@ -61,9 +86,19 @@ const segmentName = (first: number) => `${String(first).padStart(20, '0')}.jsonl
  * with `fsync`, neither does a crash of the machine. Segments that fall out
  * of the window are deleted whole. The epoch is kept with the log, so
  * clients resume across restarts.
+ *
+ * Without `fsync` a crash of the machine may lose the log's tail, but never
+ * lets an offset be given twice: offsets are handed out only within a
+ * reservation flushed ahead of them, and a log reopened after another boot
+ * (unless it was closed cleanly) continues past its reservation. The offsets
+ * in between are a hole, recorded by the name of the segment after it; a
+ * read from before it is incomplete, so the clients that may have lost a
+ * message are told.
  */
 export class FileLog implements MessageLog {
-  epoch: string;
+  readonly epoch: string;
+  /** Offsets after `after` up to `through` may have gone to messages a crash lost (set when this open found so). */
+  readonly lostInCrash: { readonly after: number; readonly through: number } | undefined;
   private readonly memory: MemoryLog;
   private readonly segments: Segment[] = [];
   private readonly segmentsDir: string;
@@ -75,31 +110,56 @@ export class FileLog implements MessageLog {
   private uncommittedFrom = 0;
   private readonly pending = new Map<string, Promise<AppendResult>>();
   private flushCount = 0;
+  private readonly reserveAhead: number;
+  private readonly boot: string | undefined;
+  /** No offset above this has been handed out (without fsync: flushed before any is). */
+  private reserved = 0;
 
   private constructor(private readonly options: FileLogOptions) {
     this.segmentsDir = join(options.dir, 'segments');
     this.segmentEntries = options.segmentEntries ?? 4096;
+    this.reserveAhead = options.reserveAhead ?? RESERVE_AHEAD;
+    if (!Number.isSafeInteger(this.reserveAhead) || this.reserveAhead < 1) {
+      throw new TypeError(`message log: reserveAhead must be a positive integer, got ${String(options.reserveAhead)}`);
+    }
+    this.boot = readBootId(options.bootIdFile);
     mkdirSync(this.segmentsDir, { recursive: true });
     const found = readdirSync(this.segmentsDir)
       .map((name) => SEGMENT.exec(name))
       .filter((match): match is RegExpExecArray => match !== null)
       .map((match) => ({ first: Number(match[1]), last: Number(match[1]) - 1, path: join(this.segmentsDir, match[0]), bytes: 0 }))
       .sort((a, b) => a.first - b.first);
-    if (found.length === 0) {
-      // A new log (or one whose segments were deleted: its offsets are gone,
-      // so clients of an earlier run must learn that from a new epoch). It
-      // starts with an empty first segment, so a restart before the first
-      // message keeps the epoch.
-      this.epoch = this.newEpoch();
-      const first = { first: 1, last: 0, path: join(this.segmentsDir, segmentName(1)), bytes: 0 };
-      closeSync(openSync(first.path, 'a'));
-      found.push(first);
-    } else {
-      this.epoch = this.loadEpoch();
-    }
-    this.memory = new MemoryLog(options.window, { epoch: this.epoch, head: (found[0]?.first ?? 1) - 1 });
-    for (const [index, segment] of found.entries()) this.load(segment, index === found.length - 1);
+    const reservation = this.loadReservation();
+    const kept = found.length > 0 ? this.loadEpoch() : undefined;
+    // Offsets compare only within an epoch, so a new one is safe whenever the
+    // old cannot be continued: its segments are gone, or nothing bounds the
+    // offsets an earlier run may have handed out (no reservation: a log from
+    // before reservations were kept, or a damaged one).
+    const continued = kept !== undefined && reservation?.epoch === kept;
+    this.epoch = continued ? kept : this.newEpoch();
+    if (found.length === 0) found.push(this.createSegment(1));
+    // In the same boot the page cache kept every write, so the files are
+    // whole; after another, a tail that was not flushed may be missing
+    // anywhere, and a torn line is not damage but a crash.
+    const sameBoot = continued && this.boot !== undefined && reservation.boot === this.boot;
+    this.memory = new MemoryLog(options.window, { epoch: this.epoch, head: found[0]!.first - 1 });
+    for (const [index, segment] of found.entries()) this.load(segment, index === found.length - 1, !sameBoot);
     this.segments.push(...found);
+    const head = this.memory.head;
+    this.reserved = continued ? reservation.reserved : head;
+    if (continued && head < this.reserved && !sameBoot) {
+      // Offsets up to the reservation may have been handed out (acknowledged,
+      // delivered) and lost: none may be given again. The next segment starts
+      // after them, and its name records the hole for later restarts.
+      this.lostInCrash = { after: head, through: this.reserved };
+      this.memory.skip(this.reserved);
+      this.segments.push(this.createSegment(this.reserved + 1));
+    } else {
+      this.lostInCrash = undefined;
+    }
+    // With fsync every offset handed out from now on is flushed in the log
+    // itself: the reservation only needs to cover what came before.
+    if (!continued || (options.fsync && this.reserved !== this.memory.head)) this.writeReservation(this.memory.head);
     this.dropExpiredSegments();
   }
 
@@ -177,7 +237,10 @@ export class FileLog implements MessageLog {
   private appendNow(entry: NewLogEntry): AppendResult {
     const previous = this.memory.findNow(entry.from.id, entry.id);
     if (previous) return { entry: previous, duplicate: true };
-    const { line } = this.write({ ...entry, offset: this.memory.head + 1 });
+    const offset = this.memory.head + 1;
+    // Handed out as soon as it is written: the reservation must cover it first.
+    if (offset > this.reserved) this.writeReservation(offset - 1 + this.reserveAhead);
+    const { line } = this.write({ ...entry, offset });
     const result = this.memory.appendNow(entry, line.length);
     this.dropExpiredSegments();
     return result;
@@ -214,36 +277,87 @@ export class FileLog implements MessageLog {
     return this.memory.subscribe(listener);
   }
 
+  /**
+   * Commits what is pending and, without fsync, flushes every segment (a
+   * killed run before this one may have left some unflushed too), then
+   * shrinks the reservation to the head: a log closed cleanly is whole on
+   * the disk, and is continued without a hole even after a reboot.
+   */
   async close(): Promise<void> {
     this.commit();
     await this.memory.close();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    if (this.options.fsync) return;
+    for (const segment of this.segments) this.flushFile(segment.path);
+    this.flushFolder(this.segmentsDir);
+    if (this.reserved !== this.memory.head) this.writeReservation(this.memory.head);
   }
 
-  private loadEpoch(): string {
-    const meta = join(this.options.dir, 'meta.json');
+  /** The epoch in meta.json, if it can be read. */
+  private loadEpoch(): string | undefined {
     try {
-      const parsed = JSON.parse(readFileSync(meta, 'utf8')) as { epoch?: unknown };
+      const parsed = JSON.parse(readFileSync(join(this.options.dir, 'meta.json'), 'utf8')) as { epoch?: unknown };
       if (typeof parsed.epoch === 'string' && parsed.epoch) return parsed.epoch;
     } catch {
-      // No log here yet: start one.
+      // Missing or damaged: the caller starts a new epoch.
     }
-    return this.newEpoch();
+    return undefined;
   }
 
   private newEpoch(): string {
-    const meta = join(this.options.dir, 'meta.json');
     const epoch = randomBytes(6).toString('base64url');
-    const temporary = `${meta}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ epoch, created: new Date().toISOString() })}\n`);
-    if (this.options.fsync) this.flushFile(temporary);
-    renameSync(temporary, meta);
-    if (this.options.fsync) this.flushFile(this.options.dir);
+    this.replaceFile(join(this.options.dir, 'meta.json'), { epoch, created: new Date().toISOString() });
     return epoch;
   }
 
-  /** fsync a file or a folder (a new file's name is durable only once its folder is). */
+  /** The reservation in reserved.json, if it can be read. */
+  private loadReservation(): Reservation | undefined {
+    try {
+      const parsed = JSON.parse(readFileSync(join(this.options.dir, 'reserved.json'), 'utf8')) as Partial<Record<keyof Reservation, unknown>>;
+      const { epoch, reserved, boot } = parsed;
+      if (typeof epoch !== 'string' || typeof reserved !== 'number' || !Number.isSafeInteger(reserved) || reserved < 0) return undefined;
+      return { epoch, reserved, ...(typeof boot === 'string' ? { boot } : {}) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Flushes, before it returns, that no offset above `reserved` is handed out (outside the flushed log). */
+  private writeReservation(reserved: number): void {
+    const reservation: Reservation = { epoch: this.epoch, reserved, ...(this.boot !== undefined ? { boot: this.boot } : {}) };
+    this.replaceFile(join(this.options.dir, 'reserved.json'), reservation);
+    this.reserved = reserved;
+  }
+
+  /** Replaces a small file so that a crash leaves the old one or the new one, flushed, never half of one. */
+  private replaceFile(path: string, content: object): void {
+    const temporary = `${path}.tmp`;
+    const fd = openSync(temporary, 'w');
+    try {
+      writeSync(fd, `${JSON.stringify(content)}\n`);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+    this.flushFolder(this.options.dir);
+  }
+
+  /** A new, empty segment whose name (flushed) says where the offsets go on. */
+  private createSegment(first: number): Segment {
+    const segment = { first, last: first - 1, path: join(this.segmentsDir, segmentName(first)), bytes: 0 };
+    closeSync(openSync(segment.path, 'a'));
+    this.flushFolder(this.segmentsDir);
+    return segment;
+  }
+
+  /** A new file's name is durable only once its folder is flushed. */
+  private flushFolder(path: string): void {
+    // Windows cannot open a folder to flush it; its file systems journal names themselves.
+    if (process.platform !== 'win32') this.flushFile(path);
+  }
+
   private flushFile(path: string): void {
     const fd = openSync(path, 'r');
     try {
@@ -253,29 +367,32 @@ export class FileLog implements MessageLog {
     }
   }
 
-  /** Reads a segment back. A torn last line (the process died mid-write) is cut off. */
-  private load(segment: Segment, newest: boolean): void {
-    const text = readFileSync(segment.path, 'utf8');
+  /**
+   * Reads a segment back, up to its first line that is torn (no newline),
+   * does not parse, or is not the next offset: a write cut short, which is
+   * cut off. Only the newest segment can end so, unless the machine may have
+   * crashed (`crashed`): then any segment may have lost the tail it had not
+   * flushed, and the segments after it are read on, past the hole.
+   */
+  private load(segment: Segment, newest: boolean, crashed: boolean): void {
+    if (segment.first <= this.memory.head) throw new Error(`message log: ${segment.path} overlaps the segment before it`);
+    this.memory.skip(segment.first - 1);
+    const content = readFileSync(segment.path);
     let position = 0;
-    while (position < text.length) {
-      const end = text.indexOf('\n', position);
-      if (end < 0) break; // no newline: torn
-      const line = text.slice(position, end);
-      let entry: LogEntry;
-      try {
-        entry = JSON.parse(line) as LogEntry;
-      } catch {
-        break;
-      }
-      if (entry.offset === this.memory.head + 1) this.memory.restore(entry, Buffer.byteLength(line) + 1);
+    while (position < content.length) {
+      const end = content.indexOf(0x0a, position);
+      if (end < 0) break;
+      const entry = parseEntry(content.toString('utf8', position, end));
+      if (entry?.offset !== this.memory.head + 1) break;
+      this.memory.restore(entry, end + 1 - position);
       segment.last = entry.offset;
       position = end + 1;
     }
-    segment.bytes = Buffer.byteLength(text.slice(0, position));
-    if (position < text.length) {
-      if (!newest) throw new Error(`message log: ${segment.path} is damaged before its end (at byte ${segment.bytes})`);
+    segment.bytes = position;
+    if (position < content.length) {
+      if (!newest && !crashed) throw new Error(`message log: ${segment.path} is damaged before its end (at byte ${position})`);
       const fd = openSync(segment.path, 'r+');
-      ftruncateSync(fd, segment.bytes);
+      ftruncateSync(fd, position);
       closeSync(fd);
     }
   }
@@ -293,7 +410,7 @@ export class FileLog implements MessageLog {
       current = { first: offset, last: offset - 1, path: join(this.segmentsDir, segmentName(offset)), bytes: 0 };
       this.segments.push(current);
       this.fd = openSync(current.path, 'a');
-      if (this.options.fsync) this.flushFile(this.segmentsDir);
+      if (this.options.fsync) this.flushFolder(this.segmentsDir);
     }
     this.fd ??= openSync(current.path, 'a');
     return current;
@@ -305,4 +422,15 @@ export class FileLog implements MessageLog {
       unlinkSync(this.segments.shift()!.path);
     }
   }
+}
+
+/** A line read back as an entry, or undefined when it is not one (a torn or damaged write). */
+function parseEntry(line: string): LogEntry | undefined {
+  try {
+    const entry = JSON.parse(line) as Partial<LogEntry> | null;
+    if (typeof entry === 'object' && entry !== null && Number.isSafeInteger(entry.offset) && typeof entry.id === 'string') return entry as LogEntry;
+  } catch {
+    // Not JSON: torn.
+  }
+  return undefined;
 }

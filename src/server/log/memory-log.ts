@@ -19,8 +19,12 @@ export class MemoryLog implements MessageLog {
   private start = 0;
   private bytes = 0;
   private headOffset = 0;
-  /** Offset of the oldest entry ever dropped from the window (0: none). */
-  private dropped = 0;
+  /**
+   * Offsets at or below this may have been given to messages the log no
+   * longer has: dropped from the window, or lost in a crash (0: none). A read
+   * from below it is incomplete.
+   */
+  private missingThrough = 0;
 
   constructor(
     private readonly window: LogWindow,
@@ -28,7 +32,7 @@ export class MemoryLog implements MessageLog {
   ) {
     this.epoch = options.epoch ?? randomBytes(6).toString('base64url');
     this.headOffset = options.head ?? 0;
-    this.dropped = this.headOffset;
+    this.missingThrough = this.headOffset;
   }
 
   get head(): number {
@@ -62,8 +66,20 @@ export class MemoryLog implements MessageLog {
     return { entry: stored, duplicate: false };
   }
 
-  /** Takes an entry read back from disk: indexed, not announced to subscribers. */
+  /**
+   * Offsets after the head, up to `through`, may have been given to messages
+   * this log does not have (a crash lost them): the next entry comes after
+   * them, and a read from before them is incomplete.
+   */
+  skip(through: number): void {
+    if (through <= this.headOffset) return;
+    this.headOffset = through;
+    this.missingThrough = Math.max(this.missingThrough, through);
+  }
+
+  /** Takes an entry read back from disk, after the head: indexed, not announced to subscribers. */
   restore(entry: LogEntry, size: number = estimateSize(entry)): void {
+    this.skip(entry.offset - 1);
     this.headOffset = entry.offset;
     this.entries.push(entry);
     this.sizes.push(size);
@@ -80,13 +96,22 @@ export class MemoryLog implements MessageLog {
     return this.readNow(after);
   }
 
+  /**
+   * Incomplete also from beyond the head: whoever saw such an offset saw
+   * messages this log does not have.
+   */
   readNow(after: number): { entries: LogEntry[]; complete: boolean } {
     this.expire(Date.now());
-    const first = this.entries[this.start];
-    const complete = after >= this.dropped;
-    if (!first) return { entries: [], complete };
-    const index = Math.max(this.start, this.start + (after + 1 - first.offset));
-    return { entries: this.entries.slice(index), complete };
+    const complete = after >= this.missingThrough && after <= this.headOffset;
+    // Offsets grow but may jump (past what a crash lost): search, do not count.
+    let low = this.start;
+    let high = this.entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.entries[middle]!.offset <= after) low = middle + 1;
+      else high = middle;
+    }
+    return { entries: this.entries.slice(low), complete };
   }
 
   subscribe(listener: (entry: LogEntry) => void): () => void {
@@ -112,7 +137,7 @@ export class MemoryLog implements MessageLog {
       this.bytes -= this.sizes[this.start]!;
       const key = dedupeKey(oldest.from.id, oldest.id);
       if (this.byKey.get(key) === oldest) this.byKey.delete(key);
-      this.dropped = oldest.offset;
+      this.missingThrough = Math.max(this.missingThrough, oldest.offset);
       this.start++;
     }
     // Compact now and then rather than shifting on every append.

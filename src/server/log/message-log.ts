@@ -1,7 +1,7 @@
 import type { Peer, Target } from '../../protocol/frames.js';
 
 export interface LogEntry {
-  /** Position in the log: one more than the entry before it, within an epoch. */
+  /** Position in the log, within an epoch: greater than the entry's before it (one more, unless a crash lost offsets in between). */
   readonly offset: number;
   /** The sender's id for the message (with `from.id`, what deduplication keys on). */
   readonly id: string;
@@ -57,7 +57,9 @@ export interface MessageLog {
   find(fromId: string, id: string): MaybePromise<LogEntry | undefined>;
   /**
    * Kept entries after `offset`, oldest first. `complete` is false when some
-   * entries after `offset` are no longer kept (the window moved past them).
+   * entries after `offset` are no longer kept (the window moved past them, or
+   * a crash lost them), and, for a log that knows its head exactly, when
+   * `offset` is beyond it (whoever saw it saw messages this log lost).
    */
   read(after: number): Promise<{ entries: LogEntry[]; complete: boolean }>;
   subscribe(listener: (entry: LogEntry) => void): () => void;
