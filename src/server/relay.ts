@@ -304,19 +304,26 @@ export class Relay {
       // its memory) was away when this epoch began: it is owed what others
       // sent in its first moments (their outboxes, flushed on their return).
       const fromLostEpoch = resume !== undefined && resume.epoch !== this.log.epoch;
-      const created = this.sessions.create(connection.peer, fromLostEpoch ? 0 : this.log.head, connection.identity?.userId);
+      // Likewise a session of this epoch that a machine crash lost (it was
+      // written after the last flush): its client was away when the relay
+      // came back, and is owed what was sent since, as if it had resumed.
+      const lost = resume !== undefined && !fromLostEpoch ? this.log.lostInCrash : undefined;
+      const owedAfter = fromLostEpoch ? 0 : lost?.through;
+      const created = this.sessions.create(connection.peer, owedAfter ?? this.log.head, connection.identity?.userId);
       connection.session = created.session;
       created.session.connection = connection;
       if (resume) {
-        this.logger.info({ id: connection.id, reason: fromLostEpoch ? 'epoch' : 'session' }, 'resume refused: new session');
+        this.logger.info({ id: connection.id, reason: fromLostEpoch ? 'epoch' : lost ? 'crash' : 'session' }, 'resume refused: new session');
       }
-      if (!fromLostEpoch) {
+      if (owedAfter === undefined) {
         this.join(connection, created.token, { resumed: false, gap: resume !== undefined });
         return;
       }
-      void this.replay(connection, created.session, created.token, 0, true, { resumed: false, gap: true, until: this.startedAt + LOST_EPOCH_REPLAY_MS }).catch(
-        (error: unknown) => this.replayFailed(connection, error),
-      );
+      void this.replay(connection, created.session, created.token, owedAfter, true, {
+        resumed: false,
+        gap: true,
+        until: this.startedAt + LOST_EPOCH_REPLAY_MS,
+      }).catch((error: unknown) => this.replayFailed(connection, error));
       return;
     }
     const previous = session.connection as Connection | undefined;

@@ -56,6 +56,7 @@ describe('relay with --data-dir after a machine crash', () => {
         state.relay = await startRelayProcess(args, relay.port, env);
         processes.push(state.relay);
       },
+      dataDir,
       reboot: () => writeFileSync(bootFile, `${randomUUID()}\n`),
       segment: () => {
         const segments = join(dataDir, 'log', 'segments');
@@ -120,6 +121,24 @@ describe('relay with --data-dir after a machine crash', () => {
       });
     }
   }
+
+  it("the crash also lost Bob's session (its line was never flushed), Bob back last: he starts anew, is told of a gap, and shows every message sent since the restart", async () => {
+    const { state, ada, bob, bobId } = await setup();
+    state.bobUrl = NOWHERE;
+    await state.restart(() => {
+      const lines = readFileSync(state.segment(), 'utf8').split('\n');
+      writeFileSync(state.segment(), `${lines[0]}\n${lines[1]}\n`);
+      const sessions = join(state.dataDir, 'sessions.jsonl');
+      const kept = readFileSync(sessions, 'utf8').split('\n').filter((line) => line !== '' && !line.includes(bobId));
+      writeFileSync(sessions, kept.map((line) => `${line}\n`).join(''));
+      state.reboot();
+    });
+    const sent = await adaSendsThree(ada);
+    state.bobUrl = state.relay.url;
+    await bobShows(bob, sent);
+    assert.ok(bob.gaps.length >= 1, 'Bob is told messages may be missing');
+    assert.notEqual(bob.id, bobId, 'a new session: the relay no longer knew his');
+  });
 
   it('a plain SIGKILL (the machine kept its page cache): no gap, and offsets go on from 6', async () => {
     const { state, ada, bob, bobId } = await setup();

@@ -51,6 +51,12 @@ export interface MessageLog {
   readonly epoch: string;
   /** Offset of the newest entry; 0 before the first. */
   readonly head: number;
+  /**
+   * Set when this run began after a crash that may have lost the newest
+   * entries: offsets after `after` through `through` may have been handed out
+   * and lost (the next entry gets `through + 1`).
+   */
+  readonly lostInCrash?: { readonly after: number; readonly through: number } | undefined;
   /** `size`: the entry's size in bytes when the caller knows it, for the window's byte bound. */
   append(entry: NewLogEntry, size?: number): MaybePromise<AppendResult>;
   /** The entry `fromId` already appended with this `id`, if it is still kept (a resend after a lost ack). */
