@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRelayServer } from './create-relay-server.js';
-import { DEFAULT_LIMITS, type RelayLimits, type RelayServerOptions } from './options.js';
+import { flushLog } from './logger.js';
+import { DEFAULT_LIMITS, DEFAULT_SHUTDOWN_GRACE, type RelayLimits, type RelayServerOptions } from './options.js';
 
 const HELP = `Usage: message-center-relay [options]
 
@@ -16,7 +17,12 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --trust-proxy SPEC             believe X-Forwarded-For from: true | hop count | addresses/CIDRs, comma-separated
   --demo                         also serve the demo page at / and the script bundle at /message-center.min.js,
                                  with its controls (drop a connection, restart the relay); not for public hosts
-  --log-level LEVEL              fatal | error | warn | info | debug | silent (default info)
+  --log-level LEVEL              fatal | error | warn | info | debug | silent (default info); the log is
+                                 JSON lines on stdout: when stdout does not take them, up to 4 MiB wait,
+                                 then lines are dropped and their count is logged once it takes them again
+  --shutdown-grace MS            on SIGTERM/SIGINT: close every connection (1001), flush the log, and exit
+                                 within this many ms whatever hangs: with 0 if all that was done in time,
+                                 else 1 (default ${DEFAULT_SHUTDOWN_GRACE})
   --data-dir DIR                 keep the message log and sessions on disk: a restart (even after SIGKILL)
                                  loses nothing acknowledged, and clients resume (default: memory only)
   --fsync                        with --data-dir: flush to disk before every acknowledgement
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
         'trust-proxy': { type: 'string' },
         demo: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'shutdown-grace': { type: 'string' },
         'data-dir': { type: 'string' },
         fsync: { type: 'boolean' },
         'log-max-entries': { type: 'string' },
@@ -150,6 +157,7 @@ async function main(): Promise<void> {
     ...(values.path !== undefined ? { path: String(values.path) } : {}),
     ...(values['trust-proxy'] !== undefined ? { trustProxy: parseTrust(String(values['trust-proxy'])) } : {}),
     ...(values['log-level'] !== undefined ? { logger: String(values['log-level']) } : {}),
+    ...(values['shutdown-grace'] !== undefined ? { shutdownGrace: integer('shutdown-grace', String(values['shutdown-grace'])) } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: resolve(String(values['data-dir'])) } : {}),
     ...(values.fsync ? { fsync: true } : {}),
     ...(values['log-max-entries'] !== undefined ? { logMaxEntries: integer('log-max-entries', String(values['log-max-entries'])) } : {}),
@@ -188,12 +196,24 @@ async function main(): Promise<void> {
     process.stderr.write(`Message Center demo: http://localhost:${relay.port}/  (relay at ws://localhost:${relay.port}/)\n`);
   }
 
+  const grace = options.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1); // a second Ctrl-C: do not wait
     stopping = true;
+    const deadline = Date.now() + grace;
+    // Nothing below blocks the thread (writing the log included), so this
+    // fires even if closing or flushing never finishes.
+    setTimeout(() => process.exit(1), grace).unref();
     process.stderr.write(`\n${signal}: closing every connection (1001) and stopping\n`);
-    void relay.close().then(() => process.exit(0));
+    void relay.close().then(
+      async () => {
+        // close() gives up on what hangs at the deadline: then this is late.
+        const flushed = Date.now() < deadline && (await flushLog(deadline - Date.now()));
+        process.exit(flushed ? 0 : 1);
+      },
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

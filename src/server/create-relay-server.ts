@@ -8,6 +8,9 @@ import { resolveOptions, type RelayServerOptions } from './options.js';
 import { Relay } from './relay.js';
 import { openStorage } from './storage.js';
 
+/** ms sockets get for their closing handshake at shutdown (less when the grace period is short). */
+const CLOSING_HANDSHAKE_MS = 2000;
+
 export interface RelayServer {
   /** The port it listens on (the attached server's, when attached and listening). */
   readonly port: number | undefined;
@@ -27,7 +30,10 @@ export interface RelayServer {
    * tests. Returns how many were dropped.
    */
   drop(filter?: { id?: string; name?: string; addr?: string }): number;
-  /** Closes every socket with 1001, then stops listening (if it listens itself). */
+  /**
+   * Closes every socket with 1001, then stops listening (if it listens
+   * itself). Resolves within `shutdownGrace`, whatever hangs.
+   */
   close(): Promise<void>;
 }
 
@@ -163,9 +169,9 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       return relay.drop(filter);
     },
     close() {
-      closed ??= (async () => {
+      closed ??= settleWithin(resolved.shutdownGrace, async () => {
         await restarting;
-        await relay.close();
+        await relay.close(Math.min(CLOSING_HANDSHAKE_MS, resolved.shutdownGrace / 2));
         httpServer.off('upgrade', onUpgrade);
         if (owned) {
           httpServer.off('request', onRequest);
@@ -175,8 +181,23 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
           });
         }
         logger.info({ event: 'closed' }, 'relay closed');
-      })();
+      }).then((inTime) => {
+        if (inTime) return;
+        // Whatever still hangs (Redis, the disk) is let go.
+        if (owned) httpServer.closeAllConnections();
+        logger.warn({ event: 'closed', grace: resolved.shutdownGrace }, 'relay closed: the grace period ran out first');
+      });
       return closed;
     },
   };
+}
+
+/** Runs `work`; true when it is done, false once `ms` have passed without it (it is then no longer waited for). */
+function settleWithin(ms: number, work: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  return Promise.race([work().then(() => true), late]).finally(() => clearTimeout(timer));
 }
