@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRelayServer } from './create-relay-server.js';
 import { flushLog } from './logger.js';
+import { packageRoot } from './package-files.js';
 import { DEFAULT_LIMITS, DEFAULT_SHUTDOWN_GRACE, type RelayLimits, type RelayServerOptions } from './options.js';
 
 const HELP = `Usage: message-center-relay [options]
@@ -15,8 +14,9 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --host ADDR                    interface to listen on (default: all)
   --path /PATH                   accept WebSocket upgrades on this path only (default: any)
   --trust-proxy SPEC             believe X-Forwarded-For from: true | hop count | addresses/CIDRs, comma-separated
-  --demo                         also serve the demo page at / and the script bundle at /message-center.min.js,
-                                 with its controls (drop a connection, restart the relay); not for public hosts
+  --demo                         also serve the demo page at /, with its controls (drop a connection,
+                                 restart the relay); not for public hosts. The script bundle is served in
+                                 every mode: /message-center.min.js, /message-center@VERSION.min.js
   --log-level LEVEL              fatal | error | warn | info | debug | silent (default info); the log is
                                  JSON lines on stdout: when stdout does not take them, up to 4 MiB wait,
                                  then lines are dropped and their count is logged once it takes them again
@@ -99,17 +99,6 @@ function access(values: Record<string, unknown>): Partial<RelayServerOptions> {
   };
 }
 
-/** The package root, found from this file whether it runs from src/ (tsx) or dist/. */
-function packageRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(resolve(folder, 'package.json'))) {
-    const parent = dirname(folder);
-    if (parent === folder) return process.cwd();
-    folder = parent;
-  }
-  return folder;
-}
-
 async function main(): Promise<void> {
   let parsed;
   try {
@@ -177,13 +166,7 @@ async function main(): Promise<void> {
     options.demoControls = true;
     // The framework demos run on other ports and connect here.
     options.allowOrigins ??= ['*'];
-    options.static = {
-      root: resolve(root, 'demo'),
-      files: {
-        '/message-center.min.js': resolve(root, 'dist/message-center.min.js'),
-        '/message-center.min.js.map': resolve(root, 'dist/message-center.min.js.map'),
-      },
-    };
+    options.static = { root: resolve(root, 'demo') };
   }
 
   let relay;

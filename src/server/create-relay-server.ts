@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Gate } from './admission.js';
-import { staticHandler } from './http.js';
+import { clientBundleHandler } from './client-bundle.js';
+import { pathOf, staticHandler } from './http.js';
 import { createLogger } from './logger.js';
 import { resolveOptions, type RelayServerOptions } from './options.js';
 import { Relay } from './relay.js';
@@ -51,6 +52,7 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
   let restarting: Promise<void> | undefined;
   const owned = resolved.server === undefined;
   const httpServer = resolved.server ?? createServer();
+  const bundle = clientBundleHandler();
   const files = resolved.static ? staticHandler(resolved.static) : undefined;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -102,7 +104,7 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
   httpServer.on('upgrade', onUpgrade);
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    const path = (request.url ?? '/').split('?', 1)[0]!;
+    const path = pathOf(request);
     if (demoControl(path, request, response)) return;
     if (path === '/healthz' || path === '/readyz') {
       // healthz: the process serves (a load balancer keeps it). readyz: it can
@@ -122,12 +124,17 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       );
       return;
     }
+    // A plain request where clients connect is told to upgrade; anything else is not here.
     const fallback = () => {
-      response.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
-      response.end('Message Center relay: connect with a WebSocket.\n');
+      if (path === (resolved.path ?? '/')) {
+        response.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+        response.end('Message Center relay: connect with a WebSocket.\n');
+      } else {
+        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('Not found.\n');
+      }
     };
-    if (files) files(request, response, fallback);
-    else fallback();
+    bundle(request, response, () => (files ? files(request, response, fallback) : fallback()));
   };
   if (owned) httpServer.on('request', onRequest);
 
