@@ -35,6 +35,7 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --jwks-url URL                 require a JWT signed by a key from this JWKS (RS256, ES256, EdDSA, …)
   --jwt-issuer ISS               with a JWT: the iss it must carry
   --jwt-audience AUD             with a JWT: an aud it must carry
+  --jwt-allow-no-expiry          with a JWT: accept tokens without exp, which never expire (default: refused)
   --allow-origin ORIGIN          web pages from this origin may connect (repeatable; * for any); pages from
                                  the relay's own host always may (default: only those; --demo: any)
   --expose-addresses             show clients each other's network addresses (default: yes without a
@@ -94,6 +95,7 @@ function access(values: Record<string, unknown>): Partial<RelayServerOptions> {
     ...(values['jwks-url'] !== undefined ? { jwksUrl: String(values['jwks-url']) } : {}),
     ...(values['jwt-issuer'] !== undefined ? { jwtIssuer: String(values['jwt-issuer']) } : {}),
     ...(values['jwt-audience'] !== undefined ? { jwtAudience: String(values['jwt-audience']) } : {}),
+    ...(values['jwt-allow-no-expiry'] ? { jwtAllowNoExpiry: true } : {}),
     ...(origins !== undefined ? { allowOrigins: origins } : {}),
     ...(values['expose-addresses'] ? { exposeAddresses: true } : values['hide-addresses'] ? { exposeAddresses: false } : {}),
   };
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
         'jwks-url': { type: 'string' },
         'jwt-issuer': { type: 'string' },
         'jwt-audience': { type: 'string' },
+        'jwt-allow-no-expiry': { type: 'boolean' },
         'allow-origin': { type: 'string', multiple: true },
         'expose-addresses': { type: 'boolean' },
         'hide-addresses': { type: 'boolean' },

@@ -225,6 +225,7 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       ...(options.jwksUrl !== undefined ? { jwksUrl: options.jwksUrl } : {}),
       ...(options.jwtIssuer !== undefined ? { jwtIssuer: options.jwtIssuer } : {}),
       ...(options.jwtAudience !== undefined ? { jwtAudience: options.jwtAudience } : {}),
+      ...(options.jwtAllowNoExpiry !== undefined ? { jwtAllowNoExpiry: options.jwtAllowNoExpiry } : {}),
       ...(options.authenticate !== undefined ? { authenticate: options.authenticate } : {}),
       ...(options.authTimeout !== undefined ? { authTimeout: options.authTimeout } : {}),
     },
