@@ -208,7 +208,8 @@ function displayNamer(options: AuthOptions): (identity: Identity) => string {
     options.jwtSecret !== undefined
       ? createHmac('sha256', options.jwtSecret).update('message-center guest names').digest()
       : randomBytes(32);
-  return (identity) => cleanName(identity.name) || guestName(createHmac('sha256', key).update(identity.userId).digest());
+  return (identity) =>
+    (typeof identity.name === 'string' ? cleanName(identity.name) : '') || guestName(createHmac('sha256', key).update(identity.userId).digest());
 }
 
 /** The display name for an identity the gate let in (it always has one); '' lets the relay pick a guest name. */

@@ -239,10 +239,17 @@ describe('identity that never shows a user id', () => {
   });
 
   it('the same for an authenticate() hook that returns no name', async () => {
-    const relay = await fixture.relay({ authenticate: (request: IncomingMessage) => ({ userId: String(request.headers['x-user']) }) });
+    // A hook written in plain JavaScript may hand back a name that is not a string: it counts as none.
+    const authenticate = (request: IncomingMessage) => ({
+      userId: String(request.headers['x-user']),
+      name: request.headers['x-name'] === '42' ? (42 as unknown as string) : undefined,
+    });
+    const relay = await fixture.relay({ authenticate });
     const ada = await fixture.client(relay, { headers: { 'x-user': SUB }, name: 'asks for a name' });
     const bob = await fixture.client(relay, { headers: { 'x-user': 'u-bob' } });
+    const again = await fixture.client(relay, { headers: { 'x-user': SUB, 'x-name': '42' } });
     assert.match(ada.self.name, GUEST, 'hello.name is ignored with authentication, and the user id is not shown');
+    assert.equal(again.self.name, ada.self.name);
     await waitFor(() => bob.ofType('join').length + (bob.welcome.roster as Peer[]).length >= 2, 'Bob sees Ada');
     assert.equal(JSON.stringify(bob.frames).includes(SUB), false);
   });
