@@ -69,6 +69,7 @@ describe('a relay whose log nobody reads', () => {
     const relay = await startRelayProcess(
       ['--log-level', 'debug', '--jwt-secret', SECRET, '--max-connections-per-address', '1000', '--shutdown-grace', String(grace)],
       0,
+      {},
       { built: true, unread: true },
     );
     const pid = relay.child.pid!;
@@ -129,7 +130,7 @@ describe('a relay whose log nobody reads', () => {
   });
 
   it('drops what the destination will not take, counts it, and says how many once it reads again', async () => {
-    const relay = await startRelayProcess(['--max-connections-per-address', '1000'], 0, { built: true, unread: true });
+    const relay = await startRelayProcess(['--max-connections-per-address', '1000'], 0, {}, { built: true, unread: true });
     try {
       // Each refusal logs one line holding the refused Origin: 8 KB a line fills any buffer fast.
       const origin = `https://${'x'.repeat(8000)}.example`;

@@ -22,13 +22,19 @@ export interface RelayProcessOptions {
 
 /**
  * Runs the relay CLI as a real process (so it can be killed with SIGKILL),
- * resolving once it logs that it is listening.
+ * resolving once it logs that it is listening. `env` adds to the test's own
+ * environment.
  */
-export async function startRelayProcess(args: string[], port = 0, options: RelayProcessOptions = {}): Promise<RelayProcess> {
-  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+export async function startRelayProcess(
+  args: string[],
+  port = 0,
+  env: Record<string, string> = {},
+  options: RelayProcessOptions = {},
+): Promise<RelayProcess> {
+  const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
   const entry = options.built ? ['dist/server/cli.js'] : ['--import', 'tsx', 'src/server/cli.ts'];
   const child = spawn(process.execPath, [...entry, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info', ...args], {
-    env: { ...env, NODE_ENV: 'production' },
+    env: { ...inherited, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
