@@ -79,8 +79,8 @@ export interface ChatErrorDetail {
   /**
    * A stable code: one of the protocol's error codes; `outbox_full`;
    * `connection`; or, when the relay refused the connection, its close reason
-   * (`unauthorized`, `token_expired`, `auth_unavailable`, `origin_not_allowed`,
-   * `server_full`, `too_many_connections`, `flood`).
+   * (`unauthorized`, `token_expired`, `token_not_yet_valid`, `auth_unavailable`,
+   * `origin_not_allowed`, `server_full`, `too_many_connections`, `flood`).
    */
   readonly code: string;
   readonly message: string;

@@ -48,7 +48,7 @@ export const CloseCode = {
   ServiceRestart: 1012,
   /** The server is at its connection limit, or cannot check tokens just now: try again later. The reason says which. */
   TryAgainLater: 1013,
-  /** No valid token: missing, invalid, or expired (the reason says which). A fresh token may fix it. */
+  /** No valid token: missing, invalid, expired or not yet valid (the reason says which). A fresh token may fix it. */
   Unauthorized: 4401,
   /** The page's origin may not connect (cross-site WebSocket hijacking defence). Retrying cannot fix it. */
   Forbidden: 4403,
@@ -71,6 +71,8 @@ export const CloseReason = {
   Unauthorized: 'unauthorized',
   /** 4401: the token was valid but has expired. */
   TokenExpired: 'token_expired',
+  /** 4401: the token's `iat` or `nbf` is further in the future than the clock skew allowed (30 s). */
+  TokenNotYetValid: 'token_not_yet_valid',
   /** 1013: the relay could not check the token (its identity provider did not answer). */
   AuthUnavailable: 'auth_unavailable',
   /** 4403: the page's origin is not allowed. */

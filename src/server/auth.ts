@@ -1,13 +1,19 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { CloseReason } from '../protocol/constants.js';
-import { cleanName } from './names.js';
+import { cleanName, guestName } from './names.js';
 
 /** Who a connection is, as your login system says: the relay takes it instead of what the client asks for. */
 export interface Identity {
   /** Your system's id for the user (a JWT's `sub`). Never sent to other clients. */
   readonly userId: string;
-  /** The display name others see (cleaned as any name is). Default: the user id. */
+  /**
+   * The display name others see (cleaned as any name is). Without one (or
+   * with nothing visible in it) the user gets a `guest-…` name made from a
+   * keyed hash of the user id: the same for every connection of the user,
+   * and telling nothing about the id.
+   */
   readonly name?: string;
 }
 
@@ -29,6 +35,11 @@ export interface AuthOptions {
   jwtIssuer?: string;
   /** With jwtSecret or jwksUrl: an `aud` the token must carry. */
   jwtAudience?: string;
+  /**
+   * With jwtSecret or jwksUrl: accept tokens without `exp`, which never
+   * expire (a leaked one works for ever). Default false: they are refused.
+   */
+  jwtAllowNoExpiry?: boolean;
   /** Your own authentication instead of a JWT. */
   authenticate?: Authenticate;
   /** ms an authentication may take before the upgrade is refused with 1013 `auth_unavailable`. Default 5000. */
@@ -40,7 +51,11 @@ export type AuthResult =
   | {
       readonly ok: false;
       /** The close reason the client sees. */
-      readonly reason: typeof CloseReason.Unauthorized | typeof CloseReason.TokenExpired | typeof CloseReason.AuthUnavailable;
+      readonly reason:
+        | typeof CloseReason.Unauthorized
+        | typeof CloseReason.TokenExpired
+        | typeof CloseReason.TokenNotYetValid
+        | typeof CloseReason.AuthUnavailable;
       /** For the relay's log only: never sent to the client. */
       readonly detail: string;
     };
@@ -52,27 +67,51 @@ const CLOCK_TOLERANCE_S = 30;
 /** Asymmetric algorithms accepted from a JWKS: never `none`, never HS* (a public key must not become a shared secret). */
 const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
-/**
- * The token a client presents: the `token` query parameter of the upgrade
- * URL (browsers cannot set headers on a WebSocket), or else an
- * `Authorization: Bearer` header (for clients that can, such as Node's `ws`,
- * and which keeps the token out of URLs and access logs).
- */
-export function tokenOf(request: IncomingMessage): string | undefined {
+/** What a request's `Authorization` header says, for the relay. */
+type Authorization =
+  /** None, or one of another scheme (HTTP authentication in front of the relay, say): not the relay's. */
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bearer'; readonly token: string }
+  /** `Bearer` without exactly one token68: refused, never passed over for the query token. */
+  | { readonly kind: 'malformed' };
+
+// RFC 6750's b64token (token68): what a JWT is made of, dots included.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+function authorizationOf(request: IncomingMessage): Authorization {
   const header = request.headers.authorization;
-  const bearer = header && /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (bearer) return bearer[1];
+  if (header === undefined || !/^Bearer(?:\s|$)/i.test(header)) return { kind: 'none' };
+  const bearer = BEARER.exec(header);
+  return bearer ? { kind: 'bearer', token: bearer[1]! } : { kind: 'malformed' };
+}
+
+/**
+ * The token a client presents: an `Authorization: Bearer` header (for
+ * clients that can set one, such as Node's `ws`; it keeps the token out of
+ * URLs and access logs), or else the `token` query parameter of the upgrade
+ * URL (browsers cannot set headers on a WebSocket). `null`: a Bearer header
+ * that holds no usable token, which refuses the connection.
+ */
+export function tokenOf(request: IncomingMessage): string | undefined | null {
+  const authorization = authorizationOf(request);
+  if (authorization.kind === 'bearer') return authorization.token;
+  if (authorization.kind === 'malformed') return null;
   const url = request.url ?? '/';
   const query = url.indexOf('?');
   if (query < 0) return undefined;
   return new URLSearchParams(url.slice(query + 1)).get('token') || undefined;
 }
 
-/** Identity from verified JWT claims: the user is `sub`; the name is `name`, else `preferred_username`, else `sub`. */
+/** Identity from verified JWT claims: the user is `sub`; the name is `name`, else `preferred_username`. */
 function identityFromClaims(payload: JWTPayload): Identity | undefined {
   if (typeof payload.sub !== 'string' || payload.sub === '') return undefined;
   const claimed = [payload.name, payload.preferred_username].find((value) => typeof value === 'string' && cleanName(value) !== '');
   return { userId: payload.sub, ...(typeof claimed === 'string' ? { name: claimed } : {}) };
+}
+
+/** A token that is not valid yet: its `nbf` or `iat` is ahead of the relay's clock by more than the skew allowed. */
+function isFromTheFuture(error: unknown): boolean {
+  return error instanceof errors.JWTClaimValidationFailed && error.reason === 'check_failed' && (error.claim === 'nbf' || error.claim === 'iat');
 }
 
 /** A jose failure that says the token is bad, as opposed to the relay being unable to check it. */
@@ -95,13 +134,19 @@ function jwtAuthenticator(options: AuthOptions): Authenticate | undefined {
   }
   return async (request) => {
     const token = tokenOf(request);
-    if (token === undefined) return null;
+    if (!token) return null;
     const { payload } = await jwtVerify(token, key as Uint8Array, {
       algorithms,
       clockTolerance: CLOCK_TOLERANCE_S,
+      requiredClaims: options.jwtAllowNoExpiry ? [] : ['exp'],
       ...(options.jwtIssuer !== undefined ? { issuer: options.jwtIssuer } : {}),
       ...(options.jwtAudience !== undefined ? { audience: options.jwtAudience } : {}),
     });
+    // jose checks that `iat` is not in the future only with maxTokenAge,
+    // which would make `iat` required: a token issued "later" is refused here.
+    if (typeof payload.iat === 'number' && payload.iat > Math.floor(Date.now() / 1000) + CLOCK_TOLERANCE_S) {
+      throw new errors.JWTClaimValidationFailed('"iat" claim timestamp check failed (it should be in the past)', payload, 'iat', 'check_failed');
+    }
     const identity = identityFromClaims(payload);
     if (!identity) throw new errors.JWTClaimValidationFailed('the token has no "sub" claim', payload, 'sub', 'missing');
     return identity;
@@ -116,6 +161,7 @@ export function createAuthenticator(options: AuthOptions): Authenticator | undef
   const check = options.authenticate ?? jwtAuthenticator(options);
   if (!check) return undefined;
   const timeout = options.authTimeout ?? 5000;
+  const name = displayNamer(options);
   return async (request) => {
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -126,16 +172,15 @@ export function createAuthenticator(options: AuthOptions): Authenticator | undef
           timer.unref();
         }),
       ]);
-      if (!identity) {
-        return { ok: false, reason: CloseReason.Unauthorized, detail: tokenOf(request) === undefined ? 'no token' : 'refused' };
-      }
+      if (!identity) return { ok: false, reason: CloseReason.Unauthorized, detail: refusalDetail(request) };
       if (typeof identity.userId !== 'string' || identity.userId === '') {
         return { ok: false, reason: CloseReason.AuthUnavailable, detail: 'authenticate() returned an identity without a userId' };
       }
-      return { ok: true, identity };
+      return { ok: true, identity: { userId: identity.userId, name: name(identity) } };
     } catch (error) {
       const detail = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
       if (error instanceof errors.JWTExpired) return { ok: false, reason: CloseReason.TokenExpired, detail };
+      if (options.authenticate === undefined && isFromTheFuture(error)) return { ok: false, reason: CloseReason.TokenNotYetValid, detail };
       if (options.authenticate === undefined && isTokenFault(error)) return { ok: false, reason: CloseReason.Unauthorized, detail };
       return { ok: false, reason: CloseReason.AuthUnavailable, detail };
     } finally {
@@ -144,9 +189,32 @@ export function createAuthenticator(options: AuthOptions): Authenticator | undef
   };
 }
 
-/** The display name for an identity: its name, cleaned; else its user id, cleaned; else '' (the relay picks a guest name). */
+/** Why a request was refused without a token to check, for the log. */
+function refusalDetail(request: IncomingMessage): string {
+  const token = tokenOf(request);
+  if (token === null) return 'an Authorization: Bearer header without a usable token';
+  if (token !== undefined) return 'refused';
+  return request.headers.authorization === undefined ? 'no token' : 'no token (an Authorization header of another scheme than Bearer is not read)';
+}
+
+/**
+ * Display names for identities: the name, cleaned; else a `guest-…` name
+ * from an HMAC of the user id. Its key comes from the JWT secret when there
+ * is one, so every relay sharing the secret (restarts, cluster nodes) gives
+ * a user the same name; else it is random, per process.
+ */
+function displayNamer(options: AuthOptions): (identity: Identity) => string {
+  const key =
+    options.jwtSecret !== undefined
+      ? createHmac('sha256', options.jwtSecret).update('message-center guest names').digest()
+      : randomBytes(32);
+  return (identity) =>
+    (typeof identity.name === 'string' ? cleanName(identity.name) : '') || guestName(createHmac('sha256', key).update(identity.userId).digest());
+}
+
+/** The display name for an identity the gate let in (it always has one); '' lets the relay pick a guest name. */
 export function displayName(identity: Identity): string {
-  return cleanName(identity.name) || cleanName(identity.userId);
+  return cleanName(identity.name);
 }
 
 /** Refuses options that cannot work together, naming the conflict. */
@@ -171,6 +239,12 @@ export function validateAuthOptions(options: AuthOptions): void {
   }
   if ((options.jwtIssuer !== undefined || options.jwtAudience !== undefined) && options.jwtSecret === undefined && options.jwksUrl === undefined) {
     throw new TypeError('createRelayServer: `jwtIssuer` and `jwtAudience` need `jwtSecret` or `jwksUrl`');
+  }
+  if (options.jwtAllowNoExpiry !== undefined && typeof options.jwtAllowNoExpiry !== 'boolean') {
+    throw new TypeError(`createRelayServer: jwtAllowNoExpiry must be a boolean, got ${String(options.jwtAllowNoExpiry)}`);
+  }
+  if (options.jwtAllowNoExpiry && options.jwtSecret === undefined && options.jwksUrl === undefined) {
+    throw new TypeError('createRelayServer: `jwtAllowNoExpiry` needs `jwtSecret` or `jwksUrl` (it is about JWTs)');
   }
   if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
     throw new TypeError('createRelayServer: authenticate must be a function (request) => identity | null');

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRelayServer } from './create-relay-server.js';
-import { DEFAULT_LIMITS, type RelayLimits, type RelayServerOptions } from './options.js';
+import { flushLog } from './logger.js';
+import { packageRoot } from './package-files.js';
+import { DEFAULT_LIMITS, DEFAULT_SHUTDOWN_GRACE, type RelayLimits, type RelayServerOptions } from './options.js';
 
 const HELP = `Usage: message-center-relay [options]
 
@@ -14,9 +14,15 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --host ADDR                    interface to listen on (default: all)
   --path /PATH                   accept WebSocket upgrades on this path only (default: any)
   --trust-proxy SPEC             believe X-Forwarded-For from: true | hop count | addresses/CIDRs, comma-separated
-  --demo                         also serve the demo page at / and the script bundle at /message-center.min.js,
-                                 with its controls (drop a connection, restart the relay); not for public hosts
-  --log-level LEVEL              fatal | error | warn | info | debug | silent (default info)
+  --demo                         also serve the demo page at /, with its controls (drop a connection,
+                                 restart the relay); not for public hosts. The script bundle is served in
+                                 every mode: /message-center.min.js, /message-center@VERSION.min.js
+  --log-level LEVEL              fatal | error | warn | info | debug | silent (default info); the log is
+                                 JSON lines on stdout: when stdout does not take them, up to 4 MiB wait,
+                                 then lines are dropped and their count is logged once it takes them again
+  --shutdown-grace MS            on SIGTERM/SIGINT: close every connection (1001), flush the log, and exit
+                                 within this many ms whatever hangs: with 0 if all that was done in time,
+                                 else 1 (default ${DEFAULT_SHUTDOWN_GRACE})
   --data-dir DIR                 keep the message log and sessions on disk: a restart (even after SIGKILL)
                                  loses nothing acknowledged, and clients resume (default: memory only)
   --fsync                        with --data-dir: flush to disk before every acknowledgement (without it, a
@@ -30,6 +36,7 @@ Starts the Message Center relay (in memory, or durable with --data-dir).
   --jwks-url URL                 require a JWT signed by a key from this JWKS (RS256, ES256, EdDSA, …)
   --jwt-issuer ISS               with a JWT: the iss it must carry
   --jwt-audience AUD             with a JWT: an aud it must carry
+  --jwt-allow-no-expiry          with a JWT: accept tokens without exp, which never expire (default: refused)
   --allow-origin ORIGIN          web pages from this origin may connect (repeatable; * for any); pages from
                                  the relay's own host always may (default: only those; --demo: any)
   --expose-addresses             show clients each other's network addresses (default: yes without a
@@ -95,20 +102,10 @@ function access(values: Record<string, unknown>): Partial<RelayServerOptions> {
     ...(values['jwks-url'] !== undefined ? { jwksUrl: String(values['jwks-url']) } : {}),
     ...(values['jwt-issuer'] !== undefined ? { jwtIssuer: String(values['jwt-issuer']) } : {}),
     ...(values['jwt-audience'] !== undefined ? { jwtAudience: String(values['jwt-audience']) } : {}),
+    ...(values['jwt-allow-no-expiry'] ? { jwtAllowNoExpiry: true } : {}),
     ...(origins !== undefined ? { allowOrigins: origins } : {}),
     ...(values['expose-addresses'] ? { exposeAddresses: true } : values['hide-addresses'] ? { exposeAddresses: false } : {}),
   };
-}
-
-/** The package root, found from this file whether it runs from src/ (tsx) or dist/. */
-function packageRoot(): string {
-  let folder = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(resolve(folder, 'package.json'))) {
-    const parent = dirname(folder);
-    if (parent === folder) return process.cwd();
-    folder = parent;
-  }
-  return folder;
 }
 
 async function main(): Promise<void> {
@@ -122,6 +119,7 @@ async function main(): Promise<void> {
         'trust-proxy': { type: 'string' },
         demo: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'shutdown-grace': { type: 'string' },
         'data-dir': { type: 'string' },
         fsync: { type: 'boolean' },
         'log-max-entries': { type: 'string' },
@@ -132,6 +130,7 @@ async function main(): Promise<void> {
         'jwks-url': { type: 'string' },
         'jwt-issuer': { type: 'string' },
         'jwt-audience': { type: 'string' },
+        'jwt-allow-no-expiry': { type: 'boolean' },
         'allow-origin': { type: 'string', multiple: true },
         'expose-addresses': { type: 'boolean' },
         'hide-addresses': { type: 'boolean' },
@@ -157,6 +156,7 @@ async function main(): Promise<void> {
     ...(values.path !== undefined ? { path: String(values.path) } : {}),
     ...(values['trust-proxy'] !== undefined ? { trustProxy: parseTrust(String(values['trust-proxy'])) } : {}),
     ...(values['log-level'] !== undefined ? { logger: String(values['log-level']) } : {}),
+    ...(values['shutdown-grace'] !== undefined ? { shutdownGrace: integer('shutdown-grace', String(values['shutdown-grace'])) } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: resolve(String(values['data-dir'])) } : {}),
     ...(values.fsync ? { fsync: true } : {}),
     ...(values['data-dir'] !== undefined && process.env.MESSAGE_CENTER_BOOT_ID_FILE ? { bootIdFile: process.env.MESSAGE_CENTER_BOOT_ID_FILE } : {}),
@@ -177,13 +177,7 @@ async function main(): Promise<void> {
     options.demoControls = true;
     // The framework demos run on other ports and connect here.
     options.allowOrigins ??= ['*'];
-    options.static = {
-      root: resolve(root, 'demo'),
-      files: {
-        '/message-center.min.js': resolve(root, 'dist/message-center.min.js'),
-        '/message-center.min.js.map': resolve(root, 'dist/message-center.min.js.map'),
-      },
-    };
+    options.static = { root: resolve(root, 'demo') };
   }
 
   let relay;
@@ -196,12 +190,24 @@ async function main(): Promise<void> {
     process.stderr.write(`Message Center demo: http://localhost:${relay.port}/  (relay at ws://localhost:${relay.port}/)\n`);
   }
 
+  const grace = options.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1); // a second Ctrl-C: do not wait
     stopping = true;
+    const deadline = Date.now() + grace;
+    // Nothing below blocks the thread (writing the log included), so this
+    // fires even if closing or flushing never finishes.
+    setTimeout(() => process.exit(1), grace).unref();
     process.stderr.write(`\n${signal}: closing every connection (1001) and stopping\n`);
-    void relay.close().then(() => process.exit(0));
+    void relay.close().then(
+      async () => {
+        // close() gives up on what hangs at the deadline: then this is late.
+        const flushed = Date.now() < deadline && (await flushLog(deadline - Date.now()));
+        process.exit(flushed ? 0 : 1);
+      },
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -2,11 +2,15 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Gate } from './admission.js';
-import { staticHandler } from './http.js';
+import { clientBundleHandler } from './client-bundle.js';
+import { pathOf, staticHandler } from './http.js';
 import { createLogger } from './logger.js';
 import { resolveOptions, type RelayServerOptions } from './options.js';
 import { Relay } from './relay.js';
 import { openStorage } from './storage.js';
+
+/** ms sockets get for their closing handshake at shutdown (less when the grace period is short). */
+const CLOSING_HANDSHAKE_MS = 2000;
 
 export interface RelayServer {
   /** The port it listens on (the attached server's, when attached and listening). */
@@ -27,7 +31,10 @@ export interface RelayServer {
    * tests. Returns how many were dropped.
    */
   drop(filter?: { id?: string; name?: string; addr?: string }): number;
-  /** Closes every socket with 1001, then stops listening (if it listens itself). */
+  /**
+   * Closes every socket with 1001, then stops listening (if it listens
+   * itself). Resolves within `shutdownGrace`, whatever hangs.
+   */
   close(): Promise<void>;
 }
 
@@ -45,6 +52,7 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
   let restarting: Promise<void> | undefined;
   const owned = resolved.server === undefined;
   const httpServer = resolved.server ?? createServer();
+  const bundle = clientBundleHandler();
   const files = resolved.static ? staticHandler(resolved.static) : undefined;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -96,7 +104,7 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
   httpServer.on('upgrade', onUpgrade);
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    const path = (request.url ?? '/').split('?', 1)[0]!;
+    const path = pathOf(request);
     if (demoControl(path, request, response)) return;
     if (path === '/healthz' || path === '/readyz') {
       // healthz: the process serves (a load balancer keeps it). readyz: it can
@@ -116,12 +124,17 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       );
       return;
     }
+    // A plain request where clients connect is told to upgrade; anything else is not here.
     const fallback = () => {
-      response.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
-      response.end('Message Center relay: connect with a WebSocket.\n');
+      if (path === (resolved.path ?? '/')) {
+        response.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+        response.end('Message Center relay: connect with a WebSocket.\n');
+      } else {
+        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('Not found.\n');
+      }
     };
-    if (files) files(request, response, fallback);
-    else fallback();
+    bundle(request, response, () => (files ? files(request, response, fallback) : fallback()));
   };
   if (owned) httpServer.on('request', onRequest);
 
@@ -163,9 +176,9 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       return relay.drop(filter);
     },
     close() {
-      closed ??= (async () => {
+      closed ??= settleWithin(resolved.shutdownGrace, async () => {
         await restarting;
-        await relay.close();
+        await relay.close(Math.min(CLOSING_HANDSHAKE_MS, resolved.shutdownGrace / 2));
         httpServer.off('upgrade', onUpgrade);
         if (owned) {
           httpServer.off('request', onRequest);
@@ -175,8 +188,23 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
           });
         }
         logger.info({ event: 'closed' }, 'relay closed');
-      })();
+      }).then((inTime) => {
+        if (inTime) return;
+        // Whatever still hangs (Redis, the disk) is let go.
+        if (owned) httpServer.closeAllConnections();
+        logger.warn({ event: 'closed', grace: resolved.shutdownGrace }, 'relay closed: the grace period ran out first');
+      });
       return closed;
     },
   };
+}
+
+/** Runs `work`; true when it is done, false once `ms` have passed without it (it is then no longer waited for). */
+function settleWithin(ms: number, work: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  return Promise.race([work().then(() => true), late]).finally(() => clearTimeout(timer));
 }

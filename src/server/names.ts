@@ -15,3 +15,12 @@ export function cleanName(raw: string | undefined | null): string {
   const cleaned = raw.replace(/\s+/g, ' ').replace(INVISIBLE, '').replace(/ {2,}/g, ' ').trim();
   return [...cleaned].slice(0, FieldLimits.maxNameLength).join('').trim();
 }
+
+/**
+ * The `guest-…` name of a user who has no display name: six base64url
+ * characters of `digest` (a keyed hash of the user id), so the name tells
+ * nothing about the id and two users rarely share one (36 bits).
+ */
+export function guestName(digest: Buffer): string {
+  return `guest-${digest.toString('base64url').slice(0, 6)}`;
+}

@@ -37,6 +37,9 @@ export const DEFAULT_LIMITS: RelayLimits = {
   helloTimeout: 10_000,
 };
 
+/** ms a shutdown may take, by default (`shutdownGrace`, `--shutdown-grace`). */
+export const DEFAULT_SHUTDOWN_GRACE = 10_000;
+
 export interface DurabilityOptions {
   /**
    * Keep the message log and the sessions in this folder, so that a relay
@@ -116,6 +119,13 @@ export interface RelayServerOptions extends Partial<RelayLimits>, DurabilityOpti
    * one with `dataDir` keeps it). Never enable this where strangers can reach it.
    */
   demoControls?: boolean;
+  /**
+   * ms `close()` may take: every socket gets 1001 and a moment (half of
+   * this, at most 2 s) for its closing handshake before it is cut, and
+   * anything still pending at the end (Redis, the disk) is let go. The CLI
+   * also ends its process within it on SIGTERM/SIGINT. Default 10000.
+   */
+  shutdownGrace?: number;
 }
 
 export interface StaticFiles {
@@ -133,6 +143,7 @@ export interface ResolvedOptions extends RelayLimits {
   trustProxy: RelayServerOptions['trustProxy'];
   static: StaticFiles | undefined;
   demoControls: boolean;
+  shutdownGrace: number;
   dataDir: string | undefined;
   fsync: boolean;
   bootIdFile: string | undefined;
@@ -212,6 +223,7 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
     trustProxy: options.trustProxy,
     static: options.static,
     demoControls: options.demoControls ?? false,
+    shutdownGrace: positive('shutdownGrace', options.shutdownGrace, DEFAULT_SHUTDOWN_GRACE),
     dataDir: options.dataDir,
     fsync: options.fsync ?? false,
     bootIdFile: options.bootIdFile,
@@ -228,6 +240,7 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       ...(options.jwksUrl !== undefined ? { jwksUrl: options.jwksUrl } : {}),
       ...(options.jwtIssuer !== undefined ? { jwtIssuer: options.jwtIssuer } : {}),
       ...(options.jwtAudience !== undefined ? { jwtAudience: options.jwtAudience } : {}),
+      ...(options.jwtAllowNoExpiry !== undefined ? { jwtAllowNoExpiry: options.jwtAllowNoExpiry } : {}),
       ...(options.authenticate !== undefined ? { authenticate: options.authenticate } : {}),
       ...(options.authTimeout !== undefined ? { authTimeout: options.authTimeout } : {}),
     },

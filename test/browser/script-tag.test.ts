@@ -23,9 +23,9 @@ interface EsmCopy {
   getDefaultMessageCenter: () => MessageCenter;
 }
 
-const startRelayWithBundle = () =>
-  startRelay({ static: { files: { '/message-center.min.js': 'dist/message-center.min.js' } } });
-const bundleUrl = (relay: RelayInfo) => `${relay.url.replace(/^ws:/, 'http:').replace(/\/$/, '')}/message-center.min.js`;
+// The relay serves the bundle itself, in every mode, from another origin than the test page's.
+const startRelayWithBundle = () => startRelay();
+const bundleUrl = (relay: RelayInfo, file = 'message-center.min.js') => `${relay.url.replace(/^ws:/, 'http:').replace(/\/$/, '')}/${file}`;
 
 /** Loads `html` into a same-origin iframe and resolves with its window once loaded. */
 async function framePage(html: string): Promise<{ frame: HTMLIFrameElement; win: FrameWindow }> {
@@ -153,4 +153,21 @@ describe('the script bundle (dist/message-center.min.js)', () => {
       }
     });
   }
+
+  it('a page on another origin pins this version with integrity= and crossorigin: it loads and defines the elements', async () => {
+    const relay = await startRelayWithBundle();
+    const { version } = (await (await fetch('/package.json')).json()) as { version: string };
+    const pinned = bundleUrl(relay, `message-center@${version}.min.js`);
+    // Reading it from another origin (as an SRI hash generator or a crossorigin script does) needs CORS.
+    const bytes = await (await fetch(pinned)).arrayBuffer();
+    const digest = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-384', bytes))));
+    const { frame, win } = await framePage(`<!doctype html>
+      <html><head><script src="${pinned}" integrity="sha384-${digest}" crossorigin="anonymous"></script></head><body></body></html>`);
+    try {
+      expect(typeof win.MessageCenter, 'the pinned bundle ran').to.equal('object');
+      expect(win.customElements.get('ws-chat-panel') === win.MessageCenter!.WsChatPanel).to.equal(true);
+    } finally {
+      frame.remove();
+    }
+  });
 });

@@ -13,20 +13,7 @@ export async function rawWebSocket(port: number, protocol?: string, headers: Rec
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  socket.write(
-    [
-      'GET / HTTP/1.1',
-      `Host: 127.0.0.1:${port}`,
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-      'Sec-WebSocket-Version: 13',
-      ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []),
-      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-      '',
-      '',
-    ].join('\r\n'),
-  );
+  socket.write(upgradeRequest(port, protocol, headers));
   await new Promise<void>((resolve, reject) => {
     let head = '';
     const onData = (chunk: Buffer) => {
@@ -40,4 +27,20 @@ export async function rawWebSocket(port: number, protocol?: string, headers: Rec
   });
   socket.pause();
   return socket;
+}
+
+/** The bytes of a WebSocket upgrade request to the relay on `port`. */
+export function upgradeRequest(port: number, protocol?: string, headers: Record<string, string> = {}): string {
+  return [
+    'GET / HTTP/1.1',
+    `Host: 127.0.0.1:${port}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+    'Sec-WebSocket-Version: 13',
+    ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []),
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    '',
+    '',
+  ].join('\r\n');
 }

@@ -9,20 +9,37 @@ export interface RelayProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+export interface RelayProcessOptions {
+  /** Run the built CLI (dist/server/cli.js, as `npx message-center-relay` does) instead of src/ through tsx. */
+  built?: boolean;
+  /**
+   * Once it is listening, stop reading its stdout and stderr, as a stuck
+   * supervisor or log shipper would: the pipes fill up and stay full.
+   * `child.stdout` is left paused, for a test to read later. Default: both are drained.
+   */
+  unread?: boolean;
+}
+
 /**
  * Runs the relay CLI as a real process (so it can be killed with SIGKILL),
  * resolving once it logs that it is listening. `env` adds to the test's own
  * environment.
  */
-export async function startRelayProcess(args: string[], port = 0, env: Record<string, string> = {}): Promise<RelayProcess> {
+export async function startRelayProcess(
+  args: string[],
+  port = 0,
+  env: Record<string, string> = {},
+  options: RelayProcessOptions = {},
+): Promise<RelayProcess> {
   const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/server/cli.ts', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info', ...args],
-    { env: { ...inherited, ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const entry = options.built ? ['dist/server/cli.js'] : ['--import', 'tsx', 'src/server/cli.ts'];
+  const child = spawn(process.execPath, [...entry, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info', ...args], {
+    env: { ...inherited, ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const onStderr = (chunk: Buffer) => (stderr += chunk.toString());
+  child.stderr!.on('data', onStderr);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const listening = await new Promise<{ port: number }>((resolve, reject) => {
     let buffered = '';
@@ -31,7 +48,13 @@ export async function startRelayProcess(args: string[], port = 0, env: Record<st
       for (const line of buffered.split('\n')) {
         if (!line.includes('"listening"')) continue;
         child.stdout!.off('data', onData);
-        child.stdout!.resume();
+        if (options.unread) {
+          child.stdout!.pause();
+          child.stderr!.off('data', onStderr);
+          child.stderr!.pause();
+        } else {
+          child.stdout!.resume();
+        }
         resolve(JSON.parse(line) as { port: number });
         return;
       }

@@ -15,6 +15,14 @@ export async function hs256(claims: JWTPayload, options: { secret?: string; ttl?
     .sign(new TextEncoder().encode(options.secret ?? SECRET));
 }
 
+/** An HS256 token holding exactly `claims`: no `iat` or `exp` added. */
+export function hs256Exactly(claims: JWTPayload, secret = SECRET): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+}
+
+/** Seconds since the epoch, now: for `iat`, `nbf` and `exp` claims. */
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
 /** A token with `alg: none`: what a forger sends. */
 export function unsigned(claims: JWTPayload): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

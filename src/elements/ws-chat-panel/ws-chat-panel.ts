@@ -33,7 +33,7 @@ type Item =
 const RENDER_PAGE = 150;
 const STICK_THRESHOLD_PX = 40;
 /** Why the relay refused the connection (close reasons): shown until the panel is online again. */
-const REFUSALS = new Set(['unauthorized', 'token_expired', 'auth_unavailable', 'origin_not_allowed', 'server_full', 'too_many_connections']);
+const REFUSALS = new Set(['unauthorized', 'token_expired', 'token_not_yet_valid', 'auth_unavailable', 'origin_not_allowed', 'server_full', 'too_many_connections']);
 
 const icons = {
   people: svg`<path d="M16 19v-1a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v1"/><circle cx="9" cy="7" r="3.5"/><path d="M22 19v-1a4 4 0 0 0-3-3.87M16 3.13a4 4 0 0 1 0 7.75"/>`,
