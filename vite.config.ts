@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { minifyHTMLLiterals } from 'minify-literals';
+import { minifyHTMLLiterals } from '@lit-labs/rollup-plugin-minify-html-literals/lib/minify-html-literals.js';
+import { defaultStrategy } from '@lit-labs/rollup-plugin-minify-html-literals/lib/strategy.js';
 import { defineConfig, type Plugin } from 'vite';
 
 // Two library builds, both written into dist/ (tsc adds the .d.ts files):
@@ -13,6 +14,21 @@ import { defineConfig, type Plugin } from 'vite';
 // - `vite build`: the single-file script bundle, dist/message-center.min.js,
 //   with everything inside. It registers the elements and exposes the API on
 //   the `MessageCenter` global.
+
+/**
+ * Lit's own literal minifier, except that a css`` fragment of bare
+ * declarations (the panel's dark tokens, interpolated into two rules) is
+ * minified as the body of a rule: on its own it is no stylesheet, and Lightning
+ * CSS refuses it.
+ */
+const litStrategy: typeof defaultStrategy = {
+  ...defaultStrategy,
+  minifyCSS(css, options) {
+    if (css.includes('{')) return defaultStrategy.minifyCSS!(css, options);
+    const rule = defaultStrategy.minifyCSS!(`:host{${css}}`, options);
+    return rule.slice(':host{'.length, -'}'.length);
+  },
+};
 
 /**
  * Minifies the CSS (Lightning CSS) and HTML inside Lit's css``, html`` and
@@ -28,11 +44,13 @@ function minifyLitLiterals(): Plugin {
       if (!/\/src\/.*\.ts$/.test(id) || !/\b(css|html|svg)`/.test(code)) return null;
       const result = await minifyHTMLLiterals(code, {
         fileName: id,
+        strategy: litStrategy,
         // keepClosingSlash: in svg`` the HTML parser needs `<path/>` self-closed,
         // or the next shape becomes the path's child and is not drawn.
-        html: { conservativeCollapse: true, keepClosingSlash: true },
+        minifyOptions: { conservativeCollapse: true, keepClosingSlash: true },
       });
-      return result ? { code: result.code, map: result.map ?? null } : null;
+      // The map as JSON text: its typed form declares `version` loosely (number | string).
+      return result ? { code: result.code, map: result.map?.toString() ?? null } : null;
     },
   };
 }

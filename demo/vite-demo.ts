@@ -7,6 +7,17 @@ import { createRelayServer } from '../src/server/index.js';
 
 const src = fileURLToPath(new URL('../src/', import.meta.url));
 
+/**
+ * Each demo's own Vite dependency cache and port, so that all three run at
+ * once: with one shared cache, a demo that re-bundles its dependencies deletes
+ * the files another demo is serving.
+ */
+export const demoServer = {
+  react: { cacheDir: fileURLToPath(new URL('../node_modules/.vite/demo-react', import.meta.url)), port: 5173 },
+  vue: { cacheDir: fileURLToPath(new URL('../node_modules/.vite/demo-vue', import.meta.url)), port: 5174 },
+  angular: { cacheDir: fileURLToPath(new URL('../node_modules/.vite/demo-angular', import.meta.url)), port: 5175 },
+} as const;
+
 /** `message-center`, `message-center/define`, `/react`, `/vue` → this repository's source, as if installed. */
 export const packageAliases: Alias[] = [
   { find: /^message-center$/, replacement: `${src}index.ts` },

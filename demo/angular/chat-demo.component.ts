@@ -14,7 +14,8 @@ import type { ChatMessageEvent } from 'message-center';
       </p>
       @if (shown()) {
         <div style="display: grid; grid-template-columns: 1fr 1fr; gap: 1rem">
-          <ws-chat-panel [url]="url" userName="Ada" [strings]="{ title: 'Ada (Angular)' }" (ws-chat-message)="onMessage($event)"></ws-chat-panel>
+          <!-- A plain attribute takes the element's attribute name (user-name); a [property] binding the property's (userName). -->
+          <ws-chat-panel [url]="url" user-name="Ada" [strings]="{ title: 'Ada (Angular)' }" (ws-chat-message)="onMessage($event)"></ws-chat-panel>
           <ws-chat-panel [url]="url" [userName]="'Bob'" [maxMessages]="200"></ws-chat-panel>
         </div>
       }

@@ -13,6 +13,11 @@ export interface ChatStrings {
   reconnectNow: string;
   onlineCount: (count: number) => string;
   rosterHeading: string;
+  /**
+   * The roster's accessible name, from the panel's title and the user's name:
+   * two panels on one page need two different names for their rosters.
+   */
+  rosterLabel: (title: string, userName: string) => string;
   showRoster: string;
   /** Marks yourself in the roster: "Ada (you)". */
   you: string;
@@ -59,6 +64,7 @@ export const en: ChatStrings = {
   reconnectNow: 'Reconnect now',
   onlineCount: (count) => `${count} online`,
   rosterHeading: 'Online',
+  rosterLabel: (title, userName) => (userName ? `People online in ${title} (${userName})` : `People online in ${title}`),
   showRoster: 'People online',
   you: 'you',
   youSender: 'You',
@@ -114,6 +120,7 @@ export const zhCN: ChatStrings = {
   reconnectNow: '立即重连',
   onlineCount: (count) => `${count} 人在线`,
   rosterHeading: '在线',
+  rosterLabel: (title, userName) => (userName ? `${title}的在线成员（${userName}）` : `${title}的在线成员`),
   showRoster: '在线成员',
   you: '我',
   youSender: '我',

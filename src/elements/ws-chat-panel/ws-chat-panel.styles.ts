@@ -8,6 +8,7 @@ const dark = css`
   --_fg: var(--ws-chat-panel-fg, #e5e9f0);
   --_muted: var(--ws-chat-panel-muted, #a3aec2);
   --_border: var(--ws-chat-panel-border, #26324a);
+  --_field-border: var(--ws-chat-panel-field-border, #64718c);
   --_accent: var(--ws-chat-panel-accent, #8ea2ff);
   --_accent-fg: var(--ws-chat-panel-accent-fg, #0b1020);
   --_own-bg: var(--ws-chat-panel-own-bg, #3b4fd8);
@@ -28,6 +29,8 @@ export const styles = css`
     --_fg: var(--ws-chat-panel-fg, #172033);
     --_muted: var(--ws-chat-panel-muted, #566176);
     --_border: var(--ws-chat-panel-border, #dde1ea);
+    /* The edge of the textbox and of the roster's check boxes: 3:1 against what surrounds them (WCAG 1.4.11). */
+    --_field-border: var(--ws-chat-panel-field-border, #7d8699);
     --_accent: var(--ws-chat-panel-accent, #3346d3);
     --_accent-fg: var(--ws-chat-panel-accent-fg, #ffffff);
     --_own-bg: var(--ws-chat-panel-own-bg, #3346d3);
@@ -295,8 +298,9 @@ export const styles = css`
   .delivery[data-state='failed'] {
     color: var(--_danger);
   }
+  /* Paler, not translucent: the text keeps its full contrast (4.5:1 and more in both themes). */
   .message[data-state='pending'] .bubble {
-    opacity: 0.75;
+    background: color-mix(in srgb, var(--_own-bg) 85%, var(--_bg));
   }
   .notice {
     align-self: center;
@@ -425,7 +429,7 @@ export const styles = css`
     width: 1.125rem;
     height: 1.125rem;
     border-radius: 5px;
-    border: 1.5px solid var(--_border);
+    border: 1.5px solid var(--_field-border);
     display: grid;
     place-items: center;
     flex: none;
@@ -489,7 +493,7 @@ export const styles = css`
   .addresses {
     flex: 1;
     min-width: 10rem;
-    border: 1px solid var(--_border);
+    border: 1px solid var(--_field-border);
     border-radius: 8px;
     padding: 0.25rem 0.5rem;
     background: var(--_bg);
@@ -505,7 +509,7 @@ export const styles = css`
     min-height: 2.5rem;
     max-height: 8rem;
     padding: 0.5rem 0.75rem;
-    border: 1px solid var(--_border);
+    border: 1px solid var(--_field-border);
     border-radius: 12px;
     background: var(--_surface);
     line-height: 1.4;

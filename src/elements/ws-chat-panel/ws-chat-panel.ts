@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatClientOptions, TokenSource } from '../../client/chat-client.js';
 import { browserStore } from '../../client/persistence.js';
@@ -16,6 +17,8 @@ import type {
 } from '../../client/types.js';
 import { BusController } from '../../controllers/bus-controller.js';
 import { ChatController } from '../../controllers/chat-controller.js';
+import { FocusKeeperController } from '../../controllers/focus-keeper-controller.js';
+import { ScrollFocusController } from '../../controllers/scroll-focus-controller.js';
 import { ChatErrorEvent } from '../../events/chat-error-event.js';
 import { ChatGapEvent } from '../../events/chat-gap-event.js';
 import { ChatMessageEvent } from '../../events/chat-message-event.js';
@@ -23,6 +26,7 @@ import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
 import { LOCALES, pickLocale, type ChatStrings, type Locale } from '../../i18n/strings.js';
+import { avatarColor, initials } from './avatar.js';
 import { styles } from './ws-chat-panel.styles.js';
 
 type Item =
@@ -86,6 +90,7 @@ const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-h
  * @cssprop --ws-chat-panel-fg - Text colour.
  * @cssprop --ws-chat-panel-muted - Secondary text colour.
  * @cssprop --ws-chat-panel-border - Border colour.
+ * @cssprop --ws-chat-panel-field-border - Edge of the textbox and of the roster's check boxes (keep it 3:1 against the background).
  * @cssprop --ws-chat-panel-accent - Accent (buttons, focus ring, selection).
  * @cssprop --ws-chat-panel-accent-fg - Text on the accent colour.
  * @cssprop --ws-chat-panel-own-bg - Background of your messages.
@@ -171,6 +176,18 @@ export class WsChatPanel extends LitElement {
     error: (detail) => this.onError(detail),
     gap: (detail) => this.publish('chat:gap', detail, new ChatGapEvent(detail)),
   });
+
+  /** A long message scrolls inside its bubble: such a bubble is a Tab stop, so the keyboard can scroll it. */
+  private readonly scrollFocus = new ScrollFocusController(this);
+
+  /**
+   * A control removed by the render that follows its use (a chip's remove
+   * button, Retry, Reconnect now, "N new messages") hands focus on: within the
+   * log to the log, elsewhere to the textbox, where typing goes on.
+   */
+  private readonly focusKeeper = new FocusKeeperController(this, (focused) =>
+    focused.closest('.stream, .new-pill') ? this.stream : this.input,
+  );
 
   constructor() {
     super();
@@ -536,7 +553,7 @@ export class WsChatPanel extends LitElement {
     const rosterShown = this.protocol === 'v1' && (this.rosterOpen ?? !this.narrow);
     return html`
       <div class="header" part="header">
-        <h2 class="title" part="title"><slot name="title">${t.title}</slot></h2>
+        <h2 class="title" part="title"><slot name="title" @slotchange=${() => this.requestUpdate()}>${t.title}</slot></h2>
         ${this.renderStatus(t)}
         <span class="spacer"></span>
         ${this.protocol === 'v1'
@@ -635,7 +652,7 @@ export class WsChatPanel extends LitElement {
             ? html`<span class="private-label">${icon('lock')}${message.own ? t.privateTo(this.describeTargets(message.to!)) : t.privateFrom}</span>`
             : nothing}
         </div>
-        <div class="bubble" part="bubble" dir="auto">${message.text}</div>
+        <div class="bubble" part="bubble" dir="auto" ${ref(this.scrollFocus.watch)}>${message.text}</div>
         ${message.own ? this.renderDelivery(message, t) : nothing}
       </div>
     `;
@@ -663,6 +680,15 @@ export class WsChatPanel extends LitElement {
     </div>`;
   }
 
+  /**
+   * The panel's title as shown (the `title` slot's text, or the built-in one):
+   * with the user's name it tells two panels' rosters apart.
+   */
+  private get titleText(): string {
+    const slotted = [...this.children].filter((child) => child.slot === 'title');
+    return slotted.map((child) => child.textContent ?? '').join(' ').trim() || this.text.title;
+  }
+
   private sharesName(peer: Peer): boolean {
     let same = 0;
     for (const other of this.rosterValue) if (other.name === peer.name) same++;
@@ -675,7 +701,7 @@ export class WsChatPanel extends LitElement {
       a.id === selfId ? -1 : b.id === selfId ? 1 : this.peerName(a).localeCompare(this.peerName(b), this.locale),
     );
     return html`
-      <aside id="roster" part="roster" ?hidden=${!shown} aria-labelledby="roster-heading">
+      <aside id="roster" part="roster" ?hidden=${!shown} aria-label=${t.rosterLabel(this.titleText, this.self?.name || this.userName)}>
         <h3 class="roster-heading" id="roster-heading">${t.rosterHeading} · ${this.count}</h3>
         <ul class="roster">
           ${repeat(
@@ -759,18 +785,6 @@ export class WsChatPanel extends LitElement {
       </form>
     `;
   }
-}
-
-function initials(name: string): string {
-  const letters = [...name.trim()];
-  return (letters[0] ?? '?').toUpperCase();
-}
-
-/** A stable colour per name, dark enough for white initials (WCAG AA). */
-function avatarColor(name: string): string {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.codePointAt(0)!) >>> 0;
-  return `hsl(${hash % 360} 55% 38%)`;
 }
 
 declare global {
