@@ -14,6 +14,10 @@ export const startRelay = (options: object = {}) => executeServerCommand<RelayIn
 export const relayCommand = <T = unknown>(command: 'stop' | 'restart' | 'resume' | 'drop' | 'stats', id: string, extra: object = {}) =>
   executeServerCommand<T, object>(`relay-${command}`, { id, ...extra });
 
+/** A network path to the relay that the test can cut and restore (see BlackholeProxy). */
+export const startProxy = (relay: RelayInfo) => executeServerCommand<{ id: string; url: string }, object>('proxy-start', { relay: relay.id });
+export const proxyCommand = (command: 'cut' | 'restore', id: string) => executeServerCommand<boolean, object>(`proxy-${command}`, { id });
+
 export const shadow = (panel: WsChatPanel) => panel.shadowRoot!;
 
 export async function waitForStatus(panel: WsChatPanel, status: ChatStatus, timeout = 5000): Promise<void> {
