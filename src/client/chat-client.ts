@@ -12,6 +12,7 @@ import {
 } from '../transport/re-websocket-service.js';
 import { LegacyDialect } from './legacy-dialect.js';
 import { memoryStore, randomId, type ClientStore, type ResumeState } from './persistence.js';
+import { PresenceNotices } from './presence-notices.js';
 import {
   payloadText,
   type ChatErrorDetail,
@@ -128,6 +129,7 @@ export class ChatClient {
   private pingInterval = 25_000;
   private limitsValue: Limits | undefined;
   private noticeKey = 0;
+  private readonly notices = new PresenceNotices((notice) => this.emitter.emit('notice', notice));
   private readonly seenIds = new Set<string>();
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The current socket got its welcome: a close before that was a refusal, not a lost link. */
@@ -220,6 +222,7 @@ export class ChatClient {
   /** Closes the connection; your pending messages stay in the outbox for the next connect. */
   close(): void {
     this.closed = true;
+    this.notices.stop();
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     this.stopHeartbeat();
@@ -596,6 +599,7 @@ export class ChatClient {
     this.startHeartbeat();
     this.setStatus('online');
     this.emitter.emit('presence', { kind: 'welcome', roster: this.rosterValue, count: this.countValue });
+    this.notices.welcome(this.rosterValue);
     if (presented && !frame.resumed) {
       // The relay forgot everyone: private messages from before wait (a little)
       // for their recipients to come back rather than fail at once.
@@ -626,7 +630,8 @@ export class ChatClient {
     // Someone came back: private messages waiting for their recipients after a relay restart may go now.
     if (kind === 'join' && this.graceTimer !== undefined) this.flushOutbox();
     this.emitter.emit('presence', { kind, peer, roster: this.rosterValue, count });
-    this.emitter.emit('notice', { kind, peer, key: `${kind}:${peer.id}:${++this.noticeKey}`, ts: Date.now() });
+    if (kind === 'join') this.notices.join(peer);
+    else this.notices.leave(peer);
   }
 
   /** Tells the server, soon and once for a burst, what we have processed: it sends delivery receipts for private messages. */
