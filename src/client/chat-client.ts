@@ -11,7 +11,8 @@ import {
   type WebSocketConstructor,
 } from '../transport/re-websocket-service.js';
 import { LegacyDialect } from './legacy-dialect.js';
-import { memoryStore, randomId, type ClientStore, type ResumeState } from './persistence.js';
+import { measure, prepare, sendFrameOf } from './outgoing.js';
+import { memoryStore, type ClientStore, type ResumeState } from './persistence.js';
 import { PresenceNotices } from './presence-notices.js';
 import {
   payloadText,
@@ -271,8 +272,11 @@ export class ChatClient {
   /**
    * Sends `data` to everyone, or to `to`. The message is kept in the outbox
    * until the server acknowledges it, and sent as soon as the client is
-   * online. Returns it (state `pending`), or undefined when the outbox is full
-   * (reported as an `outbox_full` error; nothing is dropped).
+   * online. Returns it (state `pending`), or undefined when it is refused
+   * here, with an `error` event and nothing sent: `outbox_full` (nothing is
+   * dropped), `too_large` (its frame would exceed the relay's
+   * `maxFrameBytes`, once a welcome has said what that is) or `bad_field`
+   * (`data` cannot be sent as JSON).
    */
   send(data: unknown, to?: Target): ChatMessage | undefined {
     const limit = this.options.maxOutbox ?? 1000;
@@ -283,18 +287,14 @@ export class ChatClient {
       });
       return undefined;
     }
-    const id = randomId();
-    const message: ChatMessage = {
-      key: `local:${id}`,
-      id,
-      from: this.selfValue ?? { id: '', name: this.name, addr: '' },
-      ...(to ? { to } : {}),
-      data,
-      text: payloadText(data),
-      ts: Date.now(),
-      own: true,
-      state: 'pending',
-    };
+    const from = this.selfValue ?? { id: '', name: this.name, addr: '' };
+    const prepared = prepare(data, to, from, this.legacy ? undefined : this.limitsValue?.maxFrameBytes);
+    if ('error' in prepared) {
+      this.emitter.emit('error', prepared.error);
+      return undefined;
+    }
+    const { message } = prepared;
+    const { id } = message;
     const entry: OutboxEntry = { message, transmitted: false };
     this.outbox.set(id, entry);
     this.saveOutbox();
@@ -465,7 +465,7 @@ export class ChatClient {
       this.legacy.transmit(this.service, message);
       return;
     }
-    this.sendFrame({ type: 'send', id: message.id, ...(message.to ? { to: message.to } : {}), data: message.data });
+    this.sendFrame(sendFrameOf(message));
   }
 
   /** Whether every target is online now (by id or name; addresses are not known to clients). */
@@ -600,6 +600,13 @@ export class ChatClient {
     this.setStatus('online');
     this.emitter.emit('presence', { kind: 'welcome', roster: this.rosterValue, count: this.countValue });
     this.notices.welcome(this.rosterValue);
+    // Written while the relay's limit was unknown (offline since the start): refused here, not by the relay.
+    for (const entry of [...this.outbox.values()]) {
+      const measured = measure(entry.message, frame.limits.maxFrameBytes);
+      if (measured.ok) continue;
+      this.settle(entry.message.id, { state: 'failed', error: measured.code });
+      this.emitter.emit('error', { code: measured.code, message: measured.message, id: entry.message.id });
+    }
     if (presented && !frame.resumed) {
       // The relay forgot everyone: private messages from before wait (a little)
       // for their recipients to come back rather than fail at once.
