@@ -35,7 +35,7 @@ describe('PresenceNotices (model-based)', () => {
 
   it('announces exactly the real changes of who is online, by name, and none for an absence shorter than the grace period', () => {
     fc.assert(
-      fc.property(fc.array(name, { maxLength: 4 }), fc.array(op, { maxLength: 40 }), (initial, ops) => {
+      fc.property(fc.array(name, { maxLength: 4 }), fc.array(op, { maxLength: 40, size: 'max' }), (initial, ops) => {
         mock.timers.reset();
         mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
         let nextId = 0;
