@@ -18,6 +18,10 @@ export const relayCommand = <T = unknown>(command: 'stop' | 'restart' | 'resume'
 export const startProxy = (relay: RelayInfo) => executeServerCommand<{ id: string; url: string }, object>('proxy-start', { relay: relay.id });
 export const proxyCommand = (command: 'cut' | 'restore', id: string) => executeServerCommand<boolean, object>(`proxy-${command}`, { id });
 
+/** A web server on its own port (another origin than the test page's); `putPage` gives it pages. */
+export const startPageServer = () => executeServerCommand<{ id: string; origin: string }, object>('page-start', {});
+export const putPage = (id: string, path: string, html: string) => executeServerCommand<boolean, object>('page-put', { id, path, html });
+
 export const shadow = (panel: WsChatPanel) => panel.shadowRoot!;
 
 export async function waitForStatus(panel: WsChatPanel, status: ChatStatus, timeout = 5000): Promise<void> {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
 import { BlackholeProxy } from './blackhole-proxy.js';
@@ -19,6 +21,7 @@ export function relayPlugin(): TestRunnerPlugin {
   const relays = new Map<string, { relay: RelayServer; options: RelayServerOptions }>();
   const others = new Map<string, Started>();
   const proxies = new Map<string, BlackholeProxy>();
+  const pages = new Map<string, Map<string, string>>();
   let nextId = 0;
   // The test pages' own origin: relays run on other ports, so they must let
   // it in (a relay refuses pages from other origins by default).
@@ -107,6 +110,33 @@ export function relayPlugin(): TestRunnerPlugin {
         case 'proxy-restore':
           proxy(args.id).restore();
           return true;
+        case 'page-start': {
+          // A web server of its own, on its own port: pages served from another
+          // origin than the test page's (and than the relay's).
+          const files = new Map<string, string>();
+          const server = createServer((request, response) => {
+            const html = files.get(new URL(request.url ?? '/', 'http://page').pathname);
+            response.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
+            response.end(html ?? 'not found');
+          });
+          await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+          const id = String(++nextId);
+          pages.set(id, files);
+          others.set(id, {
+            stop: () =>
+              new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+              }),
+          });
+          return { id, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+        }
+        case 'page-put': {
+          const files = pages.get(String(args.id));
+          if (!files) throw new Error(`no page server ${String(args.id)}`);
+          files.set(String(args.path), String(args.html));
+          return true;
+        }
         case 'original-start': {
           const server = await startOriginalServer();
           const id = String(++nextId);
