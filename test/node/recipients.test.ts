@@ -13,6 +13,8 @@ type Op =
   | { kind: 'expire'; pick: number }
   | { kind: 'restart' }
   | { kind: 'rename'; person: number; name: string }
+  /** The person's next sessions come from another network address. */
+  | { kind: 'move'; person: number; addr: string }
   | { kind: 'pick'; pick: number }
   | { kind: 'unpick'; pick: number }
   | { kind: 'send' }
@@ -23,6 +25,7 @@ interface Session {
   id: string;
   person: number;
   name: string;
+  addr: string;
   epoch: number;
   /** online; away (the relay keeps it); forgotten (expired, or lost in a restart). */
   state: 'online' | 'away' | 'forgotten';
@@ -31,12 +34,16 @@ interface Session {
 /** What the test knows of each recipient and the panel does not: whom they were picked for. */
 interface Truth {
   person: number;
+  /** Where the session picked was. */
+  addr: string;
   /** A namesake was seen: the recipient must keep its session from then on. */
   frozen: boolean;
   id: string;
 }
 
 const NAMES = ['Ada', 'Ben'];
+/** Few addresses: people share one behind a NAT. */
+const ADDRS = ['192.0.2.1', '192.0.2.2'];
 const PEOPLE = 4;
 const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('join' as const), person: fc.nat(PEOPLE - 1) }), weight: 4 },
@@ -48,6 +55,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('rename' as const), person: fc.nat(PEOPLE - 1), name: fc.constantFrom(...NAMES) }),
     weight: 1,
   },
+  { arbitrary: fc.record({ kind: fc.constant('move' as const), person: fc.nat(PEOPLE - 1), addr: fc.constantFrom(...ADDRS) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('pick' as const), pick: fc.nat() }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant('unpick' as const), pick: fc.nat() }), weight: 1 },
   { arbitrary: fc.constant({ kind: 'send' as const }), weight: 3 },
@@ -63,26 +71,31 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('recipient selection (model-based)', () => {
-  it('never widens, never narrows, never moves to a namesake once one was seen, and finds the person again when unambiguous', () => {
+  it('never widens, never narrows, never moves to a lookalike once one was seen nor to another address, and finds the person again when unambiguous', () => {
     fc.assert(
       fc.property(
         fc.array(fc.constantFrom(...NAMES), { minLength: PEOPLE, maxLength: PEOPLE }),
+        fc.array(fc.constantFrom(...ADDRS), { minLength: PEOPLE, maxLength: PEOPLE }),
+        // With authentication the relay hides every address.
+        fc.boolean(),
         fc.constantFrom('Me', 'Ada'),
         fc.array(op, { maxLength: 60, size: 'max' }),
-        (initialNames, selfName, ops) => {
+        (initialNames, initialAddrs, hidden, selfName, ops) => {
           const names = [...initialNames];
+          const addrs = [...initialAddrs];
           let epoch = 1;
           let nextId = 0;
           const sessions = new Map<string, Session>();
           const newSession = (person: number, name: string): Session => {
-            const session: Session = { id: `s${++nextId}`, person, name, epoch, state: 'online' };
+            const addr = person < 0 || hidden ? '' : addrs[person]!;
+            const session: Session = { id: `s${++nextId}`, person, name, addr, epoch, state: 'online' };
             sessions.set(session.id, session);
             return session;
           };
           let self = newSession(-1, selfName);
           const online = () => [...sessions.values()].filter((s) => s.state === 'online' && s.epoch === epoch);
           const presence = (): Presence => ({
-            roster: online().map(({ id, name }) => ({ id, name, addr: '' })),
+            roster: online().map(({ id, name, addr }) => ({ id, name, addr })),
             selfId: self.id,
             epoch: String(epoch),
           });
@@ -99,9 +112,10 @@ describe('recipient selection (model-based)', () => {
               const session = sessions.get(recipient.id);
               assert.ok(session, `${where}: bound to a session that never existed`);
               assert.equal(session.name, recipient.name, `${where}: bound to someone of another name`);
+              assert.equal(session.addr, known.addr, `${where}: bound to someone at another address`);
               assert.notEqual(recipient.id, self.id, `${where}: bound to oneself`);
               // Update what was seen, as of now.
-              const namesakes = others.filter((s) => s.name === recipient.name);
+              const namesakes = others.filter((s) => s.name === recipient.name && s.addr === known.addr);
               const held = new Set(recipients.filter((_, j) => j !== i).map((other) => other.id));
               const bound = namesakes.some((s) => s.id === recipient.id);
               const free = namesakes.filter((s) => !held.has(s.id));
@@ -139,6 +153,9 @@ describe('recipient selection (model-based)', () => {
               case 'join':
                 newSession(action.person, names[action.person]!);
                 afterPresence();
+                break;
+              case 'move':
+                addrs[action.person] = action.addr;
                 break;
               case 'leave':
                 if (others.length === 0) continue;
@@ -178,11 +195,11 @@ describe('recipient selection (model-based)', () => {
                 if (others.length === 0) continue;
                 const session = others[action.pick % others.length]!;
                 const index = recipients.findIndex((recipient) => recipient.id === session.id);
-                recipients = toggle(recipients, { id: session.id, name: session.name, addr: '' }, presence());
+                recipients = toggle(recipients, { id: session.id, name: session.name, addr: session.addr }, presence());
                 if (index >= 0) truth.splice(index, 1);
                 else {
-                  const namesake = others.some((s) => s !== session && s.name === session.name);
-                  truth.push({ person: session.person, frozen: namesake, id: session.id });
+                  const lookalike = others.some((s) => s !== session && s.name === session.name && s.addr === session.addr);
+                  truth.push({ person: session.person, addr: session.addr, frozen: lookalike, id: session.id });
                 }
                 break;
               }
@@ -232,7 +249,7 @@ describe('recipient selection (model-based)', () => {
 
   it('follow() returns the same list when nothing changed (the panel re-renders only on a change)', () => {
     const presence: Presence = { roster: [{ id: 'b', name: 'Ben', addr: '' }], selfId: 'me', epoch: 'e' };
-    const recipients = toggle([], { id: 'b', name: 'Ben', addr: '' }, presence);
+    const recipients = toggle([], presence.roster[0]!, presence);
     assert.equal(follow(recipients, presence), recipients);
   });
 });

@@ -5,22 +5,26 @@ import type { Peer, Target } from '../../client/types.js';
  * across their connections.
  *
  * Who someone is, as a client can tell: the name the relay gives them. With
- * authentication it comes from their token; without, they chose it, and two
- * people may share it. So a recipient is held by the session they were
- * picked in (its id reaches only them), and followed by name to a new
- * session only while the name is unambiguous: when their session is not
- * online and exactly one other session by that name is, and no one else has
- * gone by that name since they were picked. A recipient nobody can be found
- * for stays picked: messages are never widened to everyone, nor narrowed to
- * the recipients that can be reached, without the writer's say.
+ * authentication it comes from their token (and the relay hides addresses);
+ * without, they chose it, anyone may take it, and two people may share it,
+ * so there it is the name at the address they were seen at (the relay shows
+ * addresses then, unless told not to). A recipient is held by the session
+ * they were picked in (its id reaches only them), and followed to a new
+ * session only while that is unambiguous: when their session is not online
+ * and exactly one other session with their name (and address) is, and no
+ * other one has been seen since they were picked. A recipient nobody can be
+ * found for stays picked: messages are never widened to everyone, nor
+ * narrowed to the recipients that can be reached, without the writer's say.
  */
 export interface Recipient {
   readonly name: string;
+  /** Their network address when picked, or '' where the relay hides addresses: they are found again only there. */
+  readonly addr: string;
   /** The session they were picked in, or found again in. */
   readonly id: string;
   /** The relay's epoch when that session was seen: a relay that starts a new epoch has forgotten every earlier session. */
   readonly epoch: string;
-  /** Someone else went by the same name while this one was picked: followed by their session only, never by name. */
+  /** Someone else went by the same name (and address) while this one was picked: followed by their session only. */
   readonly shared: boolean;
   /** The relay said no one matches the session any more (it expired). */
   readonly gone: boolean;
@@ -57,8 +61,8 @@ export function reach(recipient: Recipient, presence: Presence): Reach {
 /** Picks `peer`, or unpicks them when they are picked already. */
 export function toggle(recipients: readonly Recipient[], peer: Peer, presence: Presence): readonly Recipient[] {
   if (recipients.some((recipient) => recipient.id === peer.id)) return remove(recipients, peer.id, presence);
-  const shared = namesakes(peer.name, presence).some((other) => other.id !== peer.id);
-  return [...recipients, { name: peer.name, id: peer.id, epoch: presence.epoch, shared, gone: false }];
+  const shared = lookalikes(peer, presence).some((other) => other.id !== peer.id);
+  return [...recipients, { name: peer.name, addr: peer.addr, id: peer.id, epoch: presence.epoch, shared, gone: false }];
 }
 
 /** Unpicks the recipient held by session `id`: the session it held may be someone else's to be found again. */
@@ -82,7 +86,7 @@ export function follow(recipients: readonly Recipient[], presence: Presence): re
 }
 
 function followOne(recipient: Recipient, presence: Presence, all: readonly Recipient[]): Recipient {
-  const sameName = namesakes(recipient.name, presence);
+  const sameName = lookalikes(recipient, presence);
   if (presence.roster.some((peer) => peer.id === recipient.id)) {
     const shared = recipient.shared || sameName.some((peer) => peer.id !== recipient.id);
     return shared === recipient.shared && recipient.epoch === presence.epoch && !recipient.gone
@@ -116,7 +120,9 @@ export function resolve(recipients: readonly Recipient[], presence: Presence): R
   return { kind: 'private', to: { ids: recipients.map((recipient) => recipient.id) } };
 }
 
-/** Others online by that name (yourself excluded). */
-function namesakes(name: string, presence: Presence): Peer[] {
-  return presence.roster.filter((peer) => peer.name === name && peer.id !== presence.selfId);
+/** Others online who could be `who`, as far as a client can tell: the same name, at the same address when it is shown (yourself excluded). */
+function lookalikes(who: Pick<Peer, 'name' | 'addr'>, presence: Presence): Peer[] {
+  return presence.roster.filter(
+    (peer) => peer.name === who.name && (who.addr === '' || peer.addr === who.addr) && peer.id !== presence.selfId,
+  );
 }
