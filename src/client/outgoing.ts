@@ -95,8 +95,18 @@ export function charactersOver(text: string, bytes: number): number {
   for (let i = text.length; i > 0 && saved < bytes; count++) {
     const unit = text.charCodeAt(i - 1);
     const pair = i > 1 && (unit & 0xfc00) === 0xdc00 && (text.charCodeAt(i - 2) & 0xfc00) === 0xd800;
-    saved += pair ? 4 : utf8Length(JSON.stringify(text[i - 1])) - 2;
+    saved += pair ? 4 : jsonBytes(unit);
     i -= pair ? 2 : 1;
   }
   return count;
+}
+
+/** UTF-8 bytes of one UTF-16 unit (not half of a pair) inside a JSON string, as JSON.stringify writes it. */
+function jsonBytes(unit: number): number {
+  if (unit === 0x22 || unit === 0x5c) return 2; // \" \\
+  if (unit < 0x20) return unit === 0x08 || unit === 0x09 || unit === 0x0a || unit === 0x0c || unit === 0x0d ? 2 : 6; // \n, \u0001
+  if (unit < 0x80) return 1;
+  if (unit < 0x800) return 2;
+  if ((unit & 0xf800) === 0xd800) return 6; // a lone surrogate: \udXXX
+  return 3;
 }

@@ -29,6 +29,16 @@ import { defaultRelayUrl } from './default-url.js';
 import { follow, reach, refused, remove, resolve, toggle, type Presence, type Recipient, type Resolution } from './recipients.js';
 import { styles } from './ws-chat-panel.styles.js';
 
+/** The frame a draft would be sent in, against the relay's limit (remembered for the last draft). */
+interface FrameSize {
+  readonly text: string;
+  readonly to: string;
+  readonly limit: number;
+  readonly bytes: number;
+  /** Characters to remove from the end to fit, once asked. */
+  cut?: number;
+}
+
 type Item =
   | { readonly kind: 'message'; readonly key: string; readonly message: ChatMessage }
   | { readonly kind: 'notice'; readonly key: string; readonly notice: ChatNotice };
@@ -166,7 +176,7 @@ export class WsChatPanel extends LitElement {
   private connectionTrouble = false;
   private everConnected = false;
   private noUrlReported = false;
-  private lengthCache: { readonly text: string; readonly to: string; readonly limit: number; readonly bytes: number } | undefined;
+  private lengthCache: FrameSize | undefined;
   @state() private draft = '';
 
   @query('.stream') private stream!: HTMLElement;
@@ -327,12 +337,16 @@ export class WsChatPanel extends LitElement {
     if (changed.has('maxMessages')) this.trim();
     const url = this.resolvedUrl;
     this.chat.sync([url, this.userName, this.protocol, this.token], () => this.clientOptions());
-    if (url) {
+    if (url && this.noUrlReported) {
       this.noUrlReported = false;
-    } else if (this.isConnected && !this.noUrlReported) {
+      this.connectionTrouble = false;
+      this.composerError = '';
+    } else if (!url && this.isConnected && !this.noUrlReported) {
       this.noUrlReported = true;
       this.onError({ code: 'no_url', message: NO_URL });
     }
+    // The reason Enter was refused for is gone: a later one is shown, not announced, until Enter is pressed again.
+    if (this.blockedAttempt && !this.composerNote(this.text)?.blocked) this.blockedAttempt = false;
   }
 
   protected override updated(): void {
@@ -399,8 +413,8 @@ export class WsChatPanel extends LitElement {
   }
 
   private onError(detail: ChatErrorDetail): void {
-    if (detail.code === 'outbox_full' || detail.code === 'no_url') this.composerError = this.text.errors[detail.code] ?? detail.message;
-    if (REFUSALS.has(detail.code)) {
+    if (detail.code === 'outbox_full') this.composerError = this.text.errors.outbox_full ?? detail.message;
+    if (REFUSALS.has(detail.code) || detail.code === 'no_url') {
       this.connectionTrouble = true;
       this.composerError = this.text.errors[detail.code] ?? detail.message;
     }
@@ -528,7 +542,7 @@ export class WsChatPanel extends LitElement {
    * limit; undefined while the limit is not known (before the first
    * welcome). Remembered for the last draft: it is asked on every render.
    */
-  private frameSize(text: string, target: Resolution): { readonly bytes: number; readonly limit: number } | undefined {
+  private frameSize(text: string, target: Resolution): FrameSize | undefined {
     const limit = this.protocol === 'v1' ? this.chat.client?.limits?.maxFrameBytes : undefined;
     if (limit === undefined || text.trim() === '' || target.kind === 'unreachable') return undefined;
     const to = target.kind === 'private' ? target.to : undefined;
@@ -538,7 +552,7 @@ export class WsChatPanel extends LitElement {
       const measured = measure({ id: randomId(), ...(to ? { to } : {}), data: text });
       this.lengthCache = { text, to: toKey, limit, bytes: measured.ok ? measured.bytes : Infinity };
     }
-    return { bytes: this.lengthCache!.bytes, limit };
+    return this.lengthCache;
   }
 
   private ownMessage(id: string): ChatMessage | undefined {
@@ -883,7 +897,10 @@ export class WsChatPanel extends LitElement {
     const target = this.target();
     if (target.kind === 'unreachable') return { text: t.recipientsUnreachable(this.listNames(target.who)), blocked: true };
     const size = this.frameSize(this.draft, target);
-    if (size && size.bytes > size.limit) return { text: t.tooLong(charactersOver(this.draft, size.bytes - size.limit)), blocked: true };
+    if (size && size.bytes > size.limit) {
+      size.cut ??= charactersOver(this.draft, size.bytes - size.limit);
+      return { text: t.tooLong(size.cut), blocked: true };
+    }
     const presence = this.presence;
     const away = this.protocol === 'v1' ? this.recipients.filter((recipient) => reach(recipient, presence) === 'away') : [];
     if (away.length > 0) return { text: t.recipientsAway(this.listNames(away)), blocked: false };
