@@ -372,7 +372,7 @@ export class WsChatPanel extends LitElement {
     if (detail.status === 'reconnecting' && detail.attempt >= UNREACHABLE_AFTER && !this.connectionTrouble) {
       // Not refused, just nothing answering: say so rather than count down in silence.
       this.connectionTrouble = true;
-      this.composerError = this.text.cannotConnect(this.resolvedUrl);
+      this.composerError = this.text.cannotConnect(withoutSecrets(this.resolvedUrl));
     }
     if (detail.status === 'reconnecting') this.startCountdown();
     else this.stopCountdown();
@@ -910,6 +910,16 @@ export class WsChatPanel extends LitElement {
 
   private listNames(recipients: readonly Recipient[]): string {
     return new Intl.ListFormat(this.locale, { type: 'conjunction' }).format(recipients.map((recipient) => recipient.name || recipient.id));
+  }
+}
+
+/** The relay's address fit to show: no query string (a token may travel there) and no credentials. */
+function withoutSecrets(url: string): string {
+  try {
+    const parsed = new URL(url, location.href);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return url;
   }
 }
 
