@@ -7,7 +7,7 @@ import '../../src/define.js';
 import type { MessageCenter } from '../../src/bus/message-center.js';
 import type { MessageCenterProvider } from '../../src/elements/message-center-provider/message-center-provider.js';
 import type { WsChatPanel } from '../../src/elements/ws-chat-panel/ws-chat-panel.js';
-import { bubbles, putPage, startPageServer, startRelay, typeAndSend, waitForBubble, waitForStatus, type RelayInfo } from '../support/panel.js';
+import { addPanel, bubbles, putPage, startPageServer, startRelay, typeAndSend, waitForBubble, waitForStatus, type RelayInfo } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 /** What the script bundle puts on `window.MessageCenter`: the package's exports and the page-wide bus. */
@@ -157,10 +157,7 @@ describe('the script bundle (dist/message-center.min.js)', () => {
   }
   it('the README snippet: MessageCenter.emit right after the panel is in the page is sent, on every load (issue 12, item 4)', async () => {
     const relay = await startRelayWithBundle();
-    const bob = document.createElement('ws-chat-panel');
-    bob.url = relay.url;
-    bob.userName = 'Bob';
-    document.body.append(bob);
+    const bob = addPanel(document.body, relay.url, 'Bob');
     try {
       await waitForStatus(bob, 'online');
       for (let load = 1; load <= 6; load++) {
@@ -234,10 +231,7 @@ describe('the script bundle (dist/message-center.min.js)', () => {
       const page = await startPageServer();
       const relay = await startRelayWithBundle({ allowOrigins: [location.origin, page.origin] });
       await putPage(page.id, '/', snippet(relay));
-      const bob = document.createElement('ws-chat-panel');
-      bob.url = relay.url;
-      bob.userName = 'Bob';
-      document.body.append(bob);
+      const bob = addPanel(document.body, relay.url, 'Bob');
       const other = await open(`${page.origin}/`);
       try {
         await waitForBubble(bob, 'Hello from the page', 10_000);

@@ -2,10 +2,9 @@
 // disabled past it with the reason in view, and a retry only where a retry
 // can help (issue 12, item 3).
 import { expect, fixture, html } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { ChatErrorDetail, WsChatPanel } from '../../src/index.js';
-import { bubbles, shadow, startRelay, toggleRecipient, waitForBubble, waitForStatus } from '../support/panel.js';
+import { bubbles, pressEnter, shadow, startRelay, toggleRecipient, waitForBubble, waitForStatus } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 const LIMIT = 2048;
@@ -19,12 +18,6 @@ async function paste(panel: WsChatPanel, text: string): Promise<void> {
   input.focus();
   input.value = text;
   input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-  await panel.updateComplete;
-}
-
-async function pressEnter(panel: WsChatPanel): Promise<void> {
-  textarea(panel).focus();
-  await sendKeys({ press: 'Enter' });
   await panel.updateComplete;
 }
 

@@ -4,25 +4,15 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/define.js';
 import type { WsChatPanel } from '../../src/index.js';
-import { proxyCommand, relayCommand, shadow, startProxy, startRelay, waitForStatus, type RelayInfo } from '../support/panel.js';
+import { addPanel, proxyCommand, relayCommand, rosterNames, shadow, startProxy, startRelay, waitForStatus, type RelayInfo } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 /** The join and leave notices in the panel's log, in order. */
 const notices = (panel: WsChatPanel) =>
   [...shadow(panel).querySelectorAll('.notice.join, .notice.leave')].map((notice) => notice.textContent!.trim());
 
-const names = (panel: WsChatPanel) => panel.roster.map((peer) => peer.name).sort().join();
-
 async function waitForNotice(panel: WsChatPanel, text: string, timeout = 15_000): Promise<void> {
   await waitFor(() => notices(panel).includes(text), `"${text}" (notices: ${JSON.stringify(notices(panel))})`, timeout);
-}
-
-function addPanel(root: HTMLElement, url: string, name: string): WsChatPanel {
-  const panel = document.createElement('ws-chat-panel');
-  panel.url = url;
-  panel.userName = name;
-  root.append(panel);
-  return panel;
 }
 
 /**
@@ -50,9 +40,9 @@ describe('<ws-chat-panel>: notices say what changed', () => {
     await proxyCommand('cut', path.id);
     await relayCommand('restart', relay.id);
     await waitForStatus(ann, 'reconnecting');
-    await waitFor(() => ann.status === 'online' && names(ann) === 'Ann', 'Ann back first', 15_000);
+    await waitFor(() => ann.status === 'online' && rosterNames(ann).join() === 'Ann', 'Ann back first', 15_000);
     await proxyCommand('restore', path.id);
-    await waitFor(() => eve.status === 'online' && names(ann) === 'Ann,Eve', 'Eve back', 15_000);
+    await waitFor(() => eve.status === 'online' && rosterNames(ann).join() === 'Ann,Eve', 'Eve back', 15_000);
     await catComesAndGoes(root, relay, ann);
     expect(notices(ann)).to.deep.equal(['Eve joined', 'Cat joined', 'Cat left']);
   });
@@ -67,9 +57,9 @@ describe('<ws-chat-panel>: notices say what changed', () => {
     await waitForNotice(ann, 'Eve joined');
 
     await proxyCommand('cut', path.id);
-    await waitFor(() => names(ann) === 'Ann', 'Ann sees Eve drop');
+    await waitFor(() => rosterNames(ann).join() === 'Ann', 'Ann sees Eve drop');
     await proxyCommand('restore', path.id);
-    await waitFor(() => names(ann) === 'Ann,Eve', 'Eve back', 15_000);
+    await waitFor(() => rosterNames(ann).join() === 'Ann,Eve', 'Eve back', 15_000);
     await catComesAndGoes(root, relay, ann);
     expect(notices(ann)).to.deep.equal(['Eve joined', 'Cat joined', 'Cat left']);
   });

@@ -6,9 +6,12 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { WsChatPanel } from '../../src/index.js';
 import {
+  addPanel,
   bubbles,
+  pressEnter,
   proxyCommand,
   relayCommand,
+  rosterNames,
   shadow,
   startProxy,
   startRelay,
@@ -36,22 +39,6 @@ async function typeDraft(panel: WsChatPanel, text: string): Promise<void> {
   shadow(panel).querySelector('textarea')!.focus();
   await sendKeys({ type: text });
   await panel.updateComplete;
-}
-
-async function pressEnter(panel: WsChatPanel): Promise<void> {
-  shadow(panel).querySelector('textarea')!.focus();
-  await sendKeys({ press: 'Enter' });
-  await panel.updateComplete;
-}
-
-const names = (panel: WsChatPanel) => panel.roster.map((peer) => peer.name).sort();
-
-function addPanel(root: HTMLElement, url: string, name: string): WsChatPanel {
-  const panel = document.createElement('ws-chat-panel');
-  panel.url = url;
-  panel.userName = name;
-  root.append(panel);
-  return panel;
 }
 
 /** Ann and Cat on the relay; Ben too, through a network path the test can cut (his Wi-Fi). */
@@ -86,7 +73,7 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
     ben.remove();
     // A new tab has a new sessionStorage: Ben comes back as a new session (a new id).
     sessionStorage.removeItem(`message-center:resume:v1|${relay.url}|Ben`);
-    await waitFor(() => !names(ann).includes('Ben'), 'Ann sees Ben go');
+    await waitFor(() => !rosterNames(ann).includes('Ben'), 'Ann sees Ben go');
     await ann.updateComplete;
     expect(chips(ann)).to.deep.equal(['Ben offline']);
     const chip = shadow(ann).querySelector('.targets .chip')!;
@@ -95,7 +82,7 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
 
     const benAgain = addPanel(root, relay.url, 'Ben');
     await waitForStatus(benAgain, 'online');
-    await waitFor(() => names(ann).includes('Ben'), 'Ann sees Ben back');
+    await waitFor(() => rosterNames(ann).includes('Ben'), 'Ann sees Ben back');
     expect(ann.roster.find((peer) => peer.name === 'Ben')!.id).to.not.equal(oldId, 'a new session');
     await ann.updateComplete;
     expect(chips(ann)).to.deep.equal(['Ben'], 'the chip found Ben in his new tab');
@@ -114,7 +101,7 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
     const benId = ann.roster.find((peer) => peer.name === 'Ben')!.id;
 
     await proxyCommand('cut', path.id);
-    await waitFor(() => !names(ann).includes('Ben'), 'Ann sees Ben go');
+    await waitFor(() => !rosterNames(ann).includes('Ben'), 'Ann sees Ben go');
     await ann.updateComplete;
     expect(chips(ann)).to.deep.equal(['Ben offline']);
     // Offline is not unreachable: the relay keeps his session, and the message for him.
@@ -143,7 +130,7 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
     await waitForStatus(ann, 'reconnecting');
     await waitForStatus(ann, 'online', 15_000);
     await waitForStatus(cat, 'online', 15_000);
-    await waitFor(() => names(ann).join() === 'Ann,Cat', 'Ann sees Cat back, and not Ben');
+    await waitFor(() => rosterNames(ann).join() === 'Ann,Cat', 'Ann sees Cat back, and not Ben');
     await ann.updateComplete;
     expect(chips(ann)).to.deep.equal(['Ben offline']);
     expect(shadow(ann).querySelector('.targets .chip')!.getAttribute('data-state')).to.equal('gone');
@@ -155,7 +142,7 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
     expect(ann.messages).to.deep.equal([]);
 
     await proxyCommand('restore', path.id);
-    await waitFor(() => names(ann).includes('Ben'), 'Ben is back', 15_000);
+    await waitFor(() => rosterNames(ann).includes('Ben'), 'Ben is back', 15_000);
     await ann.updateComplete;
     expect(chips(ann)).to.deep.equal(['Ben']);
     expect(alertText(ann)).to.equal('');
@@ -181,7 +168,7 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
     await relayCommand('restart', relay.id);
     await waitForStatus(ann, 'reconnecting');
     await waitForStatus(ann, 'online', 15_000);
-    await waitFor(() => names(ann).join() === 'Ann,Cat,Dan', 'Ann sees Cat and Dan back, not Ben', 15_000);
+    await waitFor(() => rosterNames(ann).join() === 'Ann,Cat,Dan', 'Ann sees Cat and Dan back, not Ben', 15_000);
     await ann.updateComplete;
     expect(chips(ann)).to.deep.equal(['Ben offline', 'Cat']);
     await pressEnter(ann);

@@ -57,3 +57,22 @@ export async function toggleRecipient(panel: WsChatPanel, name: string): Promise
   button.click();
   await panel.updateComplete;
 }
+
+/** Adds a panel to `root` (as a script does: element, properties, then into the page). */
+export function addPanel(root: HTMLElement, url: string, name: string): WsChatPanel {
+  const panel = document.createElement('ws-chat-panel');
+  panel.url = url;
+  panel.userName = name;
+  root.append(panel);
+  return panel;
+}
+
+/** Presses Enter in the composer, as the writer does to send. */
+export async function pressEnter(panel: WsChatPanel): Promise<void> {
+  shadow(panel).querySelector('textarea')!.focus();
+  await sendKeys({ press: 'Enter' });
+  await panel.updateComplete;
+}
+
+/** The names in the panel's roster, sorted. */
+export const rosterNames = (panel: WsChatPanel) => panel.roster.map((peer) => peer.name).sort();
