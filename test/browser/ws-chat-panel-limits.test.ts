@@ -85,6 +85,17 @@ describe('<ws-chat-panel>: the length limit, before sending', () => {
     expect(sendButton(ada).disabled).to.equal(true);
   });
 
+  it('says it in Chinese too', async () => {
+    const { ada } = await adaAndBob();
+    ada.setAttribute('lang', 'zh-CN');
+    let text = '';
+    while (frameBytes(text) <= LIMIT) text += '长';
+    await paste(ada, text);
+    expect(note(ada)).to.equal('消息太长，无法发送：请删减约 1 个字符');
+    await paste(ada, text.slice(0, -40));
+    expect(note(ada)).to.match(/^已达最大长度的 \d+%$/);
+  });
+
   it('send() from code with a payload over the limit: a too_large error at once, nothing sent', async () => {
     const { ada, bob } = await adaAndBob();
     const errors: ChatErrorDetail[] = [];

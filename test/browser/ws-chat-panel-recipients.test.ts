@@ -106,6 +106,8 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
     expect(chips(ann)).to.deep.equal(['Ben offline']);
     // Offline is not unreachable: the relay keeps his session, and the message for him.
     expect(sendButton(ann).disabled).to.equal(false);
+    expect(shadow(ann).querySelector('[part="note"]')!.textContent).to.contain('Offline now: Ben.');
+    await expect(ann).to.be.accessible();
     await pressEnter(ann);
     await waitFor(() => ann.messages.at(-1)?.state === 'sent', 'the relay accepted it for Ben');
     expect(ann.messages.at(-1)!.to).to.deep.equal({ ids: [benId] });
@@ -140,6 +142,7 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
     expect(alertText(ann)).to.contain('Ben');
     expect(draft(ann)).to.equal(SECRET, 'the draft is kept');
     expect(ann.messages).to.deep.equal([]);
+    await expect(ann).to.be.accessible();
 
     await proxyCommand('restore', path.id);
     await waitFor(() => rosterNames(ann).includes('Ben'), 'Ben is back', 15_000);
