@@ -154,6 +154,37 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
     await catHasOnly(ann, cat, []);
   });
 
+  it("the relay forgot Ben's away session: its unknown_target marks him unreachable, and he is found again when back", async () => {
+    // Sessions expire a moment after their connection ends.
+    const relay = await startRelay({ sessionTtl: 300, heartbeatInterval: 200 });
+    const path = await startProxy(relay);
+    const { ann, ben, cat } = await annBenCat(relay, path.url);
+    await toggleRecipient(ann, 'Ben');
+    await proxyCommand('cut', path.id);
+    await waitFor(() => !rosterNames(ann).includes('Ben'), 'Ann sees Ben go');
+    // Ann cannot know when the relay forgets him: she asks until it says no one matches (kept for him till then).
+    const deadline = Date.now() + 10_000;
+    for (let attempt = 1; ann.messages.at(-1)?.state !== 'failed'; attempt++) {
+      expect(Date.now() < deadline, 'the relay forgets the away session').to.equal(true);
+      await typeDraft(ann, `are you there? ${attempt}`);
+      await pressEnter(ann);
+      await waitFor(() => ann.messages.at(-1)?.state === 'sent' || ann.messages.at(-1)?.state === 'failed', 'an answer');
+    }
+    expect(ann.messages.at(-1)!.error).to.equal('unknown_target');
+    await ann.updateComplete;
+    expect(shadow(ann).querySelector('.targets .chip')!.getAttribute('data-state')).to.equal('gone');
+    await typeDraft(ann, SECRET);
+    expect(sendButton(ann).disabled, 'not sent to him again').to.equal(true);
+
+    await proxyCommand('restore', path.id);
+    await waitFor(() => rosterNames(ann).includes('Ben'), 'Ben is back, in a new session', 15_000);
+    await ann.updateComplete;
+    expect(chips(ann)).to.deep.equal(['Ben']);
+    await pressEnter(ann);
+    await waitForBubble(ben, SECRET);
+    await catHasOnly(ann, cat, []);
+  });
+
   it('with two recipients, one unreachable: refused, naming who cannot be reached; removing him sends to the other only', async () => {
     const relay = await startRelay();
     const path = await startProxy(relay);
