@@ -4,8 +4,15 @@
 // `MessageCenter.emit('globalMessage', data)` works on a plain HTML page.
 import { getDefaultMessageCenter } from './bus/default-message-center.js';
 import './define.js';
+import { useRelayOfScript } from './elements/ws-chat-panel/default-url.js';
 
 export * from './index.js';
+
+// Panels without a `url` talk to the relay this script came from. The bundle
+// runs in one go, so currentScript is still this script (null when loaded
+// as a module, which keeps the page's own host).
+const script = typeof document !== 'undefined' ? document.currentScript : null;
+if (script instanceof HTMLScriptElement && script.src) useRelayOfScript(script.src);
 
 const bus = getDefaultMessageCenter();
 export const on = bus.on.bind(bus);

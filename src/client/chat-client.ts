@@ -11,7 +11,9 @@ import {
   type WebSocketConstructor,
 } from '../transport/re-websocket-service.js';
 import { LegacyDialect } from './legacy-dialect.js';
-import { memoryStore, randomId, type ClientStore, type ResumeState } from './persistence.js';
+import { measure, prepare, sendFrameOf } from './outgoing.js';
+import { memoryStore, type ClientStore, type ResumeState } from './persistence.js';
+import { PresenceNotices } from './presence-notices.js';
 import {
   payloadText,
   type ChatErrorDetail,
@@ -128,6 +130,7 @@ export class ChatClient {
   private pingInterval = 25_000;
   private limitsValue: Limits | undefined;
   private noticeKey = 0;
+  private readonly notices = new PresenceNotices((notice) => this.emitter.emit('notice', notice));
   private readonly seenIds = new Set<string>();
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The current socket got its welcome: a close before that was a refusal, not a lost link. */
@@ -220,6 +223,7 @@ export class ChatClient {
   /** Closes the connection; your pending messages stay in the outbox for the next connect. */
   close(): void {
     this.closed = true;
+    this.notices.stop();
     clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
     this.stopHeartbeat();
@@ -268,8 +272,11 @@ export class ChatClient {
   /**
    * Sends `data` to everyone, or to `to`. The message is kept in the outbox
    * until the server acknowledges it, and sent as soon as the client is
-   * online. Returns it (state `pending`), or undefined when the outbox is full
-   * (reported as an `outbox_full` error; nothing is dropped).
+   * online. Returns it (state `pending`), or undefined when it is refused
+   * here, with an `error` event and nothing sent: `outbox_full` (nothing is
+   * dropped), `too_large` (its frame would exceed the relay's
+   * `maxFrameBytes`, once a welcome has said what that is) or `bad_field`
+   * (`data` cannot be sent as JSON).
    */
   send(data: unknown, to?: Target): ChatMessage | undefined {
     const limit = this.options.maxOutbox ?? 1000;
@@ -280,18 +287,14 @@ export class ChatClient {
       });
       return undefined;
     }
-    const id = randomId();
-    const message: ChatMessage = {
-      key: `local:${id}`,
-      id,
-      from: this.selfValue ?? { id: '', name: this.name, addr: '' },
-      ...(to ? { to } : {}),
-      data,
-      text: payloadText(data),
-      ts: Date.now(),
-      own: true,
-      state: 'pending',
-    };
+    const from = this.selfValue ?? { id: '', name: this.name, addr: '' };
+    const prepared = prepare(data, to, from, this.legacy ? undefined : this.limitsValue?.maxFrameBytes);
+    if ('error' in prepared) {
+      this.emitter.emit('error', prepared.error);
+      return undefined;
+    }
+    const { message } = prepared;
+    const { id } = message;
     const entry: OutboxEntry = { message, transmitted: false };
     this.outbox.set(id, entry);
     this.saveOutbox();
@@ -462,7 +465,7 @@ export class ChatClient {
       this.legacy.transmit(this.service, message);
       return;
     }
-    this.sendFrame({ type: 'send', id: message.id, ...(message.to ? { to: message.to } : {}), data: message.data });
+    this.sendFrame(sendFrameOf(message));
   }
 
   /** Whether every target is online now (by id or name; addresses are not known to clients). */
@@ -596,6 +599,14 @@ export class ChatClient {
     this.startHeartbeat();
     this.setStatus('online');
     this.emitter.emit('presence', { kind: 'welcome', roster: this.rosterValue, count: this.countValue });
+    this.notices.welcome(this.rosterValue);
+    // Written while the relay's limit was unknown (offline since the start): refused here, not by the relay.
+    for (const entry of [...this.outbox.values()]) {
+      const measured = measure(entry.message, frame.limits.maxFrameBytes);
+      if (measured.ok) continue;
+      this.settle(entry.message.id, { state: 'failed', error: measured.code });
+      this.emitter.emit('error', { code: measured.code, message: measured.message, id: entry.message.id });
+    }
     if (presented && !frame.resumed) {
       // The relay forgot everyone: private messages from before wait (a little)
       // for their recipients to come back rather than fail at once.
@@ -626,7 +637,8 @@ export class ChatClient {
     // Someone came back: private messages waiting for their recipients after a relay restart may go now.
     if (kind === 'join' && this.graceTimer !== undefined) this.flushOutbox();
     this.emitter.emit('presence', { kind, peer, roster: this.rosterValue, count });
-    this.emitter.emit('notice', { kind, peer, key: `${kind}:${peer.id}:${++this.noticeKey}`, ts: Date.now() });
+    if (kind === 'join') this.notices.join(peer);
+    else this.notices.leave(peer);
   }
 
   /** Tells the server, soon and once for a burst, what we have processed: it sends delivery receipts for private messages. */

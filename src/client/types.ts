@@ -77,10 +77,14 @@ export interface GapDetail {
 
 export interface ChatErrorDetail {
   /**
-   * A stable code: one of the protocol's error codes; `outbox_full`;
-   * `connection`; or, when the relay refused the connection, its close reason
-   * (`unauthorized`, `token_expired`, `token_not_yet_valid`, `auth_unavailable`,
-   * `origin_not_allowed`, `server_full`, `too_many_connections`, `flood`).
+   * A stable code: one of the protocol's error codes (`too_large` and
+   * `bad_field` also when the client refuses a message before sending it);
+   * `outbox_full`; `connection`; or, when the relay refused the connection,
+   * its close reason (`unauthorized`, `token_expired`, `token_not_yet_valid`,
+   * `auth_unavailable`, `origin_not_allowed`, `server_full`,
+   * `too_many_connections`, `flood`).
+   * The panel adds `not_connected` (it is not in a document) and `no_url`
+   * (no relay to talk to).
    */
   readonly code: string;
   readonly message: string;

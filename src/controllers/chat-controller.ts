@@ -1,7 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Unsubscribe } from '../bus/message-center.js';
 import { ChatClient, type ChatClientEvents, type ChatClientOptions } from '../client/chat-client.js';
-import type { ChatMessage } from '../client/types.js';
+import { prepare } from '../client/outgoing.js';
+import type { ChatMessage, Target } from '../client/types.js';
 
 export type ChatHandlers = { [K in keyof ChatClientEvents]?: (detail: ChatClientEvents[K]) => void };
 
@@ -80,6 +81,24 @@ export class ChatController implements ReactiveController {
     client.adopt(this.carried);
     this.carried = [];
     client.connect();
+  }
+
+  /**
+   * Sends through the client. Before there is one (the host was attached in
+   * this task and has not had its first update), the message waits with
+   * those carried over, shown as pending, and the client takes it when it is
+   * made, so a message sent right after the element is attached is not lost.
+   */
+  send(data: unknown, to: Target | undefined, name: string): ChatMessage | undefined {
+    if (this.client) return this.client.send(data, to);
+    const prepared = prepare(data, to, { id: '', name, addr: '' });
+    if ('error' in prepared) {
+      this.handlers.error?.(prepared.error);
+      return undefined;
+    }
+    this.carried.push(prepared.message);
+    this.handlers.update?.(prepared.message);
+    return prepared.message;
   }
 
   private stop(): void {

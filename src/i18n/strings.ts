@@ -29,6 +29,12 @@ export interface ChatStrings {
   /** Label of a roster entry's toggle: add/remove this person as a recipient. */
   sendPrivatelyTo: (name: string) => string;
   recipients: string;
+  /** Marks a recipient's chip while they are not online. */
+  recipientOffline: string;
+  /** Recipients not online whom the relay may still keep messages for (their session is away). */
+  recipientsAway: (names: string) => string;
+  /** Why nothing is sent: these recipients cannot be reached (their session is gone). */
+  recipientsUnreachable: (names: string) => string;
   toEveryone: string;
   toPeople: (names: string) => string;
   privateTo: (names: string) => string;
@@ -37,6 +43,12 @@ export interface ChatStrings {
   composerPlaceholder: string;
   composerPlaceholderOffline: string;
   send: string;
+  /** Near the relay's limit: how much of it the message takes. */
+  lengthUsed: (percent: number) => string;
+  /** Over the relay's limit: about how many characters to remove (from the end). */
+  tooLong: (characters: number) => string;
+  /** The relay has not answered several connection attempts in a row (the panel keeps trying). */
+  cannotConnect: (url: string) => string;
   targetAddresses: string;
   targetAddressesHint: string;
   newMessages: (count: number) => string;
@@ -73,6 +85,10 @@ export const en: ChatStrings = {
   everyone: 'Everyone',
   sendPrivatelyTo: (name) => `Send privately to ${name}`,
   recipients: 'Recipients',
+  recipientOffline: 'offline',
+  recipientsAway: (names) => `Offline now: ${names}. The chat server keeps the message for them for a while, until they are back.`,
+  recipientsUnreachable: (names) =>
+    `Cannot reach ${names} now: they left, or the chat server restarted. Wait until they are back, or remove them from the recipients.`,
   toEveryone: 'To everyone',
   toPeople: (names) => `Privately to ${names}`,
   privateTo: (names) => `Private to ${names}`,
@@ -81,6 +97,9 @@ export const en: ChatStrings = {
   composerPlaceholder: 'Write a message — Enter sends, Shift+Enter for a new line',
   composerPlaceholderOffline: 'Offline — messages are kept and sent when back online',
   send: 'Send',
+  lengthUsed: (percent) => `${percent}% of the maximum length`,
+  tooLong: (characters) => `Too long to send: remove about ${characters.toLocaleString('en')} characters`,
+  cannotConnect: (url) => `Cannot reach the chat server at ${url}; still trying.`,
   targetAddresses: 'To addresses',
   targetAddressesHint: 'Comma-separated IP addresses; empty sends to everyone',
   newMessages: (count) => (count === 1 ? '1 new message' : `${count} new messages`),
@@ -96,11 +115,17 @@ export const en: ChatStrings = {
   emptyStream: 'No messages yet.',
   showEarlier: 'Show earlier messages',
   errors: {
-    unknown_target: 'that person is no longer online',
+    unknown_target: 'a recipient is no longer online and can no longer be reached',
     too_large: 'the message is too long',
     rate_limited: 'too many messages at once',
     bad_field: 'the server could not read it',
+    bad_frame: 'the server could not read it',
+    hello_required: 'the connection was not ready',
+    internal: 'the chat server had a problem',
+    unavailable: 'the chat server cannot deliver messages just now',
     outbox_full: 'too many messages are waiting to be sent',
+    no_url: 'no chat server to connect to: set the url attribute',
+    not_connected: 'the chat panel is not on the page',
     unauthorized: 'the chat server did not accept your sign-in; trying again',
     token_expired: 'your sign-in has expired; trying again',
     token_not_yet_valid: 'your sign-in is not valid yet (is a clock wrong?); trying again',
@@ -129,6 +154,9 @@ export const zhCN: ChatStrings = {
   everyone: '所有人',
   sendPrivatelyTo: (name) => `私信给 ${name}`,
   recipients: '接收人',
+  recipientOffline: '离线',
+  recipientsAway: (names) => `当前离线：${names}。聊天服务器会暂时保留这条消息，等对方回来后送达。`,
+  recipientsUnreachable: (names) => `现在无法联系 ${names}：对方已离开，或聊天服务器已重启。请等对方回来，或将其从接收人中移除。`,
   toEveryone: '发送给所有人',
   toPeople: (names) => `私信给 ${names}`,
   privateTo: (names) => `私信给 ${names}`,
@@ -137,6 +165,9 @@ export const zhCN: ChatStrings = {
   composerPlaceholder: '输入消息 — 回车发送，Shift+回车换行',
   composerPlaceholderOffline: '离线中 — 消息会保留，恢复连接后发送',
   send: '发送',
+  lengthUsed: (percent) => `已达最大长度的 ${percent}%`,
+  tooLong: (characters) => `消息太长，无法发送：请删减约 ${characters.toLocaleString('zh-CN')} 个字符`,
+  cannotConnect: (url) => `无法连接聊天服务器 ${url}，正在重试。`,
   targetAddresses: '发送到地址',
   targetAddressesHint: '以逗号分隔的 IP 地址；留空则发给所有人',
   newMessages: (count) => `${count} 条新消息`,
@@ -152,11 +183,17 @@ export const zhCN: ChatStrings = {
   emptyStream: '还没有消息。',
   showEarlier: '显示更早的消息',
   errors: {
-    unknown_target: '对方已不在线',
+    unknown_target: '接收人已不在线，无法送达',
     too_large: '消息太长',
     rate_limited: '发送太频繁',
     bad_field: '服务器无法读取该消息',
+    bad_frame: '服务器无法读取该消息',
+    hello_required: '连接尚未就绪',
+    internal: '聊天服务器出错',
+    unavailable: '聊天服务器暂时无法投递消息',
     outbox_full: '待发送的消息太多',
+    no_url: '没有可连接的聊天服务器：请设置 url 属性',
+    not_connected: '聊天面板不在页面上',
     unauthorized: '聊天服务器未接受你的登录，正在重试',
     token_expired: '登录已过期，正在重试',
     token_not_yet_valid: '登录尚未生效（时钟可能不准），正在重试',

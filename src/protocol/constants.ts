@@ -34,6 +34,32 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * For each error code about a message: whether sending the same message
+ * again, unchanged, can succeed. Clients offer a retry only for these (the
+ * reference client resends `rate_limited` and `unavailable` by itself).
+ * docs/PROTOCOL.md, section 10.
+ */
+export const RetryCanHelp: Readonly<Record<ErrorCode, boolean>> = {
+  [ErrorCode.BadFrame]: false,
+  [ErrorCode.BadField]: false,
+  // Sent before the welcome: on a connection that has had its welcome it goes through.
+  [ErrorCode.HelloRequired]: true,
+  [ErrorCode.AlreadyHello]: false,
+  [ErrorCode.TooLarge]: false,
+  [ErrorCode.RateLimited]: true,
+  // Ids are never given out again: the same targets stay unknown. Address it again instead.
+  [ErrorCode.UnknownTarget]: false,
+  [ErrorCode.ResumeFailed]: false,
+  [ErrorCode.Internal]: true,
+  [ErrorCode.Unavailable]: true,
+};
+
+/** Whether resending can fix a refusal with `code`; false for codes this version does not know. */
+export function retryCanHelp(code: string): boolean {
+  return Object.hasOwn(RetryCanHelp, code) && RetryCanHelp[code as ErrorCode];
+}
+
 /** WebSocket close codes the relay uses. */
 export const CloseCode = {
   /** Normal closure. */

@@ -2,10 +2,12 @@
 // and the bundle next to the ES module build on one page. Needs the build
 // (npm test builds first): dist/message-center.min.js and dist/*.js.
 import { expect } from '@open-wc/testing';
+// Bob, on this page, chats with the pages in frames: the ES build on this page, the bundle in each frame.
+import '../../src/define.js';
 import type { MessageCenter } from '../../src/bus/message-center.js';
 import type { MessageCenterProvider } from '../../src/elements/message-center-provider/message-center-provider.js';
 import type { WsChatPanel } from '../../src/elements/ws-chat-panel/ws-chat-panel.js';
-import { bubbles, startRelay, typeAndSend, waitForBubble, waitForStatus, type RelayInfo } from '../support/panel.js';
+import { addPanel, bubbles, putPage, startPageServer, startRelay, typeAndSend, waitForBubble, waitForStatus, type RelayInfo } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 /** What the script bundle puts on `window.MessageCenter`: the package's exports and the page-wide bus. */
@@ -24,7 +26,7 @@ interface EsmCopy {
 }
 
 // The relay serves the bundle itself, in every mode, from another origin than the test page's.
-const startRelayWithBundle = () => startRelay();
+const startRelayWithBundle = (options: object = {}) => startRelay(options);
 const bundleUrl = (relay: RelayInfo, file = 'message-center.min.js') => `${relay.url.replace(/^ws:/, 'http:').replace(/\/$/, '')}/${file}`;
 
 /** Loads `html` into a same-origin iframe and resolves with its window once loaded. */
@@ -169,5 +171,111 @@ describe('the script bundle (dist/message-center.min.js)', () => {
     } finally {
       frame.remove();
     }
+  });
+
+  it('the README snippet: MessageCenter.emit right after the panel is in the page is sent, on every load (issue 12, item 4)', async () => {
+    const relay = await startRelayWithBundle();
+    const bob = addPanel(document.body, relay.url, 'Bob');
+    try {
+      await waitForStatus(bob, 'online');
+      for (let load = 1; load <= 6; load++) {
+        const { frame, win } = await framePage(`<!doctype html>
+          <html lang="en">
+            <head><script src="${bundleUrl(relay)}"></script></head>
+            <body>
+              <ws-chat-panel url="${relay.url}" user-name="Ada"></ws-chat-panel>
+              <script>
+                window.__errors = [];
+                MessageCenter.on('chat:error', ({ code, message }) => __errors.push(code + ': ' + message));
+                MessageCenter.emit('chat:send', { data: 'Hello from the page, load ${load}' });
+                MessageCenter.emit('chat:send', { data: 'and again, load ${load}' });
+              </script>
+            </body>
+          </html>`);
+        try {
+          await waitForBubble(bob, `and again, load ${load}`);
+          expect(win.__errors).to.deep.equal([]);
+        } finally {
+          frame.remove();
+        }
+      }
+      expect(bubbles(bob)).to.deep.equal(
+        Array.from({ length: 6 }, (_, i) => [`Hello from the page, load ${i + 1}`, `and again, load ${i + 1}`]).flat(),
+      );
+    } finally {
+      bob.remove();
+    }
+  });
+
+  describe('on a page from another origin, with no url (issue 12, item 5)', () => {
+    /** The README's snippet, with a line that tells this test what the page sees (it cannot look into another origin). */
+    const snippet = (relay: RelayInfo) => `<!doctype html>
+      <html lang="en">
+        <head><meta charset="utf-8" /></head>
+        <body>
+          <script src="${bundleUrl(relay)}"></script>
+          <ws-chat-panel user-name="Ada"></ws-chat-panel>
+          <script>
+            const report = (what) => parent.postMessage({ from: 'the other page', ...what }, '*');
+            const panel = document.querySelector('ws-chat-panel');
+            const alerts = () => [...panel.shadowRoot.querySelectorAll('[role="alert"]')].map((alert) => alert.textContent.trim());
+            MessageCenter.on('chat:message', ({ text }) => report({ kind: 'message', text }));
+            MessageCenter.on('chat:error', ({ code }) => panel.updateComplete.then(() => report({ kind: 'error', code, alerts: alerts() })));
+            MessageCenter.emit('chat:send', { data: 'Hello from the page' });
+          </script>
+        </body>
+      </html>`;
+
+    /** Opens the page in a frame and collects what it reports. */
+    async function open(url: string) {
+      const reports: Array<{ kind: string; text?: string; code?: string; alerts?: string[] }> = [];
+      const listener = (event: MessageEvent) => {
+        if (event.data?.from === 'the other page') reports.push(event.data);
+      };
+      window.addEventListener('message', listener);
+      const frame = document.createElement('iframe');
+      frame.src = url;
+      document.body.append(frame);
+      return {
+        reports,
+        close() {
+          window.removeEventListener('message', listener);
+          frame.remove();
+        },
+      };
+    }
+
+    it('the panel talks to the relay that served the script', async () => {
+      const page = await startPageServer();
+      const relay = await startRelayWithBundle({ allowOrigins: [location.origin, page.origin] });
+      await putPage(page.id, '/', snippet(relay));
+      const bob = addPanel(document.body, relay.url, 'Bob');
+      const other = await open(`${page.origin}/`);
+      try {
+        await waitForBubble(bob, 'Hello from the page', 10_000);
+        expect(bob.messages[0]!.from.name).to.equal('Ada');
+        bob.send('Hello Ada');
+        await waitFor(() => other.reports.some((r) => r.kind === 'message' && r.text === 'Hello Ada'), 'Ada’s page to get the answer');
+        expect(other.reports.filter((r) => r.kind === 'error')).to.deep.equal([]);
+      } finally {
+        other.close();
+        bob.remove();
+      }
+    });
+
+    it('a relay that does not let that origin in: the panel says so', async () => {
+      const page = await startPageServer();
+      const relay = await startRelayWithBundle({ allowOrigins: [location.origin] });
+      await putPage(page.id, '/', snippet(relay));
+      const other = await open(`${page.origin}/`);
+      try {
+        await waitFor(() => other.reports.some((r) => r.kind === 'error'), 'a refusal');
+        const refusal = other.reports.find((r) => r.kind === 'error')!;
+        expect(refusal.code).to.equal('origin_not_allowed');
+        expect(refusal.alerts).to.include('this page may not connect to the chat server');
+      } finally {
+        other.close();
+      }
+    });
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as v from 'valibot';
 import { decodeClientFrame, decodeServerFrame } from '../../src/protocol/codec.js';
-import { CloseCode, CloseReason, ErrorCode, FieldLimits, SUBPROTOCOL_V1 } from '../../src/protocol/constants.js';
+import { CloseCode, CloseReason, ErrorCode, FieldLimits, RetryCanHelp, SUBPROTOCOL_V1 } from '../../src/protocol/constants.js';
 import { LegacyInFrameSchema } from '../../src/protocol/legacy.js';
 import { DEFAULT_LIMITS } from '../../src/server/options.js';
 
@@ -172,5 +172,13 @@ describe('docs/PROTOCOL.md coverage of the constants', () => {
       );
     }
     for (const value of Object.values(FieldLimits)) assert.ok(doc.includes(String(value)), `field limit ${value}`);
+  });
+
+  it('says after which error codes sending again can help, as RetryCanHelp does', () => {
+    const paragraph = doc.split('\n').find((line) => line.startsWith('**Sending again.**'));
+    assert.ok(paragraph, 'no "Sending again" paragraph in section 10');
+    const listed = paragraph.slice(0, paragraph.indexOf('may succeed')).match(/`[a-z_]+`/g)!.map((code) => code.slice(1, -1));
+    const retryable = Object.entries(RetryCanHelp).filter(([, can]) => can).map(([code]) => code);
+    assert.deepEqual(listed.sort(), retryable.sort());
   });
 });

@@ -4,16 +4,22 @@ import type { AddressInfo } from 'node:net';
 /**
  * A TCP proxy in front of a relay that can go silent: `freeze()` stops
  * forwarding on the open connections without closing them, as a sleeping
- * laptop or a dead NAT mapping does. New connections still go through.
+ * laptop or a dead NAT mapping does. New connections still go through,
+ * unless `cut()` took the network away: then they fail until `restore()`.
  */
 export class BlackholeProxy {
   private server: Server | undefined;
   private readonly pairs = new Set<{ client: Socket; upstream: Socket; frozen: boolean }>();
+  private down = false;
 
   constructor(private readonly targetPort: number) {}
 
   async start(): Promise<number> {
     this.server = createServer((client) => {
+      if (this.down) {
+        client.destroy();
+        return;
+      }
       const upstream = connect(this.targetPort, '127.0.0.1');
       const pair = { client, upstream, frozen: false };
       this.pairs.add(pair);
@@ -34,6 +40,19 @@ export class BlackholeProxy {
   /** Silences every connection open now. */
   freeze(): void {
     for (const pair of this.pairs) pair.frozen = true;
+  }
+
+  /** The network goes away: every connection breaks (no close frame), and new ones fail until `restore()`. */
+  cut(): void {
+    this.down = true;
+    for (const pair of this.pairs) {
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
+  }
+
+  restore(): void {
+    this.down = false;
   }
 
   async stop(): Promise<void> {

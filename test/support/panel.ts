@@ -14,6 +14,14 @@ export const startRelay = (options: object = {}) => executeServerCommand<RelayIn
 export const relayCommand = <T = unknown>(command: 'stop' | 'restart' | 'resume' | 'drop' | 'stats', id: string, extra: object = {}) =>
   executeServerCommand<T, object>(`relay-${command}`, { id, ...extra });
 
+/** A network path to the relay that the test can cut and restore (see BlackholeProxy). */
+export const startProxy = (relay: RelayInfo) => executeServerCommand<{ id: string; url: string }, object>('proxy-start', { relay: relay.id });
+export const proxyCommand = (command: 'cut' | 'restore', id: string) => executeServerCommand<boolean, object>(`proxy-${command}`, { id });
+
+/** A web server on its own port (another origin than the test page's); `putPage` gives it pages. */
+export const startPageServer = () => executeServerCommand<{ id: string; origin: string }, object>('page-start', {});
+export const putPage = (id: string, path: string, html: string) => executeServerCommand<boolean, object>('page-put', { id, path, html });
+
 export const shadow = (panel: WsChatPanel) => panel.shadowRoot!;
 
 export async function waitForStatus(panel: WsChatPanel, status: ChatStatus, timeout = DEADLINE_MS): Promise<void> {
@@ -49,3 +57,22 @@ export async function toggleRecipient(panel: WsChatPanel, name: string): Promise
   button.click();
   await panel.updateComplete;
 }
+
+/** Adds a panel to `root` (as a script does: element, properties, then into the page). */
+export function addPanel(root: HTMLElement, url: string, name: string): WsChatPanel {
+  const panel = document.createElement('ws-chat-panel');
+  panel.url = url;
+  panel.userName = name;
+  root.append(panel);
+  return panel;
+}
+
+/** Presses Enter in the composer, as the writer does to send. */
+export async function pressEnter(panel: WsChatPanel): Promise<void> {
+  shadow(panel).querySelector('textarea')!.focus();
+  await sendKeys({ press: 'Enter' });
+  await panel.updateComplete;
+}
+
+/** The names in the panel's roster, sorted. */
+export const rosterNames = (panel: WsChatPanel) => panel.roster.map((peer) => peer.name).sort();

@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
+import { BlackholeProxy } from './blackhole-proxy.js';
 import { EchoServer } from './echo-server.js';
 import { startOriginalServer } from './original-server.js';
 
@@ -17,6 +20,8 @@ export function relayPlugin(): TestRunnerPlugin {
   const echoServers = new Map<string, EchoServer>();
   const relays = new Map<string, { relay: RelayServer; options: RelayServerOptions }>();
   const others = new Map<string, Started>();
+  const proxies = new Map<string, BlackholeProxy>();
+  const pages = new Map<string, Map<string, string>>();
   let nextId = 0;
   // The test pages' own origin: relays run on other ports, so they must let
   // it in (a relay refuses pages from other origins by default).
@@ -31,6 +36,11 @@ export function relayPlugin(): TestRunnerPlugin {
     const entry = relays.get(String(id));
     if (!entry) throw new Error(`no relay ${String(id)}`);
     return entry;
+  };
+  const proxy = (id: unknown): BlackholeProxy => {
+    const found = proxies.get(String(id));
+    if (!found) throw new Error(`no proxy ${String(id)}`);
+    return found;
   };
   const describe = (id: string, relay: RelayServer) => ({ id, url: relay.url, port: relay.port, epoch: relay.epoch });
 
@@ -86,6 +96,47 @@ export function relayPlugin(): TestRunnerPlugin {
           const { relay } = relayEntry(args.id);
           return { connections: relay.connections, online: relay.online };
         }
+        case 'proxy-start': {
+          // A network path to a relay that a test can cut (as a lost Wi-Fi does) and restore.
+          const started = new BlackholeProxy(relayEntry(args.relay).relay.port!);
+          const port = await started.start();
+          const id = String(++nextId);
+          proxies.set(id, started);
+          return { id, url: `ws://127.0.0.1:${port}/` };
+        }
+        case 'proxy-cut':
+          proxy(args.id).cut();
+          return true;
+        case 'proxy-restore':
+          proxy(args.id).restore();
+          return true;
+        case 'page-start': {
+          // A web server of its own, on its own port: pages served from another
+          // origin than the test page's (and than the relay's).
+          const files = new Map<string, string>();
+          const server = createServer((request, response) => {
+            const html = files.get(new URL(request.url ?? '/', 'http://page').pathname);
+            response.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
+            response.end(html ?? 'not found');
+          });
+          await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+          const id = String(++nextId);
+          pages.set(id, files);
+          others.set(id, {
+            stop: () =>
+              new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+              }),
+          });
+          return { id, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+        }
+        case 'page-put': {
+          const files = pages.get(String(args.id));
+          if (!files) throw new Error(`no page server ${String(args.id)}`);
+          files.set(String(args.path), String(args.html));
+          return true;
+        }
         case 'original-start': {
           const server = await startOriginalServer();
           const id = String(++nextId);
@@ -105,6 +156,7 @@ export function relayPlugin(): TestRunnerPlugin {
         ...[...echoServers.values()].map((server) => server.stop()),
         ...[...relays.values()].map(({ relay }) => relay.close()),
         ...[...others.values()].map((server) => server.stop()),
+        ...[...proxies.values()].map((started) => started.stop()),
       ]);
     },
   };

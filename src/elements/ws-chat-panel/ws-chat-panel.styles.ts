@@ -481,6 +481,20 @@ export const styles = css`
     /* A recipient's name is a peer's text: it must not reorder the chip around it. */
     unicode-bidi: isolate;
   }
+  /* A recipient not online: still picked, visibly not there. */
+  .chip[data-state='away'],
+  .chip[data-state='gone'] {
+    border-style: dashed;
+    background: transparent;
+  }
+  .chip[data-state='gone'] {
+    border-color: var(--_danger);
+    color: var(--_danger);
+  }
+  .chip-state {
+    font-size: 0.75rem;
+    white-space: nowrap;
+  }
   .chip button {
     border: none;
     background: none;
@@ -540,9 +554,13 @@ export const styles = css`
     opacity: 0.5;
     cursor: default;
   }
-  .error {
+  .error,
+  .note {
     margin: 0;
     font-size: 0.8125rem;
     color: var(--_danger);
+  }
+  .note[data-blocked='false'] {
+    color: var(--_muted);
   }
 `;

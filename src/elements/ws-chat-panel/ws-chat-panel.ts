@@ -3,7 +3,8 @@ import { property, query, state } from 'lit/decorators.js';
 import { ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatClientOptions, TokenSource } from '../../client/chat-client.js';
-import { browserStore } from '../../client/persistence.js';
+import { charactersOver, measure } from '../../client/outgoing.js';
+import { browserStore, randomId } from '../../client/persistence.js';
 import type {
   ChatErrorDetail,
   ChatMessage,
@@ -27,7 +28,20 @@ import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
 import { LOCALES, pickLocale, type ChatStrings, type Locale } from '../../i18n/strings.js';
 import { avatarColor, initials } from './avatar.js';
+import { retryCanHelp } from '../../protocol/constants.js';
+import { defaultRelayUrl } from './default-url.js';
+import { follow, reach, refused, remove, resolve, toggle, type Presence, type Recipient, type Resolution } from './recipients.js';
 import { styles } from './ws-chat-panel.styles.js';
+
+/** The frame a draft would be sent in, against the relay's limit (remembered for the last draft). */
+interface FrameSize {
+  readonly text: string;
+  readonly to: string;
+  readonly limit: number;
+  readonly bytes: number;
+  /** Characters to remove from the end to fit, once asked. */
+  cut?: number;
+}
 
 type Item =
   | { readonly kind: 'message'; readonly key: string; readonly message: ChatMessage }
@@ -38,6 +52,12 @@ const RENDER_PAGE = 150;
 const STICK_THRESHOLD_PX = 40;
 /** Why the relay refused the connection (close reasons): shown until the panel is online again. */
 const REFUSALS = new Set(['unauthorized', 'token_expired', 'token_not_yet_valid', 'auth_unavailable', 'origin_not_allowed', 'server_full', 'too_many_connections']);
+/** Failed connection attempts in a row after which the panel says it cannot reach the relay (it keeps trying). */
+const UNREACHABLE_AFTER = 5;
+const NO_URL = 'no relay to connect to: set the url attribute (this page has no host to default to)';
+const MAX_KNOWN_NAMES = 1000;
+/** The composer shows how long the message is from this share of the relay's limit on. */
+const LENGTH_SHOWN_FROM = 0.8;
 
 const icons = {
   people: svg`<path d="M16 19v-1a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v1"/><circle cx="9" cy="7" r="3.5"/><path d="M22 19v-1a4 4 0 0 0-3-3.87M16 3.13a4 4 0 0 1 0 7.75"/>`,
@@ -81,6 +101,7 @@ const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-h
  * @csspart targets - The recipients row.
  * @csspart input - The message textbox.
  * @csspart send-button - The send button.
+ * @csspart note - Under the textbox: why the message cannot be sent (too long, a recipient out of reach), or what to know before sending it.
  *
  * @cssprop --ws-chat-panel-height - Height of the panel (default 32rem).
  * @cssprop --ws-chat-panel-font - Font family.
@@ -113,7 +134,10 @@ export class WsChatPanel extends LitElement {
   static override styles = styles;
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: false };
 
-  /** The relay's WebSocket URL. Default: the page's own host (`ws(s)://host/`). */
+  /**
+   * The relay's WebSocket URL. Default: the relay that served the script-tag
+   * build (`ws(s)://` and its host); with the npm build, the page's own host.
+   */
   @property() url = '';
 
   /** The name to chat under. */
@@ -142,21 +166,30 @@ export class WsChatPanel extends LitElement {
   @state() private rosterValue: readonly Peer[] = [];
   @state() private count = 0;
   @state() private self: Peer | undefined;
-  @state() private recipients: readonly string[] = [];
+  @state() private recipients: readonly Recipient[] = [];
+  /** The relay's epoch at the latest welcome: the sessions of earlier epochs are gone. */
+  private epoch = '';
+  /** Enter was pressed while the message could not go: the reason is announced until it no longer holds. */
+  @state() private blockedAttempt = false;
   @state() private addresses = '';
   @state() private unseen = 0;
   @state() private renderCount = RENDER_PAGE;
   @state() private rosterOpen: boolean | undefined;
   @state() private narrow = false;
   @state() private composerError = '';
-  /** The composer error is a refusal of the connection, cleared once online. */
-  private refused = false;
+  /** The composer error is about the connection (refused, unreachable): cleared once online. */
+  private connectionTrouble = false;
+  private everConnected = false;
+  private noUrlReported = false;
+  private lengthCache: FrameSize | undefined;
   @state() private draft = '';
 
   @query('.stream') private stream!: HTMLElement;
   @query('textarea') private input!: HTMLTextAreaElement;
 
   private items: Item[] = [];
+  /** Names of the sessions seen, so a private message still says whom it was for after they left. */
+  private readonly knownNames = new Map<string, string>();
   private readonly keys = new Set<string>();
   private stick = true;
   private restoreFromBottom: number | undefined;
@@ -216,19 +249,31 @@ export class WsChatPanel extends LitElement {
 
   /**
    * Sends `data` (a string, or any JSON value) to everyone, or privately to
-   * `to`. Works offline too: the message waits, shown as pending, and goes out
-   * once the panel is online. Returns the message, or undefined if it was
-   * refused (empty, or too many messages waiting; a `ws-chat-error` says so).
+   * `to`, at any time while the panel is in the document: offline, or before
+   * it has connected, the message waits, shown as pending, and goes out in
+   * order once the panel is online. Returns the message, or undefined if it
+   * was refused, with a `ws-chat-error` saying why: empty (no event),
+   * `not_connected` (the panel is not in a document), `no_url` (no relay to
+   * talk to), `too_large` (over the relay's limit), `bad_field` (not JSON),
+   * `outbox_full`.
    */
   send(data: unknown, to?: Target): ChatMessage | undefined {
     if (data === undefined || (typeof data === 'string' && data.trim() === '')) return undefined;
-    const client = this.chat.client;
-    if (!client) {
-      this.onError({ code: 'not_connected', message: 'the panel is not attached to a document' });
+    if (!this.isConnected) {
+      this.onError({
+        code: 'not_connected',
+        message: this.everConnected
+          ? 'the panel was removed from the document; it sends only while it is in one'
+          : 'the panel has not been added to a document yet; add it, then send',
+      });
+      return undefined;
+    }
+    if (!this.resolvedUrl) {
+      this.onError({ code: 'no_url', message: NO_URL });
       return undefined;
     }
     this.stick = true;
-    return client.send(data, to);
+    return this.chat.send(data, to, this.userName);
   }
 
   /**
@@ -264,6 +309,7 @@ export class WsChatPanel extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.everConnected = true;
     this.resizeObserver ??= new ResizeObserver((entries) => {
       for (const entry of entries) {
         if (entry.target === this) this.narrow = entry.contentRect.width < 544;
@@ -306,7 +352,18 @@ export class WsChatPanel extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('maxMessages')) this.trim();
-    this.chat.sync([this.resolvedUrl, this.userName, this.protocol, this.token], () => this.clientOptions());
+    const url = this.resolvedUrl;
+    this.chat.sync([url, this.userName, this.protocol, this.token], () => this.clientOptions());
+    if (url && this.noUrlReported) {
+      this.noUrlReported = false;
+      this.connectionTrouble = false;
+      this.composerError = '';
+    } else if (!url && this.isConnected && !this.noUrlReported) {
+      this.noUrlReported = true;
+      this.onError({ code: 'no_url', message: NO_URL });
+    }
+    // The reason Enter was refused for is gone: a later one is shown, not announced, until Enter is pressed again.
+    if (this.blockedAttempt && !this.composerNote(this.text)?.blocked) this.blockedAttempt = false;
   }
 
   protected override updated(): void {
@@ -325,9 +382,14 @@ export class WsChatPanel extends LitElement {
   private onStatus(detail: StatusDetail): void {
     this.statusValue = detail.status;
     this.retryAt = detail.retryAt;
-    if (detail.status === 'online' && this.refused) {
-      this.refused = false;
+    if (detail.status === 'online' && this.connectionTrouble) {
+      this.connectionTrouble = false;
       this.composerError = '';
+    }
+    if (detail.status === 'reconnecting' && detail.attempt >= UNREACHABLE_AFTER && !this.connectionTrouble) {
+      // Not refused, just nothing answering: say so rather than count down in silence.
+      this.connectionTrouble = true;
+      this.composerError = this.text.cannotConnect(withoutSecrets(this.resolvedUrl));
     }
     if (detail.status === 'reconnecting') this.startCountdown();
     else this.stopCountdown();
@@ -337,12 +399,13 @@ export class WsChatPanel extends LitElement {
   private onPresence(detail: PresenceDetail): void {
     this.rosterValue = detail.roster;
     this.count = detail.count;
-    if (detail.kind === 'welcome') this.self = this.chat.client?.self;
-    // Someone who left cannot be written to privately any more.
-    const online = new Set(detail.roster.map((peer) => peer.id));
-    if (this.protocol === 'v1' && this.recipients.some((id) => !online.has(id))) {
-      this.recipients = this.recipients.filter((id) => online.has(id));
+    if (detail.kind === 'welcome') {
+      this.self = this.chat.client?.self;
+      this.epoch = this.chat.client?.resumeState?.epoch ?? '';
     }
+    for (const peer of detail.peer ? [detail.peer] : detail.roster) this.rememberName(peer);
+    // Recipients who left stay picked, and are found again when they are back.
+    if (this.protocol === 'v1') this.recipients = follow(this.recipients, this.presence);
     this.publish('chat:presence', detail, new ChatPresenceEvent(detail));
   }
 
@@ -368,10 +431,13 @@ export class WsChatPanel extends LitElement {
 
   private onError(detail: ChatErrorDetail): void {
     if (detail.code === 'outbox_full') this.composerError = this.text.errors.outbox_full ?? detail.message;
-    if (REFUSALS.has(detail.code)) {
-      this.refused = true;
+    if (REFUSALS.has(detail.code) || detail.code === 'no_url') {
+      this.connectionTrouble = true;
       this.composerError = this.text.errors[detail.code] ?? detail.message;
     }
+    // No one matches those sessions any more: a recipient among them cannot be reached until found again.
+    const to = detail.code === 'unknown_target' && detail.id !== undefined ? this.ownMessage(detail.id)?.to : undefined;
+    if (to?.ids) this.recipients = refused(this.recipients, to.ids, this.presence);
     this.publish('chat:error', detail, new ChatErrorEvent(detail));
   }
 
@@ -436,6 +502,11 @@ export class WsChatPanel extends LitElement {
     this.submit();
   }
 
+  private onInput(event: Event): void {
+    this.draft = (event.target as HTMLTextAreaElement).value;
+    this.blockedAttempt = false;
+  }
+
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
     this.submit();
@@ -444,26 +515,66 @@ export class WsChatPanel extends LitElement {
   private submit(): void {
     const text = this.input.value;
     if (text.trim() === '') return;
-    const sent = this.send(text, this.target());
+    const target = this.target();
+    // Never widened, never narrowed, never cut: the writer is told why, and the draft stays.
+    const size = this.frameSize(text, target);
+    if (target.kind === 'unreachable' || (size && size.bytes > size.limit)) {
+      this.blockedAttempt = true;
+      return;
+    }
+    const sent = this.send(text, target.kind === 'private' ? target.to : undefined);
     if (!sent) return;
-    this.composerError = '';
+    if (!this.connectionTrouble) this.composerError = '';
+    this.blockedAttempt = false;
     this.input.value = '';
     this.draft = '';
   }
 
-  private target(): Target | undefined {
+  /** Where the composer's message goes: everyone, the recipients picked, or nowhere while one cannot be reached. */
+  private target(): Resolution {
     if (this.protocol === 'legacy') {
       const addrs = this.addresses
         .split(/[\s,，;；]+/)
         .map((addr) => addr.trim())
         .filter(Boolean);
-      return addrs.length ? { addrs } : undefined;
+      return addrs.length ? { kind: 'private', to: { addrs } } : { kind: 'everyone' };
     }
-    return this.recipients.length ? { ids: [...this.recipients] } : undefined;
+    return resolve(this.recipients, this.presence);
   }
 
-  private toggleRecipient(id: string): void {
-    this.recipients = this.recipients.includes(id) ? this.recipients.filter((r) => r !== id) : [...this.recipients, id];
+  private get presence(): Presence {
+    return { roster: this.rosterValue, selfId: this.self?.id, epoch: this.epoch };
+  }
+
+  private toggleRecipient(peer: Peer): void {
+    this.recipients = toggle(this.recipients, peer, this.presence);
+  }
+
+  private removeRecipient(recipient: Recipient): void {
+    this.recipients = remove(this.recipients, recipient.id, this.presence);
+  }
+
+  /**
+   * The size of the frame the client would send `text` in, and the relay's
+   * limit; undefined while the limit is not known (before the first
+   * welcome). Remembered for the last draft: it is asked on every render.
+   */
+  private frameSize(text: string, target: Resolution): FrameSize | undefined {
+    const limit = this.protocol === 'v1' ? this.chat.client?.limits?.maxFrameBytes : undefined;
+    if (limit === undefined || text.trim() === '' || target.kind === 'unreachable') return undefined;
+    const to = target.kind === 'private' ? target.to : undefined;
+    const toKey = JSON.stringify(to ?? null);
+    const cached = this.lengthCache;
+    if (cached?.text !== text || cached.to !== toKey || cached.limit !== limit) {
+      const measured = measure({ id: randomId(), ...(to ? { to } : {}), data: text });
+      this.lengthCache = { text, to: toKey, limit, bytes: measured.ok ? measured.bytes : Infinity };
+    }
+    return this.lengthCache;
+  }
+
+  private ownMessage(id: string): ChatMessage | undefined {
+    const index = this.findIndex(`local:${id}`);
+    return index < 0 ? undefined : (this.items[index] as Extract<Item, { kind: 'message' }>).message;
   }
 
   private retry(message: ChatMessage): void {
@@ -483,9 +594,7 @@ export class WsChatPanel extends LitElement {
   }
 
   private get resolvedUrl(): string {
-    if (this.url) return this.url;
-    if (typeof location === 'undefined') return '';
-    return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
+    return this.url || defaultRelayUrl();
   }
 
   private clientOptions(): ChatClientOptions | undefined {
@@ -536,10 +645,15 @@ export class WsChatPanel extends LitElement {
     return peer.name || peer.addr || peer.id;
   }
 
+  private rememberName(peer: Peer): void {
+    this.knownNames.delete(peer.id);
+    this.knownNames.set(peer.id, this.peerName(peer));
+    if (this.knownNames.size > MAX_KNOWN_NAMES) this.knownNames.delete(this.knownNames.keys().next().value!);
+  }
+
   private describeTargets(to: Target): string {
-    const byId = new Map(this.rosterValue.map((peer) => [peer.id, this.peerName(peer)]));
     const names = [
-      ...(to.ids ?? []).map((id) => (id === this.self?.id ? this.text.youSender : (byId.get(id) ?? id))),
+      ...(to.ids ?? []).map((id) => (id === this.self?.id ? this.text.youSender : (this.knownNames.get(id) ?? id))),
       ...(to.names ?? []),
       ...(to.addrs ?? []),
     ];
@@ -668,7 +782,9 @@ export class WsChatPanel extends LitElement {
           : state === 'delivered'
             ? html`${icon('checks')}${t.delivered}`
             : html`${icon('alert')}${t.failed(t.errors[message.error ?? ''] ?? message.error ?? '')}
-                <button class="link-button" @click=${() => this.retry(message)}>${t.retry}</button>`;
+              ${retryCanHelp(message.error ?? '')
+                ? html`<button class="link-button" @click=${() => this.retry(message)}>${t.retry}</button>`
+                : nothing}`;
     return html`<span class="delivery" part="delivery" data-state=${state}>${content}</span>`;
   }
 
@@ -709,7 +825,7 @@ export class WsChatPanel extends LitElement {
             (peer) => peer.id,
             (peer) => {
               const mine = peer.id === selfId;
-              const selected = this.recipients.includes(peer.id);
+              const selected = this.recipients.some((recipient) => recipient.id === peer.id);
               const name = this.peerName(peer);
               return html`<li>
                 <button
@@ -718,7 +834,7 @@ export class WsChatPanel extends LitElement {
                   ?disabled=${mine}
                   aria-pressed=${mine ? nothing : selected ? 'true' : 'false'}
                   title=${mine ? nothing : t.sendPrivatelyTo(name)}
-                  @click=${() => this.toggleRecipient(peer.id)}
+                  @click=${() => this.toggleRecipient(peer)}
                 >
                   <span class="avatar" aria-hidden="true" style="background:${avatarColor(name)}">${initials(name)}</span>
                   <span class="peer-text">
@@ -737,7 +853,10 @@ export class WsChatPanel extends LitElement {
 
   private renderComposer(t: ChatStrings) {
     const online = this.statusValue === 'online';
-    const byId = new Map(this.rosterValue.map((peer) => [peer.id, peer]));
+    const presence = this.presence;
+    const note = this.composerNote(t);
+    const blocked = note?.blocked ?? false;
+    const describedBy = [this.composerError ? 'composer-error' : '', note ? 'composer-note' : ''].filter(Boolean).join(' ');
     return html`
       <form part="composer" @submit=${this.onSubmit}>
         <div class="targets" part="targets" role="group" aria-label=${t.recipients}>
@@ -754,11 +873,13 @@ export class WsChatPanel extends LitElement {
                 />`
             : this.recipients.length === 0
               ? html`<span class="chip"><span class="chip-label">${t.toEveryone}</span></span>`
-              : this.recipients.map((id) => {
-                  const name = this.peerName(byId.get(id) ?? { id, name: id, addr: '' });
-                  return html`<span class="chip private">
+              : this.recipients.map((recipient) => {
+                  const name = recipient.name || recipient.id;
+                  const state = reach(recipient, presence);
+                  return html`<span class="chip private" data-state=${state}>
                     ${icon('lock')}<span class="chip-label" dir="auto">${name}</span>
-                    <button type="button" aria-label=${t.removeRecipient(name)} @click=${() => this.toggleRecipient(id)}>
+                    ${state === 'online' ? nothing : html`<span class="chip-state">${t.recipientOffline}</span>`}
+                    <button type="button" aria-label=${t.removeRecipient(name)} @click=${() => this.removeRecipient(recipient)}>
                       ${icon('close')}
                     </button>
                   </span>`;
@@ -772,18 +893,59 @@ export class WsChatPanel extends LitElement {
             rows="1"
             enterkeyhint="send"
             placeholder=${online ? t.composerPlaceholder : t.composerPlaceholderOffline}
-            aria-describedby=${this.composerError ? 'composer-error' : nothing}
+            aria-describedby=${describedBy || nothing}
             .value=${this.draft}
-            @input=${(event: Event) => (this.draft = (event.target as HTMLTextAreaElement).value)}
+            @input=${this.onInput}
             @keydown=${this.onKeyDown}
           ></textarea>
-          <button class="send" part="send-button" type="submit" ?disabled=${this.draft.trim() === ''}>
+          <button
+            class="send"
+            part="send-button"
+            type="submit"
+            ?disabled=${blocked || this.draft.trim() === ''}
+            aria-describedby=${blocked ? 'composer-note' : nothing}
+          >
             ${icon('send')}<span>${t.send}</span>
           </button>
         </div>
+        ${note
+          ? blocked && this.blockedAttempt
+            ? html`<p class="error" id="composer-note" part="note" role="alert">${note.text}</p>`
+            : html`<p class="note" id="composer-note" part="note" data-blocked=${blocked ? 'true' : 'false'}>${note.text}</p>`
+          : nothing}
         ${this.composerError ? html`<p class="error" id="composer-error" role="alert">${this.composerError}</p>` : nothing}
       </form>
     `;
+  }
+
+  /** Why the draft cannot go now (`blocked`), or what to know before sending it. */
+  private composerNote(t: ChatStrings): { readonly text: string; readonly blocked: boolean } | undefined {
+    const target = this.target();
+    if (target.kind === 'unreachable') return { text: t.recipientsUnreachable(this.listNames(target.who)), blocked: true };
+    const size = this.frameSize(this.draft, target);
+    if (size && size.bytes > size.limit) {
+      size.cut ??= charactersOver(this.draft, size.bytes - size.limit);
+      return { text: t.tooLong(size.cut), blocked: true };
+    }
+    const presence = this.presence;
+    const away = this.protocol === 'v1' ? this.recipients.filter((recipient) => reach(recipient, presence) === 'away') : [];
+    if (away.length > 0) return { text: t.recipientsAway(this.listNames(away)), blocked: false };
+    if (size && size.bytes >= size.limit * LENGTH_SHOWN_FROM) return { text: t.lengthUsed(Math.floor((size.bytes * 100) / size.limit)), blocked: false };
+    return undefined;
+  }
+
+  private listNames(recipients: readonly Recipient[]): string {
+    return new Intl.ListFormat(this.locale, { type: 'conjunction' }).format(recipients.map((recipient) => recipient.name || recipient.id));
+  }
+}
+
+/** The relay's address fit to show: no query string (a token may travel there) and no credentials. */
+function withoutSecrets(url: string): string {
+  try {
+    const parsed = new URL(url, location.href);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return url;
   }
 }
 
