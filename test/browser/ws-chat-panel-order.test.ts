@@ -1,21 +1,13 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import '../../src/define.js';
 import type { WsChatPanel } from '../../src/index.js';
-import { startRelay, waitForStatus } from '../support/panel.js';
+import { adaAndBob, startRelay } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 describe('<ws-chat-panel>: per-sender order', () => {
   it('500 sent at once with send(): the other panel shows every one once, in order; the sender is never cut off for flooding', async () => {
     const relay = await startRelay({ maxMessagesPerSecond: 200, burst: 40 });
-    const root = await fixture<HTMLElement>(html`
-      <div>
-        <ws-chat-panel url=${relay.url} user-name="Ada"></ws-chat-panel>
-        <ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>
-      </div>
-    `);
-    const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
-    await waitForStatus(ada, 'online');
-    await waitForStatus(bob, 'online');
+    const [ada, bob] = await adaAndBob(relay.url);
     await waitFor(() => bob.roster.length === 2, 'Bob sees Ada');
     const errors: string[] = [];
     const statuses: string[] = [];

@@ -3,51 +3,41 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
-import { ChatClient } from '../../src/client/chat-client.js';
-import { memoryStore } from '../../src/client/persistence.js';
 import type { ChatStatus } from '../../src/client/types.js';
 import { createRelayServer, type RelayServer } from '../../src/server/index.js';
+import { Member } from '../support/chat-cluster.js';
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.js';
 import { waitFor } from '../support/wait.js';
 
-/** A ChatClient and everything it reported that these tests look at. */
+/** A ChatClient, connected, with what it reported that these tests look at besides what a Member keeps. */
 function member(url: string, name: string) {
-  const client = new ChatClient({
-    url,
-    name,
-    WebSocket: WebSocket as never,
-    store: memoryStore(),
-    minReconnectionDelay: 20,
-    maxReconnectionDelay: 200,
-  });
-  const received: string[] = [];
+  const member = new Member(name, url);
   const errors: string[] = [];
   const statuses: ChatStatus[] = [];
-  client.on('message', (message) => received.push(message.text));
-  client.on('error', (error) => errors.push(error.code));
-  client.on('status', ({ status }) => statuses.push(status));
-  client.connect();
-  return { client, received, errors, statuses };
+  member.client.on('error', (error) => errors.push(error.code));
+  member.client.on('status', ({ status }) => statuses.push(status));
+  member.client.connect();
+  return { client: member.client, received: member.received, errors, statuses };
 }
 
-type Member = ReturnType<typeof member>;
+type Sender = ReturnType<typeof member>;
 
 /**
  * What went wrong, counted: the receiver must show every text once, in the
  * order sent; the sender must never be closed for flooding, nor told about
  * pacing it does itself.
  */
-function problems(sender: Member, receiver: Member, expected: string[]) {
+function problems(sender: Sender, receiver: Sender, expected: string[]) {
   const position = new Map(expected.map((text, i) => [text, i]));
   let inversions = 0;
-  for (let i = 1; i < receiver.received.length; i++) {
-    if (position.get(receiver.received[i]!)! < position.get(receiver.received[i - 1]!)!) inversions++;
+  const texts = receiver.received.map((message) => message.text);
+  for (let i = 1; i < texts.length; i++) {
+    if (position.get(texts[i]!)! < position.get(texts[i - 1]!)!) inversions++;
   }
-  const shown = new Set(receiver.received);
+  const shown = new Set(texts);
   return {
     inversions,
-    twice: receiver.received.length - shown.size,
+    twice: texts.length - shown.size,
     missing: expected.filter((text) => !shown.has(text)).length,
     floodCloses: sender.errors.filter((code) => code === 'flood').length,
     rateLimitedErrors: sender.errors.filter((code) => code === 'rate_limited').length,
@@ -60,7 +50,7 @@ describe('ChatClient: per-sender order, whatever the burst', () => {
   const relays: RelayServer[] = [];
   const processes: RelayProcess[] = [];
   const folders: string[] = [];
-  const members: Member[] = [];
+  const members: Sender[] = [];
   after(async () => {
     for (const { client } of members) client.close();
     await Promise.all(relays.map((relay) => relay.close()));
@@ -82,10 +72,10 @@ describe('ChatClient: per-sender order, whatever the burst', () => {
     const { ada, bob } = await pair(relay.url);
     const texts = Array.from({ length: 500 }, (_, i) => `m${i}`);
     for (const text of texts) assert.ok(ada.client.send(text), `${text} accepted into the outbox`);
-    await waitFor(() => new Set(bob.received).size >= 500, `500 delivered (got ${bob.received.length})`, timeout);
+    await waitFor(() => new Set(bob.received.map((m) => m.text)).size >= 500, `500 delivered (got ${bob.received.length})`, timeout);
     await waitFor(() => ada.client.pending.length === 0, 'every one acknowledged');
     assert.deepEqual(problems(ada, bob, texts), NONE);
-    assert.deepEqual(bob.received, texts);
+    assert.deepEqual(bob.received.map((m) => m.text), texts);
     assert.ok(!ada.statuses.includes('reconnecting'), 'the sender stayed connected');
   };
 
@@ -113,10 +103,10 @@ describe('ChatClient: per-sender order, whatever the burst', () => {
     await waitFor(() => ada.client.status === 'online', 'the sender is back', 10_000);
     const backAt = ada.statuses.length;
     for (const text of texts.slice(200)) assert.ok(ada.client.send(text));
-    await waitFor(() => new Set(bob.received).size >= 300, `300 delivered (got ${bob.received.length})`, 30_000);
+    await waitFor(() => new Set(bob.received.map((m) => m.text)).size >= 300, `300 delivered (got ${bob.received.length})`, 30_000);
     await waitFor(() => ada.client.pending.length === 0, 'every one acknowledged');
     assert.deepEqual(problems(ada, bob, texts), NONE);
-    assert.deepEqual(bob.received, texts);
+    assert.deepEqual(bob.received.map((m) => m.text), texts);
     assert.deepEqual(ada.statuses.slice(backAt), [], 'once back, the sender stayed connected');
   });
 });
