@@ -97,8 +97,11 @@ class ScriptedRelay {
         reply({ type: 'ack', id, offset: routedAt + 1, ts: Date.now(), recipients: 0, duplicate: true });
         return;
       }
-      // Refused for good on a link that went before the client heard of it: sent again, it is new to a relay.
-      run.failed.delete(id);
+      // Refused for good on a link that went before the client heard of it: refused again (its target is still unknown).
+      if (run.failed.has(id)) {
+        reply({ type: 'error', code: 'unknown_target', message: 'no one', id, targets: { names: ['nobody'] } });
+        return;
+      }
       const head = run.order.find((candidate) => !run.routed.includes(candidate) && !run.failed.has(candidate));
       if (id !== head) {
         // In flight when an earlier one was refused: refused too, as PROTOCOL.md says. Otherwise it overtook the head.
