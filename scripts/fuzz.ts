@@ -1,7 +1,8 @@
 // npm run fuzz: 100,000 random and mutated frames against a live relay while
 // well-behaved clients chat, then a summary. `-- --frames N --seed S` to vary.
-// `-- --default-limits` keeps the rate limit and flood protection on (most
-// frames are then refused unread, and flooders closed).
+// `-- --default-limits` keeps the rate limit and flood protection on (each
+// attacker's frames then wait their turn, 20 a second after a burst of 40:
+// use few --frames).
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from '../src/server/options.js';
 import { formatReport, runRelayFuzz } from '../test/fuzz/relay-fuzz.js';

@@ -3,6 +3,7 @@ import { createMessageCenter, type MessageCenter, type Unsubscribe } from '../bu
 import { decodeServerFrame } from '../protocol/codec.js';
 import { CloseCode, ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
 import type { ClientFrame, Limits, Peer, ServerFrame, Target, WelcomeFrame } from '../protocol/frames.js';
+import { TokenBucket } from '../protocol/token-bucket.js';
 import type { BackoffOptions } from '../transport/backoff.js';
 import {
   ReWebSocketService,
@@ -67,9 +68,8 @@ export type ChatClientEvents = {
 
 interface OutboxEntry {
   message: ChatMessage;
-  /** Transmitted on the current connection (cleared on every reconnect). */
+  /** On the wire on the current connection, waiting for its answer (cleared on every reconnect, and when it must go again). */
   transmitted: boolean;
-  retryTimer?: ReturnType<typeof setTimeout>;
   /** Written before the relay lost its state: its recipients may still be on their way back. */
   beforeGap?: boolean;
 }
@@ -94,6 +94,10 @@ const REFUSALS = new Set<number>([CloseCode.PolicyViolation, CloseCode.TryAgainL
  * - an outbox: every message you send keeps its id and stays until the
  *   server acknowledges it, and is sent after every (re)connection handshake,
  *   in order; it survives reloads when the store does;
+ * - pacing: messages go out no faster than the relay's rate limit
+ *   (`welcome.limits`), and never ahead of an earlier one: one the relay
+ *   asks to have again (`rate_limited`, `unavailable`) goes again first,
+ *   with everything after it behind it;
  * - resume: after a reconnect it presents its session, epoch and last
  *   offset, so the server restores its identity and replays what it missed,
  *   and it drops anything at or below the last offset it processed, so no
@@ -135,6 +139,16 @@ export class ChatClient {
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The current socket got its welcome: a close before that was a refusal, not a lost link. */
   private welcomed = false;
+  /** The relay's rate limit as this client has spent it: every frame written costs a token. */
+  private bucket: TokenBucket | undefined;
+  /** Wakes the outbox when a token is due, or the relay's retryAfter has passed. */
+  private outboxTimer: ReturnType<typeof setTimeout> | undefined;
+  /** No message goes before this time (the relay said when to try again). */
+  private holdUntil = 0;
+  /** After a refusal, the message sent again alone: nothing after it goes until it is answered. */
+  private retrying: string | undefined;
+  /** `unavailable` was reported for the current outage (once is enough). */
+  private unavailableReported = false;
 
   constructor(options: ChatClientOptions) {
     if (typeof options?.url !== 'string' && typeof options?.url !== 'function') {
@@ -299,7 +313,8 @@ export class ChatClient {
     this.outbox.set(id, entry);
     this.saveOutbox();
     this.emitter.emit('update', message);
-    if (this.statusValue === 'online') this.transmit(entry);
+    // Waiting for a token or a retry already: the timer sends it, after the ones before it.
+    if (this.outboxTimer === undefined) this.flushOutbox();
     return message;
   }
 
@@ -320,7 +335,7 @@ export class ChatClient {
     for (const [id, entry] of [...adopted, ...later]) this.outbox.set(id, entry);
     this.saveOutbox();
     for (const [, entry] of adopted) this.emitter.emit('update', entry.message);
-    if (this.statusValue === 'online') this.flushOutbox();
+    this.flushOutbox();
   }
 
   // ── storage ─────────────────────────────────────────────────────────────
@@ -436,10 +451,10 @@ export class ChatClient {
     clearTimeout(this.probe);
     this.probe = undefined;
     this.flushResume();
-    for (const entry of this.outbox.values()) {
-      entry.transmitted = false;
-      clearTimeout(entry.retryTimer);
-    }
+    for (const entry of this.outbox.values()) entry.transmitted = false;
+    this.retrying = undefined;
+    clearTimeout(this.outboxTimer);
+    this.outboxTimer = undefined;
   }
 
   private setStatus(status: ChatStatus, force = false): void {
@@ -452,20 +467,22 @@ export class ChatClient {
     });
   }
 
-  private sendFrame(frame: ClientFrame): void {
-    this.service?.send(JSON.stringify(frame));
+  /** `paid`: its token was taken already (a message the outbox let go). */
+  private sendFrame(frame: ClientFrame, paid = false): void {
+    if (!this.service) return;
+    if (!paid) this.bucket?.spend();
+    this.service.send(JSON.stringify(frame));
   }
 
   private transmit(entry: OutboxEntry): void {
-    if (entry.transmitted || !this.service) return;
-    if (entry.beforeGap && !this.present(entry.message.to)) return;
+    if (!this.service) return;
     entry.transmitted = true;
     const { message } = entry;
     if (this.legacy) {
       this.legacy.transmit(this.service, message);
       return;
     }
-    this.sendFrame(sendFrameOf(message));
+    this.sendFrame(sendFrameOf(message), true);
   }
 
   /** Whether every target is online now (by id or name; addresses are not known to clients). */
@@ -476,8 +493,54 @@ export class ChatClient {
     return (to.ids ?? []).every((id) => ids.has(id)) && (to.names ?? []).every((name) => names.has(name)) && !to.addrs?.length;
   }
 
+  /**
+   * Puts the outbox on the wire, oldest first, as fast as the relay's limits
+   * allow, and never a message ahead of one before it: it stops at the first
+   * that cannot go yet (no token, a retry not due, its recipients not back
+   * after a relay restart, an earlier one being sent again alone) and
+   * carries on when that changes. A legacy server announces no limits and
+   * acknowledges nothing: everything goes at once, as before.
+   */
   private flushOutbox(): void {
-    for (const entry of this.outbox.values()) this.transmit(entry);
+    clearTimeout(this.outboxTimer);
+    this.outboxTimer = undefined;
+    if (this.statusValue !== 'online' || !this.service) return;
+    const now = Date.now();
+    if (now < this.holdUntil) return this.wakeOutbox(this.holdUntil - now);
+    for (const entry of this.outbox.values()) {
+      if (entry.transmitted) continue;
+      if (this.legacy) {
+        this.transmit(entry);
+        continue;
+      }
+      if (this.retrying !== undefined && this.outbox.get(this.retrying)?.transmitted) return;
+      if (entry.beforeGap && !this.present(entry.message.to)) return;
+      const wait = this.bucket?.take(now) ?? 0;
+      if (wait > 0) return this.wakeOutbox(wait);
+      this.transmit(entry);
+    }
+  }
+
+  private wakeOutbox(ms: number): void {
+    this.outboxTimer = setTimeout(() => this.flushOutbox(), ms);
+  }
+
+  /**
+   * The relay did not take `entry` and wants it again: it and every message
+   * after it are sent again, in order, it first and alone, once the relay's
+   * `retryAfter` has passed. (Those after it that were on the wire are
+   * refused or, by a relay of an older revision, routed: then their acks
+   * settle them.)
+   */
+  private sendAgain(entry: OutboxEntry, retryAfter: number): void {
+    let later = false;
+    for (const candidate of this.outbox.values()) {
+      later ||= candidate === entry;
+      if (later) candidate.transmitted = false;
+    }
+    this.retrying = entry.message.id;
+    this.holdUntil = Math.max(this.holdUntil, Date.now() + retryAfter);
+    this.flushOutbox();
   }
 
   // ── heartbeat ───────────────────────────────────────────────────────────
@@ -588,6 +651,7 @@ export class ChatClient {
     this.rosterValue = frame.roster;
     this.countValue = frame.count;
     this.limitsValue = frame.limits;
+    this.pace(frame.limits);
     this.pingInterval = frame.limits.heartbeatInterval;
     if (frame.resumed && presented) {
       this.resume = { session: frame.session, epoch: frame.epoch, offset: presented.offset };
@@ -653,15 +717,28 @@ export class ChatClient {
     }, RECEIVED_DEBOUNCE_MS);
   }
 
+  /**
+   * Mirrors the relay's bucket (PROTOCOL.md §13.2): full on the first
+   * welcome, less the hello it answers; kept across reconnects, as the relay
+   * keeps its bucket with the session.
+   */
+  private pace(limits: Limits): void {
+    if (this.bucket?.rate === limits.maxMessagesPerSecond && this.bucket.capacity === limits.burst) return;
+    this.bucket = new TokenBucket(limits.maxMessagesPerSecond, limits.burst);
+    this.bucket.spend();
+  }
+
   private onError(code: string, message: string, id: string | undefined, retryAfter: number | undefined): void {
     const entry = id !== undefined ? this.outbox.get(id) : undefined;
-    if (entry && (code === ErrorCode.RateLimited || code === ErrorCode.Unavailable)) {
-      // Not refused, only early (or the relay cannot route just now): send it again when the server says to.
-      entry.transmitted = false;
-      clearTimeout(entry.retryTimer);
-      entry.retryTimer = setTimeout(() => {
-        if (this.statusValue === 'online') this.transmit(entry);
-      }, retryAfter ?? 1000);
+    if (code === ErrorCode.RateLimited || code === ErrorCode.Unavailable) {
+      // Not refused, only early, or the relay cannot route just now: the
+      // message goes again, in its place. Early is this client's own pacing
+      // to get right, not news for the application; an outage is, once.
+      if (code === ErrorCode.RateLimited) this.bucket?.empty();
+      if (entry?.transmitted) this.sendAgain(entry, retryAfter ?? 1000);
+      else if (!entry) this.holdUntil = Math.max(this.holdUntil, Date.now() + (retryAfter ?? 1000));
+      if (code === ErrorCode.RateLimited || this.unavailableReported) return;
+      this.unavailableReported = true;
     } else if (entry) {
       this.settle(entry.message.id, { state: 'failed', error: code });
     }
@@ -674,10 +751,10 @@ export class ChatClient {
     const message: ChatMessage = { ...entry.message, ...change, from: this.selfValue ?? entry.message.from };
     entry.message = message;
     if (change.state !== 'pending') {
-      clearTimeout(entry.retryTimer);
       this.outbox.delete(id);
       this.saveOutbox();
     }
+    if (change.state === 'sent') this.unavailableReported = false;
     if (change.state === 'sent' && message.to && !this.legacy) {
       this.awaitingReceipt.set(id, message);
       if (this.awaitingReceipt.size > MAX_AWAITING_RECEIPT) {
@@ -685,5 +762,10 @@ export class ChatClient {
       }
     }
     this.emitter.emit('update', message);
+    if (id === this.retrying && change.state !== 'pending') {
+      // Answered: what came after it may follow.
+      this.retrying = undefined;
+      this.flushOutbox();
+    }
   }
 }

@@ -178,7 +178,7 @@ export const ErrorFrameSchema = v.object({
   id: v.optional(v.string()),
   /** For unknown_target: the targets that matched nobody. */
   targets: v.optional(ReportedTargetSchema),
-  /** For rate_limited: ms until a message would be accepted. */
+  /** For unavailable (and rate_limited, from relays of earlier revisions): ms until sending the message again is worth it. */
   retryAfter: v.optional(v.number()),
 });
 export type ErrorFrame = v.InferOutput<typeof ErrorFrameSchema>;

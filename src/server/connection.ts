@@ -4,7 +4,7 @@ import type { Peer } from '../protocol/frames.js';
 import type { Identity } from './auth.js';
 import type { LogEntry } from './log/message-log.js';
 import type { Session } from './sessions.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../protocol/token-bucket.js';
 
 export type Dialect = 'v1' | 'legacy';
 
@@ -36,15 +36,28 @@ export class Connection {
   cut = false;
   /** v1: hello was received (the connection may still be waiting for its welcome). */
   greeted = false;
-  /** Frames that arrived between a resuming hello and the welcome, handled after it. */
-  waiting: Array<{ data: RawData; isBinary: boolean }> | undefined;
+  /**
+   * Frames read but not handled yet, in order: they wait for a rate-limit
+   * token, or for the welcome of a resuming hello. While there are any, the
+   * socket is paused, so the client's further frames wait in its own buffers.
+   */
+  inbox: Array<{ data: RawData; isBinary: boolean }> | undefined;
+  /** Wakes the inbox when the next token is due. */
+  inboxTimer: NodeJS.Timeout | undefined;
+  /**
+   * The send last refused with `unavailable`, while the connection's later
+   * sends are refused until it comes back (so none overtakes it), and until
+   * when that lasts.
+   */
+  orderHold: { id: string; until: number } | undefined;
   /** v1: between the upgrade and `hello`. Legacy connections are ready at once. */
   ready: boolean;
   /** Answered the last ws ping. */
   alive = true;
   closed = false;
   readonly connectedAt = Date.now();
-  readonly bucket: TokenBucket;
+  /** Its own until `hello`; then its session's, which outlives it (PROTOCOL.md §13.2). */
+  bucket: TokenBucket;
   /** Rejected frames in the current one-second window, for flood detection. */
   rejected = 0;
   rejectedWindow = 0;

@@ -34,10 +34,25 @@ const V1_FRAME_TYPES = new Set(['hello', 'send', 'ping', 'received']);
 const SLOW_CONSUMER_GRACE_MS = 2000;
 /** Live messages held for a client while it is replayed to; more means it cannot keep up. */
 const MAX_HELD = 10_000;
-/** Frames a resuming client may send before its welcome. */
-const MAX_WAITING_FRAMES = 1000;
+/**
+ * Frames a connection may have waiting. Its socket is paused while any wait,
+ * so only what the socket had already read comes in meanwhile: at most one
+ * read (64 KiB), under 3,200 of the smallest valid frames. More is a client
+ * sending empty frames by the thousand.
+ */
+const MAX_INBOX_FRAMES = 4096;
 /** Replayed messages written between checks that the socket is draining. */
 const REPLAY_BATCH = 256;
+/** What `unavailable` tells a client to wait before sending the message again. */
+const UNAVAILABLE_RETRY_MS = 1000;
+/**
+ * How long after refusing a send with `unavailable` the relay refuses the
+ * same connection's other sends while that one does not come back. Sends
+ * already on their way when the client learnt of the refusal arrive well
+ * within it; a client that gives up on the refused message instead of
+ * sending it again loses no more than this.
+ */
+const ORDER_HOLD_MS = 10_000;
 /** A client from a lost epoch is replayed what was sent in the first this-many ms of the new one. */
 const LOST_EPOCH_REPLAY_MS = 30_000;
 
@@ -201,34 +216,78 @@ export class Relay {
       this.join(connection);
     } else {
       connection.helloTimer = setTimeout(() => {
-        if (!connection.ready) socket.close(CloseCode.HelloTimeout, CloseReason.HelloTimeout);
+        if (!connection.ready) this.end(connection, CloseCode.HelloTimeout, CloseReason.HelloTimeout);
       }, this.options.helloTimeout);
       connection.helloTimer.unref();
     }
   }
 
   private onFrame(connection: Connection, data: RawData, isBinary: boolean): void {
-    if (connection.closed) return;
+    if (connection.closed || connection.replaced) return;
     connection.alive = true;
-    if (connection.waiting) {
-      // Between a resuming hello and its welcome: frames wait, in order, so
-      // nothing this client sends is answered before it is welcomed.
-      if (connection.waiting.length >= MAX_WAITING_FRAMES) {
-        connection.socket.close(CloseCode.PolicyViolation, CloseReason.Flood);
+    if (connection.inbox) {
+      // Read before the pause took effect (the rest of a chunk the socket had read): it waits its turn.
+      if (connection.inbox.length >= MAX_INBOX_FRAMES) {
+        this.end(connection, CloseCode.PolicyViolation, CloseReason.Flood);
         return;
       }
-      connection.waiting.push({ data, isBinary });
+      connection.inbox.push({ data, isBinary });
       return;
     }
-    const bytes = data as Buffer;
     const wait = connection.bucket.take();
     if (wait > 0) {
-      this.reject(connection, ErrorCode.RateLimited, `more than ${this.options.maxMessagesPerSecond} messages per second`, {
-        retryAfter: wait,
-        id: sniffId(bytes),
-      });
+      this.waitForToken(connection, { data, isBinary }, wait);
       return;
     }
+    this.handleFrame(connection, data, isBinary);
+  }
+
+  /**
+   * Makes a frame wait, and every frame after it: the socket is paused, so
+   * what the client sends meanwhile stays in its buffers and the network's,
+   * and the relay handles its frames later, in the order sent. This is how a
+   * rate limit keeps each sender's order: nothing is refused for going too
+   * fast, so nothing has to be sent again behind later messages.
+   */
+  private waitForToken(connection: Connection, frame: { data: RawData; isBinary: boolean }, wait: number): void {
+    connection.inbox = [frame];
+    connection.socket.pause();
+    this.wakeInbox(connection, wait);
+  }
+
+  private wakeInbox(connection: Connection, wait: number): void {
+    connection.inboxTimer = setTimeout(() => this.drainInbox(connection), wait);
+    connection.inboxTimer.unref();
+  }
+
+  /**
+   * Handles waiting frames while tokens last; reads from the socket again
+   * once none is left. Stops while a resuming client waits for its welcome
+   * (a hello among them may start that).
+   */
+  private drainInbox(connection: Connection): void {
+    clearTimeout(connection.inboxTimer);
+    connection.inboxTimer = undefined;
+    const inbox = connection.inbox;
+    if (!inbox || connection.closed || connection.replaced) return;
+    while (inbox.length > 0 && !connection.held) {
+      const wait = connection.bucket.take();
+      if (wait > 0) {
+        this.wakeInbox(connection, wait);
+        return;
+      }
+      const frame = inbox.shift()!;
+      this.handleFrame(connection, frame.data, frame.isBinary);
+      if (connection.closed || connection.replaced || connection.inbox !== inbox) return;
+    }
+    if (inbox.length > 0 || connection.held) return;
+    connection.inbox = undefined;
+    connection.socket.resume();
+  }
+
+  /** Steps 4 to 7 of PROTOCOL.md §2.4, for a frame that has its token. */
+  private handleFrame(connection: Connection, data: RawData, isBinary: boolean): void {
+    const bytes = data as Buffer;
     if (isBinary) {
       this.reject(connection, ErrorCode.BadFrame, 'binary frames are not part of the protocol; send JSON text');
       return;
@@ -312,6 +371,7 @@ export class Relay {
       const created = this.sessions.create(connection.peer, owedAfter ?? this.log.head, connection.identity?.userId);
       connection.session = created.session;
       created.session.connection = connection;
+      created.session.bucket = connection.bucket;
       if (resume) {
         this.logger.info({ id: connection.id, reason: fromLostEpoch ? 'epoch' : lost ? 'crash' : 'session' }, 'resume refused: new session');
       }
@@ -335,6 +395,8 @@ export class Relay {
     connection.id = session.peerId;
     connection.name = session.name;
     connection.session = session;
+    // Its hello was its own; from here on it spends what the session has left.
+    connection.bucket = session.bucket ??= connection.bucket;
     this.sessions.arrive(session, connection, connection.addr);
     void this.replay(connection, session, resume!.session, resume!.offset, announce).catch((error: unknown) => this.replayFailed(connection, error));
   }
@@ -355,7 +417,11 @@ export class Relay {
     welcome: { resumed: boolean; gap: boolean; until?: number } = { resumed: true, gap: false },
   ): Promise<void> {
     connection.held = [];
-    connection.waiting = [];
+    // What the client sends meanwhile is handled after the welcome and the replay.
+    if (!connection.inbox) {
+      connection.inbox = [];
+      connection.socket.pause();
+    }
     this.resuming.add(connection);
     const asked = Math.max(after, session.joinedOffset);
     const since = Math.min(asked, this.log.head);
@@ -388,9 +454,7 @@ export class Relay {
     for (const entry of held) if (entry.offset > last) this.deliverLive(connection, entry);
     this.logger.info({ id: connection.id, replayed: written, gap: !complete }, 'resumed');
     // Then what the client sent meanwhile, in order.
-    const waiting = connection.waiting ?? [];
-    connection.waiting = undefined;
-    for (const frame of waiting) this.onFrame(connection, frame.data, frame.isBinary);
+    this.drainInbox(connection);
   }
 
   /** A replay that threw: that client is dropped (it resumes again), the relay goes on. */
@@ -501,13 +565,10 @@ export class Relay {
    */
   private route(sender: Connection, message: Outgoing, size: number | undefined, done: (result: RouteResult | undefined) => void): void {
     const unavailable = () => {
-      this.reject(sender, ErrorCode.Unavailable, 'the relay cannot route messages right now; send it again later', {
-        id: message.id,
-        retryAfter: 1000,
-      });
+      this.refuseUnavailable(sender, message.id);
       done(undefined);
     };
-    if (!this.coordinator.available) return unavailable();
+    if (!this.coordinator.available || this.heldBack(sender, message.id)) return unavailable();
     // A resend (its ack was lost) is answered from the log, before its targets
     // are looked at again: they may have gone meanwhile.
     let found: MaybePromise<LogEntry | undefined>;
@@ -537,6 +598,8 @@ export class Relay {
         } else {
           live = this.presence.count - (sender.dialect === 'v1' ? 1 : 0);
         }
+        // Looked at again: an earlier send of this connection may have been refused while this one was looked up.
+        if (this.heldBack(sender, message.id)) return unavailable();
         const failed = (error: unknown) => this.appendFailed(sender, message.id, error, done);
         let appended: MaybePromise<AppendResult>;
         try {
@@ -562,14 +625,34 @@ export class Relay {
 
   private appendFailed(sender: Connection, id: string, error: unknown, done: (result: undefined) => void): void {
     this.logger.error({ err: error, id: sender.id }, 'could not log a message');
-    const unavailable = !this.coordinator.available;
-    this.reject(
-      sender,
-      unavailable ? ErrorCode.Unavailable : ErrorCode.Internal,
-      unavailable ? 'the relay cannot route messages right now; send it again later' : 'the server could not store the message; it was not sent',
-      { id, ...(unavailable ? { retryAfter: 1000 } : {}) },
-    );
+    if (this.coordinator.available) this.reject(sender, ErrorCode.Internal, 'the server could not store the message; it was not sent', { id });
+    else this.refuseUnavailable(sender, id);
     done(undefined);
+  }
+
+  /**
+   * The message was not routed, and its client will send it again. Until it
+   * does, the connection's later sends are refused too (PROTOCOL.md §19.5):
+   * one already on its way could otherwise be routed before it, the moment
+   * the relay can route again.
+   */
+  private refuseUnavailable(sender: Connection, id: string): void {
+    const now = Date.now();
+    const hold = sender.orderHold;
+    if (sender.dialect === 'v1' && (!hold || hold.id === id || hold.until <= now)) sender.orderHold = { id, until: now + ORDER_HOLD_MS };
+    this.reject(sender, ErrorCode.Unavailable, 'the relay cannot route messages right now; send it again later', {
+      id,
+      retryAfter: UNAVAILABLE_RETRY_MS,
+    });
+  }
+
+  /** Whether this send must wait for an earlier one refused with `unavailable`; the earlier one coming back ends the wait. */
+  private heldBack(sender: Connection, id: string): boolean {
+    const hold = sender.orderHold;
+    if (!hold) return false;
+    if (hold.id !== id && Date.now() < hold.until) return true;
+    sender.orderHold = undefined;
+    return false;
   }
 
 
@@ -763,15 +846,29 @@ export class Relay {
   /** The old link of a session that came back on a new one: it goes quietly (no leave). */
   private letGo(previous: Connection): void {
     previous.replaced = true;
-    previous.socket.close(CloseCode.SessionTakenOver, CloseReason.SessionTakenOver);
+    this.end(previous, CloseCode.SessionTakenOver, CloseReason.SessionTakenOver);
     this.presence.remove(previous);
+  }
+
+  /**
+   * Closes a connection. Frames it has waiting are dropped (its client sends
+   * again what was not acknowledged), and its socket is read again, or the
+   * client's answer to the close would never be read.
+   */
+  private end(connection: Connection, code: number, reason: string): void {
+    clearTimeout(connection.inboxTimer);
+    if (connection.inbox) {
+      connection.inbox = undefined;
+      connection.socket.resume();
+    }
+    connection.socket.close(code, reason);
   }
 
   /** The cluster's shared state is gone (Redis lost it): every client here starts over. */
   private reset(): void {
     this.presence.clearRemote();
     for (const connection of [...this.all.values()]) {
-      connection.socket.close(CloseCode.ServiceRestart, CloseReason.StateLost);
+      this.end(connection, CloseCode.ServiceRestart, CloseReason.StateLost);
     }
   }
 
@@ -794,6 +891,8 @@ export class Relay {
     if (connection.closed) return;
     connection.closed = true;
     clearTimeout(connection.helloTimer);
+    clearTimeout(connection.inboxTimer);
+    connection.inbox = undefined;
     this.all.delete(connection.socket);
     const fromAddress = (this.perAddress.get(connection.addr) ?? 1) - 1;
     if (fromAddress > 0) this.perAddress.set(connection.addr, fromAddress);
@@ -862,7 +961,8 @@ export class Relay {
     message: string,
     extra: { id?: string | undefined; targets?: Target; retryAfter?: number } = {},
   ): void {
-    if (this.countRejection(connection)) return;
+    // Not routing is the relay's failing, not the client's: it does not count as flooding.
+    if (code !== ErrorCode.Unavailable && this.countRejection(connection)) return;
     if (connection.dialect === 'legacy') {
       this.rejectLegacy(connection, code, message);
       return;
@@ -896,7 +996,7 @@ export class Relay {
     if (connection.rejected > this.options.floodThreshold) {
       if (connection.rejected === this.options.floodThreshold + 1) {
         this.logger.warn({ id: connection.id, addr: connection.addr }, 'closed for flooding');
-        connection.socket.close(CloseCode.PolicyViolation, CloseReason.Flood);
+        this.end(connection, CloseCode.PolicyViolation, CloseReason.Flood);
       }
       return true;
     }
@@ -909,7 +1009,8 @@ export class Relay {
   private sweep(): void {
     for (const session of this.sessions.sweep()) this.logger.debug({ id: session.peerId }, 'session expired');
     for (const connection of this.all.values()) {
-      if (!connection.alive) {
+      // A paused socket's pongs are not read yet: a client whose frames are waiting is alive.
+      if (!connection.alive && !connection.inbox) {
         this.logger.info({ id: connection.id, addr: connection.addr }, 'no pong: dropping dead peer');
         connection.socket.terminate();
         continue;
@@ -952,7 +1053,7 @@ export class Relay {
             resolve();
           }
         });
-        connection.socket.close(CloseCode.GoingAway, CloseReason.Shutdown);
+        this.end(connection, CloseCode.GoingAway, CloseReason.Shutdown);
       }
     });
     this.wss.close();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import type { Peer } from '../protocol/frames.js';
+import type { TokenBucket } from '../protocol/token-bucket.js';
 
 /** A private message delivered to a session, waiting for its client to confirm it processed it. */
 export interface PendingReceipt {
@@ -24,6 +25,12 @@ export class Session {
   /** When the last connection ended (undefined while connected). */
   awaySince: number | undefined;
   readonly receipts: PendingReceipt[] = [];
+  /**
+   * Its rate limit, continued by every connection that resumes it here, so
+   * that reconnecting does not refill it. Kept in memory only: a restart, or
+   * a move to another node of a cluster, starts a full one.
+   */
+  bucket: TokenBucket | undefined;
 
   constructor(
     /** SHA-256 of the token: the token itself is never stored. */

@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/define.js';
 import type { WsChatPanel } from '../../src/index.js';
-import { bubbles, relayCommand, shadow, startRelay, typeAndSend, waitForBubble, waitForStatus } from '../support/panel.js';
+import { adaAndBob, bubbles, relayCommand, shadow, startRelay, typeAndSend, waitForBubble, waitForStatus } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 /** Loads a page with one panel in an iframe, so the test can reload it as a person reloads a tab. */
@@ -136,14 +136,7 @@ describe('<ws-chat-panel>: nothing lost', () => {
 
   it('marks a private message delivered once the recipient has it', async () => {
     const relay = await startRelay();
-    const root = await fixture<HTMLElement>(html`
-      <div>
-        <ws-chat-panel url=${relay.url} user-name="Ada"></ws-chat-panel>
-        <ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>
-      </div>
-    `);
-    const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
-    await waitForStatus(ada, 'online');
+    const [ada, bob] = await adaAndBob(relay.url);
     await waitFor(() => ada.roster.length === 2, 'Ada sees Bob');
     ada.send('private', { ids: [ada.roster.find((p) => p.name === 'Bob')!.id] });
     await waitForBubble(bob, 'private');

@@ -84,6 +84,57 @@ describe('a relay cluster under faults (real processes, real Redis)', () => {
     closeAll(members);
   });
 
+  it('keeps each sender in order across an outage: after refusing a send with unavailable, it refuses that sender\'s later sends until the refused one comes back', async () => {
+    if (!redis.private) return; // the machine's shared Redis cannot be restarted by a test
+    const node = await startRelayProcess(['--redis', redis.url, '--redis-prefix', `${redis.prefix}hold`]);
+    processes.push(node);
+    const ada = await TestClient.connect(node.url, { name: 'ada' });
+    const bob = await TestClient.connect(node.url, { name: 'bob' });
+    const answer = async (id: string) => {
+      const from = ada.frames.length;
+      ada.send({ type: 'send', id, data: id });
+      return ada.next((f) => (f.type === 'ack' || f.type === 'error') && f.id === id, 5000, from);
+    };
+    const ready = async () => (await fetch(`http://127.0.0.1:${node.port}/readyz`)).status === 200;
+    // The hold outlasts a refusal by 10 s: a Redis that takes longer to come back proves nothing, so try again.
+    let proved = false;
+    for (let attempt = 0; attempt < 3 && !proved; attempt++) {
+      await redis.stop();
+      // Until the node notices that Redis is gone, what it is sent is routed.
+      let x = `x${attempt}`;
+      let refused = await answer(x);
+      for (let n = 0; refused.type === 'ack'; n++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        x = `x${attempt}-${n}`;
+        refused = await answer(x);
+      }
+      assert.equal(refused.code, 'unavailable');
+      const refusedAt = Date.now();
+      await redis.start();
+      while (!(await ready())) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (Date.now() - refusedAt > 8000) continue;
+      // Routable again, but y came after x, which has not come back: y would overtake it.
+      const held = await answer(`y${attempt}`);
+      assert.deepEqual([held.type, held.code], ['error', 'unavailable'], 'a later send is held back');
+      assert.equal(typeof held.retryAfter, 'number');
+      const first = await answer(x);
+      const second = await answer(`y${attempt}`);
+      assert.deepEqual([first.type, second.type], ['ack', 'ack'], 'routed once x came back, then y');
+      assert.ok((first.offset as number) < (second.offset as number), 'x before y');
+      await waitFor(() => bob.ofType('message').some((f) => f.id === `y${attempt}`), 'bob got y');
+      assert.deepEqual(
+        bob.ofType('message').map((f) => f.id).filter((id) => id === x || id === `y${attempt}`),
+        [x, `y${attempt}`],
+        'bob got x, then y',
+      );
+      assert.equal(ada.closeCode, undefined, 'refusals it could not help are not flooding');
+      proved = true;
+    }
+    assert.ok(proved, 'Redis came back within 8 s in one of three outages');
+    ada.close();
+    bob.close();
+  });
+
   it('when Redis comes back without its data: every client is closed with 1012, told of the gap, and starts afresh', async () => {
     if (!redis.private) return; // the machine's shared Redis cannot be wiped by a test
     const prefix = `${redis.prefix}lost`;

@@ -9,7 +9,7 @@ import { clientFrame, Opcode } from '../support/ws-frames.js';
 
 /**
  * Two well-behaved clients chatting at a person's pace (one message every
- * 20 ms) while an attack runs. "Not harmed" is judged by outcomes: every
+ * 100 ms, within the rate limit) while an attack runs. "Not harmed" is judged by outcomes: every
  * message arrives, in order, once; the sender is never refused; and each one
  * within a deadline of seconds (`DELIVERY_DEADLINE_MS`). A relay that stalled
  * its other users until the attack ended would miss that deadline; a busy
@@ -29,7 +29,7 @@ function conversation(alice: TestClient, bob: TestClient) {
     const id = `c${++sent}`;
     sentAt.set(id, Date.now());
     alice.send({ type: 'send', id, to: { ids: [bob.self.id] }, data: id });
-  }, 20);
+  }, 100);
   return {
     async stop() {
       // Some conversation must have happened during the attack, however short it was.
@@ -56,23 +56,36 @@ async function pair(fixture: ReturnType<typeof relayFixture>, relay: RelayServer
 describe('relay limits under attack: each answered with its code, none harming others', () => {
   const fixture = relayFixture();
 
-  it('a flood from one address (50 connections sending as fast as they can) is rate limited, then closed with 1008 flood', async () => {
+  it('a flood from one address (50 connections sending as fast as they can) is held to the rate limit, refused nothing, and harms no one', async () => {
     const relay = await fixture.relay({ trustProxy: 'loopback' });
     const { talk } = await pair(fixture, relay);
+    const startedAt = Date.now();
     const attackers = await Promise.all(Array.from({ length: 50 }, (_, i) => fixture.client(relay, { name: `flood${i}`, ...from('198.51.100.66') })));
-    const blast = setInterval(() => {
-      for (const attacker of attackers) {
-        if (attacker.closeCode !== undefined) continue;
-        for (let i = 0; i < 40; i++) attacker.send({ type: 'send', id: `f${i}`, data: 'x'.repeat(200) });
+    try {
+      // 200 frames each, far beyond the burst of 40 and the flood threshold of 100 a second. Each is
+      // addressed to its sender (who is not sent its own): what 50 connections at the rate limit cost
+      // in fan-out is a documented limit of per-session limits (SECURITY.md), not what this is about.
+      for (let round = 0; round < 5; round++) {
+        for (const attacker of attackers) {
+          for (let i = 0; i < 40; i++) attacker.send({ type: 'send', id: `f${round}-${i}`, to: { ids: [attacker.self.id] }, data: 'x'.repeat(200) });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
-    }, 10);
-    await waitFor(() => attackers.every((a) => a.closeCode !== undefined), 'every flooder closed');
-    clearInterval(blast);
-    await talk.stop();
-    for (const attacker of attackers) {
-      assert.deepEqual({ code: attacker.closeCode, reason: attacker.closeReason }, { code: 1008, reason: 'flood' });
-      const codes = new Set(attacker.ofType('error').map((f) => f.code));
-      assert.deepEqual([...codes], ['rate_limited']);
+      await talk.stop();
+      await waitFor(() => attackers.every((a) => a.ofType('ack').length >= 39), 'each got its burst through');
+      const acks = attackers.map((attacker) => attacker.ofType('ack').map((f) => f.id));
+      const elapsed = (Date.now() - startedAt) / 1000;
+      for (const [i, attacker] of attackers.entries()) {
+        assert.equal(attacker.closeCode, undefined, 'slowed down, not cut off');
+        assert.deepEqual(attacker.ofType('error'), [], 'nothing refused');
+        // Default limits: hello and at most 39 more at once, then 20 a second.
+        const routed = acks[i]!.length;
+        assert.ok(routed <= 39 + 20 * elapsed, `held to the rate: ${routed} routed in ${elapsed.toFixed(1)} s`);
+        assert.deepEqual(acks[i], Array.from({ length: routed }, (_, n) => `f${Math.floor(n / 40)}-${n % 40}`), 'in order');
+      }
+    } finally {
+      // What they still have queued would keep the relay busy during the next tests.
+      for (const attacker of attackers) attacker.close();
     }
   });
 

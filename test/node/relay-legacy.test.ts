@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { from, relayFixture } from '../support/relay-fixture.js';
+import { waitFor } from '../support/wait.js';
 
 describe('relay legacy mode (the original IP-routing format)', () => {
   const fixture = relayFixture();
@@ -83,6 +84,17 @@ describe('relay legacy mode (the original IP-routing format)', () => {
     confused.send({ data: 'an ordinary legacy broadcast' });
     await bystander.next((f) => f.data === 'an ordinary legacy broadcast');
     assert.equal(bystander.frames.some((f) => f.data === 'meant to be private'), false);
+  });
+
+  it('makes a legacy burst beyond the rate limit wait, in order, rather than refuse it (its errors carry no id to send it again by)', async () => {
+    const relay = await fixture.relay({ maxMessagesPerSecond: 100, burst: 10 });
+    const old = await fixture.client(relay, { dialect: 'legacy', query: 'userName=oldie' });
+    const ada = await fixture.client(relay, { name: 'Ada' });
+    for (let i = 0; i < 150; i++) old.send({ userName: 'oldie', data: `o${i}` });
+    await waitFor(() => ada.ofType('message').length === 150 || old.closeCode !== undefined, 'all 150 routed', 10_000);
+    assert.deepEqual(ada.ofType('message').map((f) => f.data), Array.from({ length: 150 }, (_, i) => `o${i}`));
+    assert.deepEqual(old.frames.filter((f) => (f.data as { error?: string } | null)?.error), [], 'no error');
+    assert.equal(old.closeCode, undefined);
   });
 
   it('counts bad legacy frames toward flood protection', async () => {

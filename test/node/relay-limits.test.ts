@@ -53,29 +53,70 @@ describe('relay limits and bad input', () => {
     assert.equal((await other.next((f) => f.type === 'ack' && f.id === 'after')).type, 'ack');
   });
 
-  it('rate-limits with retryAfter and keeps a merely eager client; closes a flooder (1008 flood); others unharmed', async () => {
-    const relay = await fixture.relay({ maxMessagesPerSecond: 20, burst: 40, floodThreshold: 100 });
+  it('makes frames beyond the rate wait their turn: none refused, every one answered in order, no faster than the rate', async () => {
+    const relay = await fixture.relay({ maxMessagesPerSecond: 100, burst: 20, floodThreshold: 100 });
+    const before = Date.now();
     const eager = await fixture.client(relay, { name: 'eager' });
     const witness = await fixture.client(relay, { name: 'witness' });
-    for (let i = 0; i < 50; i++) eager.send({ type: 'send', id: `e${i}`, data: i });
-    await waitFor(() => eager.ofType('ack').length + eager.ofType('error').length >= 50, '50 answers');
-    const acks = eager.ofType('ack').length;
-    const limited = eager.ofType('error').filter((f) => f.code === 'rate_limited');
-    // hello took one token of the burst of 40
-    assert.ok(acks >= 39 && acks <= 41, `the burst goes through (${acks} acks)`);
-    assert.equal(acks + limited.length, 50);
-    assert.ok(limited.every((f) => typeof f.retryAfter === 'number' && (f.retryAfter as number) > 0));
-    assert.ok(limited.every((f) => typeof f.id === 'string' && (f.id as string).startsWith('e')), 'errors name the message');
-    assert.equal(eager.closeCode, undefined);
+    // Far more at once than floodThreshold: a client that does not pace itself is slowed, not cut off.
+    const ids = Array.from({ length: 300 }, (_, i) => `e${i}`);
+    for (const id of ids) eager.send({ type: 'send', id, data: id });
+    await waitFor(() => eager.ofType('ack').length + eager.ofType('error').length >= 300 || eager.closeCode !== undefined, '300 answers', 10_000);
+    assert.equal(eager.closeCode, undefined, `still connected (closed ${eager.closeCode} ${eager.closeReason})`);
+    assert.deepEqual(eager.ofType('error').map((f) => f.code), [], 'nothing refused');
+    const acks = eager.ofType('ack');
+    assert.deepEqual(acks.map((f) => f.id), ids, 'answered in the order sent');
+    assert.deepEqual(witness.ofType('message').map((f) => f.id), ids.slice(0, witness.ofType('message').length), 'routed in the order sent');
+    // The bucket holds 20 and gains 100 a second: hello and 300 sends need at least 2.81 s from the hello on.
+    const last = acks.at(-1)!.ts as number;
+    assert.ok(last - before >= 2800, `the rate held: the last was routed ${last - before} ms after the hello`);
+  });
 
-    const flooder = await fixture.client(relay, { name: 'flooder' });
-    for (let i = 0; i < 400; i++) flooder.send({ type: 'send', id: `f${i}`, data: i });
-    assert.deepEqual(await flooder.closed(), { code: 1008, reason: 'flood' });
+  it('keeps the rate limit with the session: a resumed connection continues its bucket', async () => {
+    const relay = await fixture.relay({ maxMessagesPerSecond: 2, burst: 5 });
+    const before = Date.now();
+    const first = await fixture.client(relay, { name: 'cycler' });
+    // hello and 4 sends empty the bucket of 5.
+    for (let i = 0; i < 4; i++) first.send({ type: 'send', id: `a${i}`, data: i });
+    await waitFor(() => first.ofType('ack').length === 4, 'the burst acknowledged');
+    const { session, epoch } = first.welcome as { session: string; epoch: string };
+    first.close();
+    await waitFor(() => relay.online === 0, 'the first connection is gone');
+    const second = fixture.raw(relay, { hello: false });
+    await waitFor(() => second.socket.readyState === 1, 'connected again');
+    second.send({ type: 'hello', name: 'cycler', resume: { session, epoch, offset: 0 } });
+    await second.next((f) => f.type === 'welcome' && f.resumed === true);
+    for (let i = 0; i < 5; i++) second.send({ type: 'send', id: `b${i}`, data: i });
+    await waitFor(() => second.ofType('ack').length + second.ofType('error').length >= 5, 'five answers', 10_000);
+    assert.deepEqual(second.ofType('error').map((f) => f.code), [], 'nothing refused');
+    const acks = second.ofType('ack');
+    assert.deepEqual(acks.map((f) => f.id), ['b0', 'b1', 'b2', 'b3', 'b4']);
+    // One bucket for the session: 1 + 9 frames against 5 tokens and 2 a second need 2.5 s.
+    // (A new bucket per connection would have let b0-b3 through at once.)
+    const last = acks.at(-1)!.ts as number;
+    assert.ok(last - before >= 2500, `the session kept its bucket: b4 was routed ${last - before} ms after the first hello`);
+  });
 
-    const third = await fixture.client(relay, { name: 'third' });
-    witness.send({ type: 'send', id: 'w1', data: 'still here' });
-    await third.next((f) => f.id === 'w1');
-    assert.equal(witness.closeCode, undefined);
+  it('takes a session over while its frames wait for the rate limit: what the new link sends again arrives once each, in order', async () => {
+    const relay = await fixture.relay({ maxMessagesPerSecond: 1, burst: 3 });
+    const witness = await fixture.client(relay, { name: 'witness' });
+    const old = await fixture.client(relay, { name: 'ada' });
+    // hello, a0 and a1 take the burst; a2 to a5 wait, a second apart.
+    for (let i = 0; i < 6; i++) old.send({ type: 'send', id: `a${i}`, data: i });
+    await witness.next((f) => f.id === 'a1');
+    const { session, epoch } = old.welcome as { session: string; epoch: string };
+    const fresh = fixture.raw(relay, { hello: false });
+    await waitFor(() => fresh.socket.readyState === 1, 'connected');
+    fresh.send({ type: 'hello', resume: { session, epoch, offset: 0 } });
+    await fresh.next((f) => f.type === 'welcome' && f.resumed === true);
+    assert.deepEqual(await old.closed(), { code: 4409, reason: 'session_taken_over' });
+    // The client sends again what was not acknowledged, in order.
+    const unanswered = [0, 1, 2, 3, 4, 5].map((i) => `a${i}`).filter((id) => !old.ofType('ack').some((f) => f.id === id));
+    for (const id of unanswered) fresh.send({ type: 'send', id, data: id });
+    fresh.send({ type: 'send', id: 'b0', data: 'after' });
+    await witness.next((f) => f.id === 'b0', 15_000);
+    assert.deepEqual(witness.ofType('message').map((f) => f.id), ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'b0'], 'each once, in order');
+    assert.deepEqual(fresh.ofType('error'), []);
   });
 
   it('cuts off a slow consumer instead of buffering for it; fast clients get everything', async () => {

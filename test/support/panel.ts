@@ -1,3 +1,4 @@
+import { fixture, html } from '@open-wc/testing';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import type { WsChatPanel } from '../../src/elements/ws-chat-panel/ws-chat-panel.js';
 import type { ChatStatus } from '../../src/client/types.js';
@@ -27,6 +28,19 @@ export const shadow = (panel: WsChatPanel) => panel.shadowRoot!;
 export async function waitForStatus(panel: WsChatPanel, status: ChatStatus, timeout = DEADLINE_MS): Promise<void> {
   await waitFor(() => panel.status === status, `${panel.userName || 'panel'} to be ${status} (is ${panel.status})`, timeout);
   await panel.updateComplete;
+}
+
+/** Ada's and Bob's panels side by side on this page, on the relay at `url`, both online. */
+export async function adaAndBob(url: string): Promise<[WsChatPanel, WsChatPanel]> {
+  const root = await fixture<HTMLElement>(html`
+    <div>
+      <ws-chat-panel url=${url} user-name="Ada"></ws-chat-panel>
+      <ws-chat-panel url=${url} user-name="Bob"></ws-chat-panel>
+    </div>
+  `);
+  const panels = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
+  for (const panel of panels) await waitForStatus(panel, 'online');
+  return panels;
 }
 
 /** Texts of the message bubbles on screen, in order. */

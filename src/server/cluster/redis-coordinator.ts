@@ -356,18 +356,15 @@ export class RedisCoordinator implements Coordinator {
     const timeout = this.options.nodeTimeout ?? 5000;
     try {
       await this.client.hSet(this.keys.nodes, this.nodeId, String(now));
-      const nodes = await this.client.hGetAll(this.keys.nodes);
-      let alive = 0;
-      for (const [node, seen] of Object.entries(nodes)) {
-        if (now - Number(seen) <= timeout) {
-          alive++;
-          continue;
-        }
+      const nodes = Object.entries(await this.client.hGetAll(this.keys.nodes));
+      const dead = nodes.filter(([, seen]) => now - Number(seen) > timeout).map(([node]) => node);
+      // Counted before reaping: the reap's leave notices reach clients while it still runs.
+      this.nodesAlive = nodes.length - dead.length;
+      for (const node of dead) {
         // One node reaps it; the others hear of it through the stream.
         const won = await this.client.set(`${this.keys.reap}${node}`, this.nodeId, { NX: true, PX: 60_000 });
         if (won) await this.reap(node);
       }
-      this.nodesAlive = alive;
     } catch {
       // Redis unreachable: the error handler says so; next beat tries again.
     }
