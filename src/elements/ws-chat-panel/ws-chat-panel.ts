@@ -23,6 +23,7 @@ import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
 import { LOCALES, pickLocale, type ChatStrings, type Locale } from '../../i18n/strings.js';
+import { toChatMessages, type HistoryMessage } from './history-message.js';
 import { styles } from './ws-chat-panel.styles.js';
 
 type Item =
@@ -216,11 +217,15 @@ export class WsChatPanel extends LitElement {
 
   /**
    * Adds messages that did not arrive over this connection, such as history
-   * your application loaded from its own store. Keys already shown are
-   * skipped; the oldest go once there are more than `max-messages`.
+   * your application loaded from its own store: whole `ChatMessage`s, or
+   * `{ id, from, data, ts }` (see `HistoryMessage`: the key is derived from
+   * the sender and id, the text from `data`). Throws a `TypeError` naming
+   * the field of the first message it cannot complete, and then adds none.
+   * Keys already shown are skipped; the oldest go once there are more than
+   * `max-messages`.
    */
-  addMessages(messages: readonly ChatMessage[]): void {
-    for (const message of messages) {
+  addMessages(messages: readonly HistoryMessage[]): void {
+    for (const message of toChatMessages(messages)) {
       if (this.keys.has(message.key)) continue;
       this.keys.add(message.key);
       this.items.push({ kind: 'message', key: message.key, message });
