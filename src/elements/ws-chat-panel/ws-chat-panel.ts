@@ -79,7 +79,7 @@ const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-h
  * @csspart input - The message textbox.
  * @csspart send-button - The send button.
  *
- * @cssprop --ws-chat-panel-height - Height of the panel (default 32rem).
+ * @cssprop --ws-chat-panel-height - Height of the panel when the element's own height is not set or is `auto` (default 32rem). A length; a percentage only of a parent with a definite height. Whatever the element's `display`; with `display: contents` (no box of its own) the panel fills a parent of definite height, as a child with `height: 100%` would, and is this tall otherwise.
  * @cssprop --ws-chat-panel-font - Font family.
  * @cssprop --ws-chat-panel-radius - Corner radius of the panel and bubbles.
  * @cssprop --ws-chat-panel-bg - Background.
@@ -149,6 +149,7 @@ export class WsChatPanel extends LitElement {
   private refused = false;
   @state() private draft = '';
 
+  @query('.panel') private panelBox!: HTMLElement;
   @query('.stream') private stream!: HTMLElement;
   @query('textarea') private input!: HTMLTextAreaElement;
 
@@ -254,16 +255,21 @@ export class WsChatPanel extends LitElement {
     super.connectedCallback();
     this.resizeObserver ??= new ResizeObserver((entries) => {
       for (const entry of entries) {
-        if (entry.target === this) this.narrow = entry.contentRect.width < 544;
+        // The panel's box, not the host's: with display: contents the host has none.
+        if (entry.target === this.panelBox) this.narrow = entry.contentRect.width < 544;
         // The log shrank or grew (composer, roster, window): stay at the bottom if we were.
         else if (this.stick) this.stream.scrollTop = this.stream.scrollHeight;
       }
     });
-    this.resizeObserver.observe(this);
-    if (this.hasUpdated) this.resizeObserver.observe(this.stream);
+    if (this.hasUpdated) this.observeSizes();
   }
 
   protected override firstUpdated(): void {
+    this.observeSizes();
+  }
+
+  private observeSizes(): void {
+    this.resizeObserver?.observe(this.panelBox);
     this.resizeObserver?.observe(this.stream);
   }
 
@@ -539,7 +545,7 @@ export class WsChatPanel extends LitElement {
   override render() {
     const t = this.text;
     const rosterShown = this.protocol === 'v1' && (this.rosterOpen ?? !this.narrow);
-    return html`
+    return html`<div class="panel"><div class="layout">
       <div class="header" part="header">
         <h2 class="title" part="title"><slot name="title">${t.title}</slot></h2>
         ${this.renderStatus(t)}
@@ -565,7 +571,7 @@ export class WsChatPanel extends LitElement {
         ${this.protocol === 'v1' ? this.renderRoster(t, rosterShown) : nothing}
       </div>
       ${this.renderComposer(t)}
-    `;
+    </div></div>`;
   }
 
   private renderStatus(t: ChatStrings) {
