@@ -12,7 +12,9 @@ const nowhere = 'ws://127.0.0.1:9/';
 const at = (second: number) => Date.UTC(2026, 11, 3, 9, 0, second);
 
 async function panel(url = nowhere) {
-  const chat = await fixture<WsChatPanel>(html`<ws-chat-panel url=${url} user-name="Ada" max-messages="1000"></ws-chat-panel>`);
+  // A name of its own: a panel takes over what an earlier one of the same name and URL left unsent.
+  const name = `Ada-${Math.random().toString(36).slice(2)}`;
+  const chat = await fixture<WsChatPanel>(html`<ws-chat-panel url=${url} user-name=${name} max-messages="1000"></ws-chat-panel>`);
   await chat.updateComplete;
   return chat;
 }

@@ -32,7 +32,8 @@ interface Case {
   dialog?: boolean;
 }
 
-const panel = (style = '') => html`<ws-chat-panel url=${nowhere} user-name="Ada" style=${style}></ws-chat-panel>`;
+// A name of its own: a panel takes over what an earlier one of the same name and URL left unsent.
+const panel = (style = '') => html`<ws-chat-panel url=${nowhere} user-name="layout-test" style=${style}></ws-chat-panel>`;
 
 const cases: Case[] = [
   { name: 'default display', template: html`<div>${panel()}</div>`, height: 512 },

@@ -295,6 +295,19 @@ export const styles = css`
     max-height: 24em;
     overflow-y: auto;
   }
+  /* A long message, collapsed: its preview, then "show more". */
+  .bubble[data-collapsed]::after {
+    content: '…';
+  }
+  /* A long message, whole: the browser lays out only the chunks in view. */
+  .chunk {
+    display: block;
+    content-visibility: auto;
+    contain-intrinsic-block-size: auto 40lh;
+  }
+  .more {
+    margin-top: 0.125rem;
+  }
   .own .bubble {
     background: var(--_own-bg);
     color: var(--_own-fg);

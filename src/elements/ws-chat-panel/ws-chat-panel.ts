@@ -24,6 +24,7 @@ import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
 import { LOCALES, pickLocale, type ChatStrings, type Locale } from '../../i18n/strings.js';
 import { toChatMessages, type HistoryMessage } from './history-message.js';
+import { chunks, COLLAPSE_ABOVE, longText } from './long-text.js';
 import { styles } from './ws-chat-panel.styles.js';
 
 type Item =
@@ -69,6 +70,7 @@ const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-h
  * @csspart stream - The scrolling message log.
  * @csspart message - Each message (also `message-own` for yours, `message-private` for private ones).
  * @csspart bubble - The text of a message.
+ * @csspart more - "Show more" / "Show less" under a long message (over 2,000 characters), which is shown collapsed.
  * @csspart notice - Join, leave and gap notices.
  * @csspart delivery - Delivery state under your own messages.
  * @csspart new-pill - The "N new messages" button.
@@ -155,6 +157,8 @@ export class WsChatPanel extends LitElement {
 
   private items: Item[] = [];
   private readonly keys = new Set<string>();
+  /** Long messages the reader asked to see whole, by key. */
+  private readonly expanded = new Set<string>();
   private stick = true;
   private restoreFromBottom: number | undefined;
   private countdown: ReturnType<typeof setInterval> | undefined;
@@ -244,6 +248,7 @@ export class WsChatPanel extends LitElement {
   clear(): void {
     this.items = [];
     this.keys.clear();
+    this.expanded.clear();
     this.unseen = 0;
     this.renderCount = RENDER_PAGE;
     this.requestUpdate();
@@ -393,7 +398,10 @@ export class WsChatPanel extends LitElement {
   private trim(): void {
     const excess = this.items.length - Math.max(1, this.maxMessages);
     if (excess <= 0) return;
-    for (const item of this.items.splice(0, excess)) this.keys.delete(item.key);
+    for (const item of this.items.splice(0, excess)) {
+      this.keys.delete(item.key);
+      this.expanded.delete(item.key);
+    }
   }
 
   private findIndex(key: string): number {
@@ -406,6 +414,11 @@ export class WsChatPanel extends LitElement {
     this.stick = stream.scrollHeight - stream.scrollTop - stream.clientHeight < STICK_THRESHOLD_PX;
     if (this.stick && this.unseen) this.unseen = 0;
     if (stream.scrollTop === 0 && this.items.length > this.renderCount) this.showEarlier();
+  }
+
+  private toggleExpanded(key: string): void {
+    if (!this.expanded.delete(key)) this.expanded.add(key);
+    this.requestUpdate();
   }
 
   private showEarlier(): void {
@@ -646,10 +659,23 @@ export class WsChatPanel extends LitElement {
             ? html`<span class="private-label">${icon('lock')}${message.own ? t.privateTo(this.describeTargets(message.to!)) : t.privateFrom}</span>`
             : nothing}
         </div>
-        <div class="bubble" part="bubble" dir="auto">${message.text}</div>
+        ${this.renderBubble(message, t)}
         ${message.own ? this.renderDelivery(message, t) : nothing}
       </div>
     `;
+  }
+
+  private renderBubble(message: ChatMessage, t: ChatStrings) {
+    const text = message.text;
+    if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto">${text}</div>`;
+    const expanded = this.expanded.has(message.key);
+    const { preview, hidden } = longText(message, text);
+    return html`<div class="bubble" part="bubble" dir="auto" ?data-collapsed=${!expanded}>${expanded
+        ? chunks(message, text).map((chunk) => html`<span class="chunk">${chunk}</span>`)
+        : preview}</div>
+      <button class="link-button more" part="more" aria-expanded=${expanded ? 'true' : 'false'} @click=${() => this.toggleExpanded(message.key)}>
+        ${expanded ? t.showLess : t.showMore(hidden)}
+      </button>`;
   }
 
   private renderDelivery(message: ChatMessage, t: ChatStrings) {
