@@ -130,4 +130,123 @@ window.bench = {
     window.__ready = false;
     return { ...result, received, nodes };
   },
+  /**
+   * Connects, then waits for one message of `length` characters (run.ts
+   * sends it once `__ready`, and traces the main thread meanwhile) until two
+   * frames after it is on screen; reports how long that took from its arrival.
+   */
+  async receive(kind, url, length) {
+    stage.replaceChildren();
+    let element;
+    let arrived = 0;
+    let shown;
+    if (kind === 'panel') {
+      element = document.createElement('ws-chat-panel');
+      // A new name each time: a panel resumes its name's session, and the relay would replay what came since.
+      element.setAttribute('user-name', `reader-${performance.now()}`);
+      element.url = url;
+      stage.append(element);
+      await new Promise((resolve) => {
+        const check = () => (element.status === 'online' ? resolve() : setTimeout(check, 20));
+        check();
+      });
+      await element.updateComplete;
+      shown = new Promise((resolve) =>
+        element.addEventListener('ws-chat-message', async (event) => {
+          if (event.detail.text.length !== length) return;
+          arrived = performance.now();
+          await element.updateComplete;
+          resolve();
+        }),
+      );
+    } else {
+      element = document.createElement('ul');
+      element.className = 'plain';
+      stage.append(element);
+      const socket = new WebSocket(url, ['message-center.v1']);
+      await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+      socket.send(JSON.stringify({ type: 'hello', name: 'reader' }));
+      shown = new Promise((resolve) =>
+        socket.addEventListener('message', (event) => {
+          const frame = JSON.parse(event.data);
+          if (frame.type !== 'message' || String(frame.data).length !== length) return;
+          arrived = performance.now();
+          const stick = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+          element.append(plainItem({ ...frame, text: String(frame.data) }));
+          if (stick) element.scrollTop = element.scrollHeight;
+          resolve();
+        }),
+      );
+      element.socket = socket;
+    }
+    await frame();
+    window.__ready = true;
+    await shown;
+    await frame();
+    await frame();
+    const ms = performance.now() - arrived;
+    element.socket?.close();
+    stage.replaceChildren();
+    window.__ready = false;
+    return { ms };
+  },
+
+  /** Puts an empty composer (the panel's, or a plain textarea) in focus; run.ts then pastes. */
+  async pasteStart(kind) {
+    stage.replaceChildren();
+    let element;
+    if (kind === 'panel') {
+      element = document.createElement('ws-chat-panel');
+      element.url = 'ws://127.0.0.1:9/'; // not connected: the composer works offline too
+      stage.append(element);
+      await element.updateComplete;
+      element.shadowRoot.querySelector('textarea').focus();
+    } else {
+      element = document.createElement('textarea');
+      element.className = 'plain-composer';
+      stage.append(element);
+      element.focus();
+    }
+    await frame();
+    window.__paste = { element, started: performance.now() };
+  },
+
+  /** Waits until the pasted text is in the composer and on screen; reports how long since pasteStart. */
+  async pasteEnd(length) {
+    const { element, started } = window.__paste;
+    const textarea = element.shadowRoot?.querySelector('textarea') ?? element;
+    while (textarea.value.length !== length) await frame();
+    await element.updateComplete;
+    await frame();
+    await frame();
+    const ms = performance.now() - started;
+    stage.replaceChildren();
+    return { ms };
+  },
+
+  /** Shows a panel holding one long message, collapsed; run.ts then traces `expand()`. */
+  async expandStart(text) {
+    stage.replaceChildren();
+    const element = document.createElement('ws-chat-panel');
+    element.url = 'ws://127.0.0.1:9/';
+    stage.append(element);
+    element.addMessages([{ id: 'long', from: { name: 'Eve' }, data: text, ts: Date.now() }]);
+    await element.updateComplete;
+    await frame();
+    await frame();
+    window.__expand = element;
+  },
+
+  /** Clicks "show more" and waits until the whole message is on screen; reports how long that took. */
+  async expand() {
+    const element = window.__expand;
+    const started = performance.now();
+    element.shadowRoot.querySelector('button.more').click();
+    await element.updateComplete;
+    await frame();
+    await frame();
+    const ms = performance.now() - started;
+    stage.replaceChildren();
+    return { ms };
+  },
 };
