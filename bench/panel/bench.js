@@ -131,15 +131,21 @@ window.bench = {
     return { ...result, received, nodes };
   },
   /**
-   * Connects, then waits for one message of `length` characters (run.ts
-   * sends it once `__ready`, and traces the main thread meanwhile) until two
-   * frames after it is on screen; reports how long that took from its arrival.
+   * Connects, then waits for `count` messages of `length` characters (run.ts
+   * sends them once `__ready`, and traces the main thread meanwhile) until two
+   * frames after the last is on screen; reports how long that took from the
+   * first one's arrival.
    */
-  async receive(kind, url, length) {
+  async receive(kind, url, length, count = 1) {
     stage.replaceChildren();
     let element;
     let arrived = 0;
+    let received = 0;
     let shown;
+    const arrival = () => {
+      if (received++ === 0) arrived = performance.now();
+      return received === count;
+    };
     if (kind === 'panel') {
       element = document.createElement('ws-chat-panel');
       // A new name each time: a panel resumes its name's session, and the relay would replay what came since.
@@ -153,8 +159,7 @@ window.bench = {
       await element.updateComplete;
       shown = new Promise((resolve) =>
         element.addEventListener('ws-chat-message', async (event) => {
-          if (event.detail.text.length !== length) return;
-          arrived = performance.now();
+          if (event.detail.text.length !== length || !arrival()) return;
           await element.updateComplete;
           resolve();
         }),
@@ -170,11 +175,11 @@ window.bench = {
         socket.addEventListener('message', (event) => {
           const frame = JSON.parse(event.data);
           if (frame.type !== 'message' || String(frame.data).length !== length) return;
-          arrived = performance.now();
+          const last = arrival();
           const stick = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
           element.append(plainItem({ ...frame, text: String(frame.data) }));
           if (stick) element.scrollTop = element.scrollHeight;
-          resolve();
+          if (last) resolve();
         }),
       );
       element.socket = socket;
