@@ -104,15 +104,21 @@ describe('<ws-chat-panel> with the longest messages the relay accepts', () => {
     expectCollapsed(bob, pasted);
   });
 
-  it('collapses the longest Chinese message too, and keeps every character when expanded', async () => {
+  it('collapses the longest Chinese message too; the keyboard expands it, keeps focus on the control, and every character is there', async () => {
     const { ada, bob } = await pair();
     const chinese = largest('长', 3).slice(0, -8) + '结尾：完整无缺';
     bob.send(chinese);
     await arrived(bob, ada, chinese);
     expectCollapsed(ada, chinese);
-    rendered(ada, chinese).toggle!.click();
+    const toggle = rendered(ada, chinese).toggle!;
+    toggle.focus();
+    await sendKeys({ press: 'Enter' });
     await ada.updateComplete;
     expect(rendered(ada, chinese).bubble.textContent).to.equal(chinese);
+    expect(shadow(ada).activeElement, 'focus stays on the control').to.equal(rendered(ada, chinese).toggle);
+    await sendKeys({ press: 'Space' });
+    await ada.updateComplete;
+    expectCollapsed(ada, chinese);
   });
 
   it('shows a message just under the collapsing length whole, without a control', async () => {
