@@ -36,13 +36,13 @@ describe('long-text: previews and chunks of long messages', () => {
     );
   });
 
-  it('the preview is the start of the text, at most 1,000 units and 40 line breaks, and counts what it leaves out in code points', () => {
+  it('the preview is the start of the text, at most 800 units and 20 line breaks, and counts what it leaves out in code points', () => {
     fc.assert(
       fc.property(longTexts.filter((text) => text.length > 2000), (text) => {
         const { preview, hidden } = longText({}, text);
         assert.ok(text.startsWith(preview));
-        assert.ok(preview.length > 0 && preview.length <= 1000, `a preview of ${preview.length}`);
-        assert.ok(lines(preview) <= 40);
+        assert.ok(preview.length > 0 && preview.length <= 800, `a preview of ${preview.length}`);
+        assert.ok(lines(preview) <= 20);
         assert.ok(!splitsPair(text, preview.length));
         assert.equal(hidden, codePoints(text.slice(preview.length)));
       }),

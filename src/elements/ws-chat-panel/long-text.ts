@@ -6,8 +6,8 @@
 
 /** Messages longer than this (UTF-16 code units) are shown collapsed. */
 export const COLLAPSE_ABOVE = 2000;
-/** About how much of a collapsed message is shown. */
-const PREVIEW_LENGTH = 1000;
+/** About how much of a collapsed message is shown: about what its bubble (24 lines at most) shows. */
+const PREVIEW_LENGTH = 800;
 /** About how much text each chunk of an expanded message holds. */
 const CHUNK_LENGTH = 2000;
 /**
@@ -15,7 +15,7 @@ const CHUNK_LENGTH = 2000;
  * are 60 KB too. (Each chunk has a cost of its own: 300 chunks of 100 lines
  * took 60-95 ms of CPU to show, 60 of 500 lines 13-24 ms.)
  */
-const PREVIEW_LINES = 40;
+const PREVIEW_LINES = 20;
 const CHUNK_LINES = 500;
 
 export interface LongText {
