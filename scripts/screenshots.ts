@@ -1,7 +1,7 @@
 // Takes screenshots of the demo and the panel in headless Chromium, for the
 // README and for people to look at: `npm run screenshots` (builds first).
 // Writes docs/screenshots/*.png; `-- --only=layouts` takes only the panel in
-// other people's CSS (demo/layouts.html).
+// other people's CSS and data (demo/layouts.html).
 import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -93,8 +93,9 @@ const chinese = { a1: '大家好！中继已经启动 👋', b1: '你好！消�
 
 // The panel in other people's CSS: a page rule display: block, display:
 // contents in a grid cell of fixed height, a modal dialog. Each holds 300
-// messages from the page's store; the composer must be in view.
-for (const layout of ['block', 'contents', 'dialog']) {
+// messages from the page's store; the composer must be in view. And a 60 KB
+// message from a peer, collapsed.
+for (const layout of ['block', 'contents', 'dialog', 'long']) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 720 }, deviceScaleFactor: 1 });
   page.on('pageerror', (error) => console.error('page error:', error.message));
   await page.goto(`${base}layouts.html?case=${layout}`);
