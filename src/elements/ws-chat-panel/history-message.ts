@@ -43,88 +43,109 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /**
  * Completes stored messages into `ChatMessage`s, or throws a `TypeError`
  * naming the first field it cannot complete (`messages[3].ts …`). All or
- * nothing: a batch with one bad message is refused whole.
+ * nothing: a batch with one bad message is refused whole. Whole messages
+ * are kept as they are, not copied.
  */
 export function toChatMessages(messages: unknown): ChatMessage[] {
   if (!Array.isArray(messages)) throw new TypeError('addMessages: messages must be an array');
-  return messages.map((message, index) => toChatMessage(message, `addMessages: messages[${index}]`));
+  const completed = new Array<ChatMessage>(messages.length);
+  for (let index = 0; index < messages.length; index++) completed[index] = toChatMessage(messages[index], index);
+  return completed;
 }
 
-function toChatMessage(input: unknown, at: string): ChatMessage {
-  if (!isObject(input)) throw new TypeError(`${at} must be an object (got ${input === null ? 'null' : typeof input})`);
-  const from = sender(input.from, `${at}.from`);
+/** What `addMessages` says about message `index` (built only when it refuses: batches run to 10,000). */
+function refuse(index: number, field: string, problem: string): never {
+  throw new TypeError(`addMessages: messages[${index}]${field} ${problem}`);
+}
 
-  if (input.key !== undefined && (typeof input.key !== 'string' || input.key === '')) {
-    throw new TypeError(`${at}.key must be a non-empty string when given`);
-  }
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+function toChatMessage(input: unknown, index: number): ChatMessage {
+  if (!isObject(input)) refuse(index, '', `must be an object (got ${input === null ? 'null' : typeof input})`);
+  const from = sender(input.from, index);
+
+  if (input.key !== undefined && (typeof input.key !== 'string' || input.key === '')) refuse(index, '.key', 'must be a non-empty string when given');
   const key = input.key as string | undefined;
   let id: string;
   if (typeof input.id === 'string' && input.id !== '') id = input.id;
   else if (typeof input.id === 'number' && Number.isFinite(input.id)) id = String(input.id);
   else if (input.id === undefined && key !== undefined) id = key;
-  else throw new TypeError(`${at}.id must be a non-empty string or a number (it identifies the message when there is no key)`);
+  else refuse(index, '.id', 'must be a non-empty string or a number (it identifies the message when there is no key)');
 
-  if (input.text !== undefined && typeof input.text !== 'string') throw new TypeError(`${at}.text must be a string when given`);
-  if (input.text === undefined && input.data === undefined) throw new TypeError(`${at}.data is missing (and there is no text to show instead)`);
+  if (input.text !== undefined && typeof input.text !== 'string') refuse(index, '.text', 'must be a string when given');
+  if (input.text === undefined && input.data === undefined) refuse(index, '.data', 'is missing (and there is no text to show instead)');
   const text = (input.text as string | undefined) ?? payloadText(input.data);
-  if (text.trim() === '') throw new TypeError(`${at}.${input.text !== undefined ? 'text' : 'data'} is empty: there would be nothing to show`);
+  if (text.trim() === '') refuse(index, input.text !== undefined ? '.text' : '.data', 'is empty: there would be nothing to show');
 
-  const ts = time(input.ts, `${at}.ts`);
-  if (input.own !== undefined && typeof input.own !== 'boolean') throw new TypeError(`${at}.own must be a boolean when given`);
+  const ts = time(input.ts, index);
+  if (input.own !== undefined && typeof input.own !== 'boolean') refuse(index, '.own', 'must be a boolean when given');
   const own = input.own === true;
-  if (input.state !== undefined && !STATES.has(input.state as string)) {
-    throw new TypeError(`${at}.state must be one of ${[...STATES].join(', ')} when given`);
-  }
-  if (input.offset !== undefined && !(Number.isInteger(input.offset) && (input.offset as number) >= 0)) {
-    throw new TypeError(`${at}.offset must be a whole number ≥ 0 when given`);
-  }
-  if (input.error !== undefined && typeof input.error !== 'string') throw new TypeError(`${at}.error must be a string when given`);
-  const to = input.to === undefined ? undefined : target(input.to, `${at}.to`);
+  if (input.state !== undefined && !STATES.has(input.state as string)) refuse(index, '.state', `must be one of ${[...STATES].join(', ')} when given`);
+  if (input.offset !== undefined && !(Number.isInteger(input.offset) && (input.offset as number) >= 0)) refuse(index, '.offset', 'must be a whole number ≥ 0 when given');
+  if (input.error !== undefined && typeof input.error !== 'string') refuse(index, '.error', 'must be a string when given');
+  const to = input.to === undefined ? undefined : target(input.to, index);
 
-  return {
+  // A whole ChatMessage (from a ws-chat-message event, say) is kept as it is.
+  const whole =
+    key !== undefined &&
+    id === input.id &&
+    from === input.from &&
+    input.text !== undefined &&
+    input.data !== undefined &&
+    ts === input.ts &&
+    input.own !== undefined &&
+    (!own || input.state !== undefined);
+  if (whole) return input as unknown as ChatMessage;
+
+  const message: Writable<ChatMessage> = {
     // The client tells a resend from a new message by its sender's name and its
     // id: so does the derived key (by the peer id only when there is no name).
-    key: key ?? `history:${JSON.stringify([from.name, from.name ? '' : from.id, id])}`,
+    // The sender's length before it keeps "a:b" + "c" apart from "a" + "b:c".
+    key: key ?? (from.name ? `history:n${from.name.length}:${from.name}:${id}` : `history:i${from.id.length}:${from.id}:${id}`),
     id,
-    ...(input.offset !== undefined ? { offset: input.offset as number } : {}),
     from,
-    ...(to ? { to } : {}),
     data: input.data === undefined ? text : input.data,
     text,
     ts,
     own,
-    ...(own ? { state: (input.state as DeliveryState | undefined) ?? 'sent' } : {}),
-    ...(input.error !== undefined ? { error: input.error as string } : {}),
-    ...(input.replay === true ? { replay: true } : {}),
   };
+  if (input.offset !== undefined) message.offset = input.offset as number;
+  if (to) message.to = to;
+  if (own) message.state = (input.state as DeliveryState | undefined) ?? 'sent';
+  if (input.error !== undefined) message.error = input.error as string;
+  if (input.replay === true) message.replay = true;
+  return message;
 }
 
-function sender(from: unknown, at: string): Peer {
+function sender(from: unknown, index: number): Peer {
   if (typeof from === 'string' && from !== '') return { id: '', name: from, addr: '' };
-  if (!isObject(from)) throw new TypeError(`${at} must be a peer ({ name } or { id }) or a non-empty name`);
-  for (const field of ['id', 'name', 'addr'] as const) {
-    if (from[field] !== undefined && typeof from[field] !== 'string') throw new TypeError(`${at}.${field} must be a string when given`);
-  }
-  const peer = { id: (from.id as string | undefined) ?? '', name: (from.name as string | undefined) ?? '', addr: (from.addr as string | undefined) ?? '' };
-  if (peer.name === '' && peer.id === '') throw new TypeError(`${at} needs a name or an id: the panel shows who sent each message`);
+  if (!isObject(from)) refuse(index, '.from', 'must be a peer ({ name } or { id }) or a non-empty name');
+  const { id, name, addr } = from;
+  // A whole peer is kept as it is.
+  if (typeof id === 'string' && typeof name === 'string' && typeof addr === 'string' && (name !== '' || id !== '')) return from as Peer;
+  if (id !== undefined && typeof id !== 'string') refuse(index, '.from.id', 'must be a string when given');
+  if (name !== undefined && typeof name !== 'string') refuse(index, '.from.name', 'must be a string when given');
+  if (addr !== undefined && typeof addr !== 'string') refuse(index, '.from.addr', 'must be a string when given');
+  const peer = { id: (id as string | undefined) ?? '', name: (name as string | undefined) ?? '', addr: (addr as string | undefined) ?? '' };
+  if (peer.name === '' && peer.id === '') refuse(index, '.from', 'needs a name or an id: the panel shows who sent each message');
   return peer;
 }
 
-function time(ts: unknown, at: string): number {
+function time(ts: unknown, index: number): number {
   const value = ts instanceof Date ? ts.getTime() : typeof ts === 'string' ? Date.parse(ts) : ts;
   // The range a Date can hold: the panel formats every timestamp.
   if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 8.64e15) {
-    throw new TypeError(`${at} must be a time: ms since the epoch, a Date, or a date string (got ${typeof ts === 'string' ? JSON.stringify(ts) : String(ts)})`);
+    refuse(index, '.ts', `must be a time: ms since the epoch, a Date, or a date string (got ${typeof ts === 'string' ? JSON.stringify(ts) : String(ts)})`);
   }
   return value;
 }
 
-function target(to: unknown, at: string): Target {
-  if (!isObject(to)) throw new TypeError(`${at} must be an object { ids?, names?, addrs? } when given`);
+function target(to: unknown, index: number): Target {
+  if (!isObject(to)) refuse(index, '.to', 'must be an object { ids?, names?, addrs? } when given');
   for (const list of TARGET_LISTS) {
     const value = to[list];
     if (value !== undefined && !(Array.isArray(value) && value.every((entry) => typeof entry === 'string'))) {
-      throw new TypeError(`${at}.${list} must be an array of strings when given`);
+      refuse(index, `.to.${list}`, 'must be an array of strings when given');
     }
   }
   return to as Target;
