@@ -70,6 +70,9 @@ export const styles = css`
     width: 100%;
     height: 100%;
     min-width: 18rem;
+    /* Header and composer, at least: a percentage height of a parent without
+       one leaves no height to contain, and the composer must stay usable. */
+    min-height: 12rem;
     contain: size layout style;
     /* Less the border: the intrinsic size is that of the content box. */
     contain-intrinsic-block-size: calc(var(--ws-chat-panel-height, 32rem) - 2px);

@@ -81,7 +81,7 @@ const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-h
  * @csspart input - The message textbox.
  * @csspart send-button - The send button.
  *
- * @cssprop --ws-chat-panel-height - Height of the panel when the element's own height is not set or is `auto` (default 32rem). A length; a percentage only of a parent with a definite height. Whatever the element's `display`; with `display: contents` (no box of its own) the panel fills a parent of definite height, as a child with `height: 100%` would, and is this tall otherwise.
+ * @cssprop --ws-chat-panel-height - Height of the panel when the element's own height is not set or is `auto` (default 32rem). A length; a percentage only of a parent with a definite height (of one without, it leaves the panel at its floor of 12rem, header and composer). Whatever the element's `display`; with `display: contents` (no box of its own) the panel fills a parent of definite height, as a child with `height: 100%` would, and is this tall otherwise.
  * @cssprop --ws-chat-panel-font - Font family.
  * @cssprop --ws-chat-panel-radius - Corner radius of the panel and bubbles.
  * @cssprop --ws-chat-panel-bg - Background.
