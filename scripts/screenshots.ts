@@ -1,6 +1,7 @@
 // Takes screenshots of the demo and the panel in headless Chromium, for the
 // README and for people to look at: `npm run screenshots` (builds first).
-// Writes docs/screenshots/*.png.
+// Writes docs/screenshots/*.png; `-- --only=layouts` takes only the panel in
+// other people's CSS and data (demo/layouts.html).
 import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -89,6 +90,26 @@ async function converse(page: Page, lines: { a1: string; b1: string; aPrivate: s
 
 const english = { a1: 'Hi everyone! The relay is up 👋', b1: '你好 Ada！Messages arrive instantly here.', aPrivate: 'Psst — this one is only for you.', b2: 'Got it, thanks 🙂' };
 const chinese = { a1: '大家好！中继已经启动 👋', b1: '你好！消息实时到达。', aPrivate: '这条私信只发给你。', b2: '收到，谢谢 🙂' };
+
+// The panel in other people's CSS: a page rule display: block, display:
+// contents in a grid cell of fixed height, a modal dialog. Each holds 300
+// messages from the page's store; the composer must be in view. And a 60 KB
+// message from a peer, collapsed.
+for (const layout of ['block', 'contents', 'dialog', 'long']) {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 720 }, deviceScaleFactor: 1 });
+  page.on('pageerror', (error) => console.error('page error:', error.message));
+  await page.goto(`${base}layouts.html?case=${layout}`);
+  await page.waitForFunction(() => (document.querySelector('ws-chat-panel') as unknown as { status: string }).status === 'online');
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: resolve(out, `layout-${layout}.png`) });
+  await page.close();
+}
+if (process.argv.includes('--only=layouts')) {
+  await browser.close();
+  await relay.close();
+  console.log(`layout screenshots written to ${out}`);
+  process.exit(0);
+}
 
 // The demo, English, light.
 const demo = await openDemo('?lang=en&theme=light');

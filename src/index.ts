@@ -65,6 +65,7 @@ export { BusController } from './controllers/bus-controller.js';
 export type { BusControllerOptions } from './controllers/bus-controller.js';
 export { MessageCenterProvider } from './elements/message-center-provider/message-center-provider.js';
 export { WsChatPanel } from './elements/ws-chat-panel/ws-chat-panel.js';
+export type { HistoryMessage } from './elements/ws-chat-panel/history-message.js';
 export { ChatClient } from './client/chat-client.js';
 export type { ChatClientEvents, ChatClientOptions, TokenSource } from './client/chat-client.js';
 export type { Limits } from './protocol/frames.js';

@@ -26,6 +26,53 @@ function plainItem(message) {
   return li;
 }
 
+/** A panel on the stage, once it is online as `name`. */
+async function onlinePanel(url, name, configure = () => {}) {
+  const element = document.createElement('ws-chat-panel');
+  element.setAttribute('user-name', name);
+  element.url = url;
+  configure(element);
+  stage.append(element);
+  await new Promise((resolve) => {
+    const check = () => (element.status === 'online' ? resolve() : setTimeout(check, 20));
+    check();
+  });
+  return element;
+}
+
+/** The baseline: a plain list on the stage with a socket of its own; `onMessage` gets each message frame. */
+async function plainList(url, onMessage) {
+  const element = document.createElement('ul');
+  element.className = 'plain';
+  stage.append(element);
+  const socket = new WebSocket(url, ['message-center.v1']);
+  await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+  socket.send(JSON.stringify({ type: 'hello', name: 'reader' }));
+  socket.addEventListener('message', (event) => {
+    const frame = JSON.parse(event.data);
+    if (frame.type === 'message') onMessage(frame);
+  });
+  element.socket = socket;
+  return element;
+}
+
+/** Appends a message to the plain list, keeping to the bottom as the panel does. */
+function showPlain(element, frame) {
+  const stick = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+  element.append(plainItem({ ...frame, text: String(frame.data) }));
+  if (stick) element.scrollTop = element.scrollHeight;
+}
+
+/** Waits until `element` has rendered and two frames have passed; clears the stage; reports the time since `started`. */
+async function settled(element, started) {
+  await element.updateComplete;
+  await frame();
+  await frame();
+  const ms = performance.now() - started;
+  stage.replaceChildren();
+  return { ms };
+}
+
 /** Event-loop probe: the longest gap between two turns of a MessageChannel loop ≈ the longest task. */
 function probe() {
   const channel = new MessageChannel();
@@ -93,32 +140,15 @@ window.bench = {
     let received = 0;
     let element;
     if (kind === 'panel') {
-      element = document.createElement('ws-chat-panel');
-      element.setAttribute('max-messages', '10000');
-      element.setAttribute('user-name', 'reader');
-      element.url = url;
-      element.addEventListener('ws-chat-message', () => received++);
-      stage.append(element);
-      await new Promise((resolve) => {
-        const check = () => (element.status === 'online' ? resolve() : setTimeout(check, 20));
-        check();
+      element = await onlinePanel(url, 'reader', (panel) => {
+        panel.setAttribute('max-messages', '10000');
+        panel.addEventListener('ws-chat-message', () => received++);
       });
     } else {
-      element = document.createElement('ul');
-      element.className = 'plain';
-      stage.append(element);
-      const socket = new WebSocket(url, ['message-center.v1']);
-      await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
-      socket.send(JSON.stringify({ type: 'hello', name: 'reader' }));
-      socket.addEventListener('message', (event) => {
-        const frame = JSON.parse(event.data);
-        if (frame.type !== 'message') return;
+      element = await plainList(url, (frame) => {
         received++;
-        const stick = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
-        element.append(plainItem({ ...frame, text: String(frame.data) }));
-        if (stick) element.scrollTop = element.scrollHeight;
+        showPlain(element, frame);
       });
-      element.socket = socket;
     }
     window.__ready = true;
     const watch = probe();
@@ -129,5 +159,99 @@ window.bench = {
     stage.replaceChildren();
     window.__ready = false;
     return { ...result, received, nodes };
+  },
+  /**
+   * Connects, then waits for `count` messages of `length` characters (run.ts
+   * sends them once `__ready`, and traces the main thread meanwhile) until two
+   * frames after the last is on screen; reports how long that took from the
+   * first one's arrival.
+   */
+  async receive(kind, url, length, count = 1) {
+    stage.replaceChildren();
+    let element;
+    let arrived = 0;
+    let received = 0;
+    const arrival = () => {
+      if (received++ === 0) arrived = performance.now();
+      return received === count;
+    };
+    let done;
+    const shown = new Promise((resolve) => (done = resolve));
+    if (kind === 'panel') {
+      // A new name each time: a panel resumes its name's session, and the relay would replay what came since.
+      element = await onlinePanel(url, `reader-${performance.now()}`);
+      await element.updateComplete;
+      element.addEventListener('ws-chat-message', async (event) => {
+        if (event.detail.text.length !== length || !arrival()) return;
+        await element.updateComplete;
+        done();
+      });
+    } else {
+      element = await plainList(url, (frame) => {
+        if (String(frame.data).length !== length) return;
+        const last = arrival();
+        showPlain(element, frame);
+        if (last) done();
+      });
+    }
+    await frame();
+    window.__ready = true;
+    await shown;
+    await frame();
+    await frame();
+    const ms = performance.now() - arrived;
+    element.socket?.close();
+    stage.replaceChildren();
+    window.__ready = false;
+    return { ms };
+  },
+
+  /** Puts an empty composer (the panel's, or a plain textarea) in focus; run.ts then pastes. */
+  async pasteStart(kind) {
+    stage.replaceChildren();
+    let element;
+    if (kind === 'panel') {
+      element = document.createElement('ws-chat-panel');
+      element.url = 'ws://127.0.0.1:9/'; // not connected: the composer works offline too
+      stage.append(element);
+      await element.updateComplete;
+      element.shadowRoot.querySelector('textarea').focus();
+    } else {
+      element = document.createElement('textarea');
+      element.className = 'plain-composer';
+      stage.append(element);
+      element.focus();
+    }
+    await frame();
+    window.__paste = { element, started: performance.now() };
+  },
+
+  /** Waits until the pasted text is in the composer and on screen; reports how long since pasteStart. */
+  async pasteEnd(length) {
+    const { element, started } = window.__paste;
+    const textarea = element.shadowRoot?.querySelector('textarea') ?? element;
+    while (textarea.value.length !== length) await frame();
+    return settled(element, started);
+  },
+
+  /** Shows a panel holding one long message, collapsed; run.ts then traces `expand()`. */
+  async expandStart(text) {
+    stage.replaceChildren();
+    const element = document.createElement('ws-chat-panel');
+    element.url = 'ws://127.0.0.1:9/';
+    stage.append(element);
+    element.addMessages([{ id: 'long', from: { name: 'Eve' }, data: text, ts: Date.now() }]);
+    await element.updateComplete;
+    await frame();
+    await frame();
+    window.__expand = element;
+  },
+
+  /** Clicks "show more" and waits until the whole message is on screen; reports how long that took. */
+  async expand() {
+    const element = window.__expand;
+    const started = performance.now();
+    element.shadowRoot.querySelector('button.more').click();
+    return settled(element, started);
   },
 };

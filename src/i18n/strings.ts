@@ -64,6 +64,10 @@ export interface ChatStrings {
   messageLog: string;
   emptyStream: string;
   showEarlier: string;
+  /** The control under a long message shown collapsed; `hidden` characters are not shown yet. */
+  showMore: (hidden: number) => string;
+  /** The same control once the message is shown whole. */
+  showLess: string;
   errors: Record<string, string>;
 }
 
@@ -114,6 +118,8 @@ export const en: ChatStrings = {
   messageLog: 'Messages',
   emptyStream: 'No messages yet.',
   showEarlier: 'Show earlier messages',
+  showMore: (hidden) => `Show more (${hidden.toLocaleString('en')} more characters)`,
+  showLess: 'Show less',
   errors: {
     unknown_target: 'a recipient is no longer online and can no longer be reached',
     too_large: 'the message is too long',
@@ -182,6 +188,8 @@ export const zhCN: ChatStrings = {
   messageLog: '消息',
   emptyStream: '还没有消息。',
   showEarlier: '显示更早的消息',
+  showMore: (hidden) => `展开全文（还有 ${hidden.toLocaleString('zh-CN')} 个字符）`,
+  showLess: '收起',
   errors: {
     unknown_target: '接收人已不在线，无法送达',
     too_large: '消息太长',

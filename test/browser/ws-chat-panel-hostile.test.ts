@@ -66,6 +66,22 @@ describe('<ws-chat-panel> with hostile input', () => {
     expect((window as Pwned).__pwned, 'no hostile code ran').to.equal(undefined);
     expect(({} as { polluted?: unknown }).polluted, 'no prototype was polluted').to.equal(undefined);
 
+    // The longest arrive collapsed: the start of their text, and a control to
+    // show the rest. Expanded, they are checked whole below, like the others.
+    for (const panel of [bob, mallory]) {
+      const all = [...shadow(panel).querySelectorAll('.bubble')];
+      const toggles = [...shadow(panel).querySelectorAll<HTMLButtonElement>('.message button.more')];
+      expect(toggles.length, 'the longest messages are collapsed').to.be.greaterThan(0);
+      for (const toggle of toggles) {
+        const bubble = toggle.closest('.message')!.querySelector('.bubble')!;
+        const [name, payload] = corpus[all.indexOf(bubble)]!;
+        expect(bubble.children.length === 0 && payloadText(payload).startsWith(bubble.textContent!), `${name}: collapsed to its start`).to.equal(true);
+        toggle.click();
+      }
+      await panel.updateComplete;
+    }
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+
     for (const [panel, who] of [[bob, 'Bob'], [mallory, 'Mallory']] as const) {
       const tree = shadow(panel);
       // Nothing became markup: the payloads' elements do not exist, and no element has an event handler attribute.
@@ -75,7 +91,10 @@ describe('<ws-chat-panel> with hostile input', () => {
       const rendered = [...tree.querySelectorAll('.bubble')];
       expect(rendered.length, `${who}: one bubble per message`).to.equal(corpus.length);
       rendered.forEach((bubble, i) => {
-        expect(bubble.children.length, `${who}: ${corpus[i]![0]} is text only`).to.equal(0);
+        // Text only: at most the panel's own plain chunks of a long message.
+        const pieces = [...bubble.children];
+        const plain = pieces.every((piece) => piece.matches('span.chunk') && piece.attributes.length === 1 && piece.children.length === 0);
+        expect(plain, `${who}: ${corpus[i]![0]} is text only`).to.equal(true);
         expect(bubble.textContent === payloadText(corpus[i]![1]), `${who}: ${corpus[i]![0]} is shown intact`).to.equal(true);
       });
       for (const selector of ['.bubble', '.sender', '.peer-name', '.chip-label']) {

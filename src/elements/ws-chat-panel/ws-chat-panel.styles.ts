@@ -48,18 +48,51 @@ export const styles = css`
       'Noto Sans CJK SC', 'Noto Sans SC', sans-serif
     );
     color-scheme: light;
-    display: flex;
-    flex-direction: column;
+    /* The host is only a box the page sizes and places, in any display it
+       likes: the layout lives in .panel, which does not depend on it. */
+    display: block;
     box-sizing: border-box;
     height: var(--ws-chat-panel-height, 32rem);
     min-width: 18rem;
-    background: var(--_bg);
+    /* As a flex or grid item it may shrink below its height (flex: 1 in a column). */
+    min-height: 0;
     color: var(--_fg);
     font: 0.9375rem / 1.45 var(--_font);
+    /* The corners of .panel, so that a page's box-shadow on the element follows them. */
+    border-radius: var(--_radius);
+  }
+  /* Fills the host when its height is definite. Size containment keeps the
+     messages from ever sizing it: when nothing else gives it a height (the
+     host's height is auto, or display: contents leaves the host no box and
+     100% resolves against a parent without a height) it is
+     --ws-chat-panel-height tall. overflow: hidden also makes its automatic
+     minimum size 0, so a grid or flex host shorter than that shrinks it. */
+  .panel {
+    position: relative;
+    box-sizing: border-box;
+    width: 100%;
+    height: 100%;
+    min-width: 18rem;
+    /* Header and composer, at least: a percentage height of a parent without
+       one leaves no height to contain, and the composer must stay usable. */
+    min-height: 12rem;
+    contain: size layout style;
+    /* Less the border: the intrinsic size is that of the content box. */
+    contain-intrinsic-block-size: calc(var(--ws-chat-panel-height, 32rem) - 2px);
+    container-type: inline-size;
+    background: var(--_bg);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     overflow: hidden;
-    container-type: inline-size;
+  }
+  /* Positioned, so its height is the panel's final height however that was
+     found (a flex column in a box sized by containment alone would let the
+     message list grow past it). */
+  .layout {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    flex-direction: column;
   }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light'])) {
@@ -267,6 +300,19 @@ export const styles = css`
     unicode-bidi: isolate;
     max-height: 24em;
     overflow-y: auto;
+  }
+  /* A long message, collapsed: its preview, then "show more". */
+  .bubble[data-collapsed]::after {
+    content: '…';
+  }
+  /* A long message, whole: the browser lays out only the chunks in view. */
+  .chunk {
+    display: block;
+    content-visibility: auto;
+    contain-intrinsic-block-size: auto 40lh;
+  }
+  .more {
+    margin-top: 0.125rem;
   }
   .own .bubble {
     background: var(--_own-bg);

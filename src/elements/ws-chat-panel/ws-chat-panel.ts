@@ -31,6 +31,8 @@ import { avatarColor, initials } from './avatar.js';
 import { retryCanHelp } from '../../protocol/constants.js';
 import { defaultRelayUrl } from './default-url.js';
 import { follow, reach, refused, remove, resolve, toggle, type Presence, type Recipient, type Resolution } from './recipients.js';
+import { toChatMessages, type HistoryMessage } from './history-message.js';
+import { chunks, COLLAPSE_ABOVE, longText } from './long-text.js';
 import { styles } from './ws-chat-panel.styles.js';
 
 /** The frame a draft would be sent in, against the relay's limit (remembered for the last draft). */
@@ -92,6 +94,7 @@ const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-h
  * @csspart stream - The scrolling message log.
  * @csspart message - Each message (also `message-own` for yours, `message-private` for private ones).
  * @csspart bubble - The text of a message.
+ * @csspart more - "Show more" / "Show less" under a long message (over 2,000 characters), which is shown collapsed.
  * @csspart notice - Join, leave and gap notices.
  * @csspart delivery - Delivery state under your own messages.
  * @csspart new-pill - The "N new messages" button.
@@ -103,7 +106,7 @@ const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-h
  * @csspart send-button - The send button.
  * @csspart note - Under the textbox: why the message cannot be sent (too long, a recipient out of reach), or what to know before sending it.
  *
- * @cssprop --ws-chat-panel-height - Height of the panel (default 32rem).
+ * @cssprop --ws-chat-panel-height - Height of the panel when the element's own height is not set or is `auto` (default 32rem). A length; a percentage only of a parent with a definite height (of one without, it leaves the panel at its floor of 12rem, header and composer). Whatever the element's `display`; with `display: contents` (no box of its own) the panel fills a parent of definite height, as a child with `height: 100%` would, and is this tall otherwise.
  * @cssprop --ws-chat-panel-font - Font family.
  * @cssprop --ws-chat-panel-radius - Corner radius of the panel and bubbles.
  * @cssprop --ws-chat-panel-bg - Background.
@@ -184,6 +187,7 @@ export class WsChatPanel extends LitElement {
   private lengthCache: FrameSize | undefined;
   @state() private draft = '';
 
+  @query('.panel') private panelBox!: HTMLElement;
   @query('.stream') private stream!: HTMLElement;
   @query('textarea') private input!: HTMLTextAreaElement;
 
@@ -191,6 +195,8 @@ export class WsChatPanel extends LitElement {
   /** Names of the sessions seen, so a private message still says whom it was for after they left. */
   private readonly knownNames = new Map<string, string>();
   private readonly keys = new Set<string>();
+  /** Long messages the reader asked to see whole, by key. */
+  private readonly expanded = new Set<string>();
   private stick = true;
   private restoreFromBottom: number | undefined;
   private countdown: ReturnType<typeof setInterval> | undefined;
@@ -278,11 +284,15 @@ export class WsChatPanel extends LitElement {
 
   /**
    * Adds messages that did not arrive over this connection, such as history
-   * your application loaded from its own store. Keys already shown are
-   * skipped; the oldest go once there are more than `max-messages`.
+   * your application loaded from its own store: whole `ChatMessage`s, or
+   * `{ id, from, data, ts }` (see `HistoryMessage`: the key is derived from
+   * the sender and id, the text from `data`). Throws a `TypeError` naming
+   * the field of the first message it cannot complete, and then adds none.
+   * Keys already shown are skipped; the oldest go once there are more than
+   * `max-messages`.
    */
-  addMessages(messages: readonly ChatMessage[]): void {
-    for (const message of messages) {
+  addMessages(messages: readonly HistoryMessage[]): void {
+    for (const message of toChatMessages(messages)) {
       if (this.keys.has(message.key)) continue;
       this.keys.add(message.key);
       this.items.push({ kind: 'message', key: message.key, message });
@@ -300,6 +310,7 @@ export class WsChatPanel extends LitElement {
   clear(): void {
     this.items = [];
     this.keys.clear();
+    this.expanded.clear();
     this.unseen = 0;
     this.renderCount = RENDER_PAGE;
     this.requestUpdate();
@@ -312,16 +323,21 @@ export class WsChatPanel extends LitElement {
     this.everConnected = true;
     this.resizeObserver ??= new ResizeObserver((entries) => {
       for (const entry of entries) {
-        if (entry.target === this) this.narrow = entry.contentRect.width < 544;
+        // The panel's box, not the host's: with display: contents the host has none.
+        if (entry.target === this.panelBox) this.narrow = entry.contentRect.width < 544;
         // The log shrank or grew (composer, roster, window): stay at the bottom if we were.
         else if (this.stick) this.stream.scrollTop = this.stream.scrollHeight;
       }
     });
-    this.resizeObserver.observe(this);
-    if (this.hasUpdated) this.resizeObserver.observe(this.stream);
+    if (this.hasUpdated) this.observeSizes();
   }
 
   protected override firstUpdated(): void {
+    this.observeSizes();
+  }
+
+  private observeSizes(): void {
+    this.resizeObserver?.observe(this.panelBox);
     this.resizeObserver?.observe(this.stream);
   }
 
@@ -465,7 +481,10 @@ export class WsChatPanel extends LitElement {
   private trim(): void {
     const excess = this.items.length - Math.max(1, this.maxMessages);
     if (excess <= 0) return;
-    for (const item of this.items.splice(0, excess)) this.keys.delete(item.key);
+    for (const item of this.items.splice(0, excess)) {
+      this.keys.delete(item.key);
+      this.expanded.delete(item.key);
+    }
   }
 
   private findIndex(key: string): number {
@@ -478,6 +497,11 @@ export class WsChatPanel extends LitElement {
     this.stick = stream.scrollHeight - stream.scrollTop - stream.clientHeight < STICK_THRESHOLD_PX;
     if (this.stick && this.unseen) this.unseen = 0;
     if (stream.scrollTop === 0 && this.items.length > this.renderCount) this.showEarlier();
+  }
+
+  private toggleExpanded(key: string): void {
+    if (!this.expanded.delete(key)) this.expanded.add(key);
+    this.requestUpdate();
   }
 
   private showEarlier(): void {
@@ -665,7 +689,7 @@ export class WsChatPanel extends LitElement {
   override render() {
     const t = this.text;
     const rosterShown = this.protocol === 'v1' && (this.rosterOpen ?? !this.narrow);
-    return html`
+    return html`<div class="panel"><div class="layout">
       <div class="header" part="header">
         <h2 class="title" part="title"><slot name="title" @slotchange=${() => this.requestUpdate()}>${t.title}</slot></h2>
         ${this.renderStatus(t)}
@@ -691,7 +715,7 @@ export class WsChatPanel extends LitElement {
         ${this.protocol === 'v1' ? this.renderRoster(t, rosterShown) : nothing}
       </div>
       ${this.renderComposer(t)}
-    `;
+    </div></div>`;
   }
 
   private renderStatus(t: ChatStrings) {
@@ -766,10 +790,23 @@ export class WsChatPanel extends LitElement {
             ? html`<span class="private-label">${icon('lock')}${message.own ? t.privateTo(this.describeTargets(message.to!)) : t.privateFrom}</span>`
             : nothing}
         </div>
-        <div class="bubble" part="bubble" dir="auto" ${ref(this.scrollFocus.watch)}>${message.text}</div>
+        ${this.renderBubble(message, t)}
         ${message.own ? this.renderDelivery(message, t) : nothing}
       </div>
     `;
+  }
+
+  private renderBubble(message: ChatMessage, t: ChatStrings) {
+    const text = message.text;
+    if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto" ${ref(this.scrollFocus.watch)}>${text}</div>`;
+    const expanded = this.expanded.has(message.key);
+    const { preview, hidden } = longText(message, text);
+    return html`<div class="bubble" part="bubble" dir="auto" ?data-collapsed=${!expanded} ${ref(this.scrollFocus.watch)}>${expanded
+        ? chunks(message, text).map((chunk) => html`<span class="chunk">${chunk}</span>`)
+        : preview}</div>
+      <button class="link-button more" part="more" aria-expanded=${expanded ? 'true' : 'false'} @click=${() => this.toggleExpanded(message.key)}>
+        ${expanded ? t.showLess : t.showMore(hidden)}
+      </button>`;
   }
 
   private renderDelivery(message: ChatMessage, t: ChatStrings) {
