@@ -1,6 +1,5 @@
 import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatClientOptions, TokenSource } from '../../client/chat-client.js';
 import { charactersOver, measure } from '../../client/outgoing.js';
@@ -217,7 +216,7 @@ export class WsChatPanel extends LitElement {
   });
 
   /** A long message scrolls inside its bubble: such a bubble is a Tab stop, so the keyboard can scroll it. */
-  private readonly scrollFocus = new ScrollFocusController(this);
+  private readonly scrollFocus = new ScrollFocusController(this, '.bubble');
 
   /**
    * A control removed by the render that follows its use (a chip's remove
@@ -798,10 +797,10 @@ export class WsChatPanel extends LitElement {
 
   private renderBubble(message: ChatMessage, t: ChatStrings) {
     const text = message.text;
-    if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto" ${ref(this.scrollFocus.watch)}>${text}</div>`;
+    if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto">${text}</div>`;
     const expanded = this.expanded.has(message.key);
     const { preview, hidden } = longText(message, text);
-    return html`<div class="bubble" part="bubble" dir="auto" ?data-collapsed=${!expanded} ${ref(this.scrollFocus.watch)}>${expanded
+    return html`<div class="bubble" part="bubble" dir="auto" ?data-collapsed=${!expanded}>${expanded
         ? chunks(message, text).map((chunk) => html`<span class="chunk">${chunk}</span>`)
         : preview}</div>
       <button class="link-button more" part="more" aria-expanded=${expanded ? 'true' : 'false'} @click=${() => this.toggleExpanded(message.key)}>
