@@ -32,7 +32,7 @@ import { defaultRelayUrl } from './default-url.js';
 import { follow, reach, refused, remove, resolve, toggle, type Presence, type Recipient, type Resolution } from './recipients.js';
 import { toChatMessages, type HistoryMessage } from './history-message.js';
 import { chunks, COLLAPSE_ABOVE, longText } from './long-text.js';
-import { styles } from './ws-chat-panel.styles.js';
+import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
 
 /** The frame a draft would be sent in, against the relay's limit (remembered for the last draft). */
 interface FrameSize {
@@ -323,9 +323,14 @@ export class WsChatPanel extends LitElement {
     this.resizeObserver ??= new ResizeObserver((entries) => {
       for (const entry of entries) {
         // The panel's box, not the host's: with display: contents the host has none.
-        if (entry.target === this.panelBox) this.narrow = entry.contentRect.width < 544;
-        // The log shrank or grew (composer, roster, window): stay at the bottom if we were.
-        else if (this.stick) this.stream.scrollTop = this.stream.scrollHeight;
+        if (entry.target === this.panelBox) {
+          // The styles' container query, in rem of the root's font size, as rem in a container query are.
+          const remPx = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+          this.narrow = entry.contentRect.width <= NARROW_MAX_WIDTH_REM * remPx;
+        } else if (this.stick) {
+          // The log shrank or grew (composer, roster, window): stay at the bottom if we were.
+          this.stream.scrollTop = this.stream.scrollHeight;
+        }
       }
     });
     if (this.hasUpdated) this.observeSizes();
