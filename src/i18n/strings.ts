@@ -1,3 +1,13 @@
+import type { CloseReason, ErrorCode } from '../protocol/constants.js';
+
+/**
+ * What the built-in `errors` explain, by code: the protocol's error codes and
+ * close reasons, the client's `outbox_full` and the panel's own codes. The
+ * compiler holds each table's keys to them, so none is misspelt or outlives
+ * its code.
+ */
+type Explained = Partial<Record<ErrorCode | CloseReason | 'outbox_full' | 'no_url' | 'not_connected', string>>;
+
 /**
  * Every piece of text the chat panel shows or announces. English and
  * Simplified Chinese are built in; assign `panel.strings = { … }` to
@@ -135,7 +145,7 @@ export const en: ChatStrings = {
     origin_not_allowed: 'this page may not connect to the chat server',
     server_full: 'the chat server is full; trying again',
     too_many_connections: 'too many connections from your network; trying again',
-  },
+  } satisfies Explained,
 };
 
 export const zhCN: ChatStrings = {
@@ -203,7 +213,7 @@ export const zhCN: ChatStrings = {
     origin_not_allowed: '此页面不允许连接聊天服务器',
     server_full: '聊天服务器已满，正在重试',
     too_many_connections: '你的网络连接数过多，正在重试',
-  },
+  } satisfies Explained,
 };
 
 export type Locale = 'en' | 'zh-CN';
