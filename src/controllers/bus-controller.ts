@@ -55,11 +55,6 @@ export class BusController implements ReactiveController {
     return this.current ?? this.provided ?? getDefaultMessageCenter();
   }
 
-  /** True when the bus came from a provider rather than the page-wide default. */
-  get fromProvider(): boolean {
-    return this.provided !== undefined && this.provided === this.current;
-  }
-
   hostConnected(): void {
     // The consumer has just dispatched its request; an enclosing provider has
     // answered it synchronously. If none did, fall back to the page-wide bus:

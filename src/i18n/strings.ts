@@ -1,3 +1,13 @@
+import type { CloseReason, ErrorCode } from '../protocol/constants.js';
+
+/**
+ * What the built-in `errors` explain, by code: the protocol's error codes and
+ * close reasons, the client's `outbox_full` and the panel's own codes. The
+ * compiler holds each table's keys to them, so none is misspelt or outlives
+ * its code.
+ */
+type Explained = Partial<Record<ErrorCode | CloseReason | 'outbox_full' | 'no_url' | 'not_connected', string>>;
+
 /**
  * Every piece of text the chat panel shows or announces. English and
  * Simplified Chinese are built in; assign `panel.strings = { … }` to
@@ -25,7 +35,6 @@ export interface ChatStrings {
   youSender: string;
   removeRecipient: (name: string) => string;
   retry: string;
-  everyone: string;
   /** Label of a roster entry's toggle: add/remove this person as a recipient. */
   sendPrivatelyTo: (name: string) => string;
   recipients: string;
@@ -36,7 +45,6 @@ export interface ChatStrings {
   /** Why nothing is sent: these recipients cannot be reached (their session is gone). */
   recipientsUnreachable: (names: string) => string;
   toEveryone: string;
-  toPeople: (names: string) => string;
   privateTo: (names: string) => string;
   privateFrom: string;
   composerLabel: string;
@@ -86,7 +94,6 @@ export const en: ChatStrings = {
   youSender: 'You',
   removeRecipient: (name) => `Remove ${name}`,
   retry: 'Retry',
-  everyone: 'Everyone',
   sendPrivatelyTo: (name) => `Send privately to ${name}`,
   recipients: 'Recipients',
   recipientOffline: 'offline',
@@ -94,7 +101,6 @@ export const en: ChatStrings = {
   recipientsUnreachable: (names) =>
     `Cannot reach ${names} now: they left, or the chat server restarted. Wait until they are back, or remove them from the recipients.`,
   toEveryone: 'To everyone',
-  toPeople: (names) => `Privately to ${names}`,
   privateTo: (names) => `Private to ${names}`,
   privateFrom: 'Private',
   composerLabel: 'Message',
@@ -139,7 +145,7 @@ export const en: ChatStrings = {
     origin_not_allowed: 'this page may not connect to the chat server',
     server_full: 'the chat server is full; trying again',
     too_many_connections: 'too many connections from your network; trying again',
-  },
+  } satisfies Explained,
 };
 
 export const zhCN: ChatStrings = {
@@ -157,14 +163,12 @@ export const zhCN: ChatStrings = {
   youSender: '我',
   removeRecipient: (name) => `移除 ${name}`,
   retry: '重试',
-  everyone: '所有人',
   sendPrivatelyTo: (name) => `私信给 ${name}`,
   recipients: '接收人',
   recipientOffline: '离线',
   recipientsAway: (names) => `当前离线：${names}。聊天服务器会暂时保留这条消息，等对方回来后送达。`,
   recipientsUnreachable: (names) => `现在无法联系 ${names}：对方已离开，或聊天服务器已重启。请等对方回来，或将其从接收人中移除。`,
   toEveryone: '发送给所有人',
-  toPeople: (names) => `私信给 ${names}`,
   privateTo: (names) => `私信给 ${names}`,
   privateFrom: '私信',
   composerLabel: '消息',
@@ -209,7 +213,7 @@ export const zhCN: ChatStrings = {
     origin_not_allowed: '此页面不允许连接聊天服务器',
     server_full: '聊天服务器已满，正在重试',
     too_many_connections: '你的网络连接数过多，正在重试',
-  },
+  } satisfies Explained,
 };
 
 export type Locale = 'en' | 'zh-CN';

@@ -106,6 +106,26 @@ export const CloseReason = {
   StateLost: 'state_lost',
 } as const;
 
+export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
+
+/**
+ * The close reasons of a connection refused at admission (docs/PROTOCOL.md,
+ * section 3.1), before it could do anything: a client tells its user why it
+ * cannot get in, until it is online again. Not `flood`: that one closes a
+ * connection for what it did. (Written out, checked against `CloseReason`
+ * by the compiler: read through `CloseReason`, the browser bundle would
+ * carry that whole table.)
+ */
+export const REFUSAL_REASONS: ReadonlySet<string> = new Set<CloseReason>([
+  'origin_not_allowed',
+  'unauthorized',
+  'token_expired',
+  'token_not_yet_valid',
+  'auth_unavailable',
+  'server_full',
+  'too_many_connections',
+]);
+
 /** Field limits of protocol v1. */
 export const FieldLimits = {
   /** Display names, after trimming. */

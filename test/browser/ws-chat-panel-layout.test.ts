@@ -135,3 +135,46 @@ describe('<ws-chat-panel> layout, whatever the CSS around it', () => {
     });
   }
 });
+
+describe('<ws-chat-panel> roster at the breakpoint, whatever the root font size', () => {
+  // The script folds the roster away on a narrow panel; the styles lay it over
+  // the log there. Both must change at the same width, 34rem of the root's
+  // font size: a roster left open over the log would hide the messages, and
+  // one folded away beside a log with room for it would hide the people.
+  const roots = [
+    { rootPx: 16, widthPx: 400, narrow: true },
+    { rootPx: 16, widthPx: 700, narrow: false },
+    { rootPx: 20, widthPx: 600, narrow: true },
+    { rootPx: 12, widthPx: 500, narrow: false },
+  ];
+  const rootStyle = document.documentElement.style;
+  afterEach(() => rootStyle.removeProperty('font-size'));
+
+  for (const { rootPx, widthPx, narrow } of roots) {
+    it(`${widthPx}px wide with a ${rootPx}px root font: the roster ${narrow ? 'folded away, opening over the log' : 'shown beside the log'}`, async () => {
+      rootStyle.fontSize = `${rootPx}px`;
+      const root = await fixture<HTMLElement>(html`<div style="width:${widthPx}px">${panel()}</div>`);
+      const chat = root.querySelector('ws-chat-panel') as WsChatPanel;
+      await chat.updateComplete;
+      const tree = shadow(chat);
+      const aside = () => tree.querySelector<HTMLElement>('aside')!;
+      const stream = tree.querySelector<HTMLElement>('.stream')!;
+
+      // The panel's width is known once its ResizeObserver has reported (in a frame after the first render) and the panel has rendered again.
+      await waitFor(() => aside().hidden === narrow, `the roster ${narrow ? 'folded away' : 'shown'}`);
+      await frame();
+      await frame();
+      await chat.updateComplete;
+      expect(aside().hidden, `the roster is still ${narrow ? 'folded away' : 'shown'} once the panel has measured itself`).to.equal(narrow);
+
+      if (!narrow) {
+        expect(getComputedStyle(aside()).position, 'the roster is laid out beside the log').to.not.equal('absolute');
+        expect(stream.getBoundingClientRect().right <= aside().getBoundingClientRect().left + 1, 'the roster does not cover the log').to.equal(true);
+      } else {
+        tree.querySelector<HTMLButtonElement>('.roster-toggle')!.click();
+        await waitFor(() => !aside().hidden, 'the roster opens when asked');
+        expect(getComputedStyle(aside()).position, 'the roster opens over the log').to.equal('absolute');
+      }
+    });
+  }
+});

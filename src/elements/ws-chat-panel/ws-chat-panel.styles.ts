@@ -1,4 +1,16 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+
+/**
+ * The panel is narrow at this width or less (in rem): the roster then lies
+ * over the log, and is folded away until asked for. The one breakpoint of the
+ * layout, for the styles' container query and the script alike.
+ */
+export const NARROW_MAX_WIDTH_REM = 34;
+
+// Whole, as a string: neither css`` nor the build's minifier take a value inside a query.
+const narrowLayout = unsafeCSS(
+  `@container (max-width: ${NARROW_MAX_WIDTH_REM}rem) { aside { position: absolute; inset: 0 0 0 auto; width: min(15rem, 80%); box-shadow: -8px 0 24px rgb(0 0 0 / 0.15); z-index: 1; } }`,
+);
 
 // Dark defaults, applied under prefers-color-scheme: dark (unless theme="light")
 // and under theme="dark". Each --ws-chat-panel-* property the page sets wins.
@@ -392,15 +404,7 @@ export const styles = css`
   aside[hidden] {
     display: none;
   }
-  @container (max-width: 34rem) {
-    aside {
-      position: absolute;
-      inset: 0 0 0 auto;
-      width: min(15rem, 80%);
-      box-shadow: -8px 0 24px rgb(0 0 0 / 0.15);
-      z-index: 1;
-    }
-  }
+  ${narrowLayout}
   .roster-heading {
     margin: 0 0.375rem 0.5rem;
     font-size: 0.75rem;

@@ -1,79 +1,32 @@
-import { html, LitElement, nothing, svg, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import { ref } from 'lit/directives/ref.js';
-import { repeat } from 'lit/directives/repeat.js';
+import { LitElement, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
 import type { ChatClientOptions, TokenSource } from '../../client/chat-client.js';
-import { charactersOver, measure } from '../../client/outgoing.js';
-import { browserStore, randomId } from '../../client/persistence.js';
-import type {
-  ChatErrorDetail,
-  ChatMessage,
-  ChatNotice,
-  ChatProtocol,
-  ChatStatus,
-  Peer,
-  PresenceDetail,
-  StatusDetail,
-  Target,
-} from '../../client/types.js';
+import { browserStore } from '../../client/persistence.js';
+import type { ChatErrorDetail, ChatMessage, ChatProtocol, ChatStatus, Peer, PresenceDetail, StatusDetail, Target } from '../../client/types.js';
 import { BusController } from '../../controllers/bus-controller.js';
 import { ChatController } from '../../controllers/chat-controller.js';
 import { FocusKeeperController } from '../../controllers/focus-keeper-controller.js';
+import { NarrowController } from '../../controllers/narrow-controller.js';
 import { ScrollFocusController } from '../../controllers/scroll-focus-controller.js';
+import { StickyScrollController } from '../../controllers/sticky-scroll-controller.js';
 import { ChatErrorEvent } from '../../events/chat-error-event.js';
 import { ChatGapEvent } from '../../events/chat-gap-event.js';
 import { ChatMessageEvent } from '../../events/chat-message-event.js';
 import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
-import { LOCALES, pickLocale, type ChatStrings, type Locale } from '../../i18n/strings.js';
-import { avatarColor, initials } from './avatar.js';
-import { retryCanHelp } from '../../protocol/constants.js';
+import type { ChatStrings, Locale } from '../../i18n/strings.js';
+import { ErrorCode } from '../../protocol/constants.js';
+import { ComposerController } from './composer-controller.js';
+import { ConnectionStatusController, noUrlError, notConnectedError } from './connection-status-controller.js';
 import { defaultRelayUrl } from './default-url.js';
-import { follow, reach, refused, remove, resolve, toggle, type Presence, type Recipient, type Resolution } from './recipients.js';
 import { toChatMessages, type HistoryMessage } from './history-message.js';
-import { chunks, COLLAPSE_ABOVE, longText } from './long-text.js';
-import { styles } from './ws-chat-panel.styles.js';
-
-/** The frame a draft would be sent in, against the relay's limit (remembered for the last draft). */
-interface FrameSize {
-  readonly text: string;
-  readonly to: string;
-  readonly limit: number;
-  readonly bytes: number;
-  /** Characters to remove from the end to fit, once asked. */
-  cut?: number;
-}
-
-type Item =
-  | { readonly kind: 'message'; readonly key: string; readonly message: ChatMessage }
-  | { readonly kind: 'notice'; readonly key: string; readonly notice: ChatNotice };
-
-/** Messages rendered at first; "show earlier" reveals this many more each time. */
-const RENDER_PAGE = 150;
-const STICK_THRESHOLD_PX = 40;
-/** Why the relay refused the connection (close reasons): shown until the panel is online again. */
-const REFUSALS = new Set(['unauthorized', 'token_expired', 'token_not_yet_valid', 'auth_unavailable', 'origin_not_allowed', 'server_full', 'too_many_connections']);
-/** Failed connection attempts in a row after which the panel says it cannot reach the relay (it keeps trying). */
-const UNREACHABLE_AFTER = 5;
-const NO_URL = 'no relay to connect to: set the url attribute (this page has no host to default to)';
-const MAX_KNOWN_NAMES = 1000;
-/** The composer shows how long the message is from this share of the relay's limit on. */
-const LENGTH_SHOWN_FROM = 0.8;
-
-const icons = {
-  people: svg`<path d="M16 19v-1a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v1"/><circle cx="9" cy="7" r="3.5"/><path d="M22 19v-1a4 4 0 0 0-3-3.87M16 3.13a4 4 0 0 1 0 7.75"/>`,
-  lock: svg`<rect x="5" y="11" width="14" height="10" rx="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4"/>`,
-  clock: svg`<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>`,
-  check: svg`<path d="M5 12.5l4.5 4.5L19 7.5"/>`,
-  checks: svg`<path d="M2 12.5l4.5 4.5L16 7.5M11 16l1 1L22 7.5"/>`,
-  alert: svg`<circle cx="12" cy="12" r="9"/><path d="M12 7.5v5.5M12 16.5v.01"/>`,
-  send: svg`<path d="M4 12l16-8-6 16-2.5-6.5z"/><path d="M11.5 13.5L20 4"/>`,
-  down: svg`<path d="M12 5v14M6 13l6 6 6-6"/>`,
-  close: svg`<path d="M6 6l12 12M18 6L6 18"/>`,
-};
-
-const icon = (shape: keyof typeof icons) => html`<svg viewBox="0 0 24 24" aria-hidden="true">${icons[shape]}</svg>`;
+import { localeOf, stringsOf } from './locale.js';
+import { MessageList, type Item } from './message-list.js';
+import { nextFrame } from './next-frame.js';
+import { People } from './people.js';
+import { panelTemplate } from './templates/panel.js';
+import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
 
 /**
  * A real-time chat panel on a Message Center relay: broadcast and private
@@ -164,74 +117,61 @@ export class WsChatPanel extends LitElement {
   /** Mirrors the `lang` attribute so a change re-renders; read through `lang`. */
   @property({ attribute: 'lang' }) private langAttribute: string | null = null;
 
-  @state() private statusValue: ChatStatus = 'offline';
-  @state() private retryAt: number | undefined;
-  @state() private rosterValue: readonly Peer[] = [];
-  @state() private count = 0;
-  @state() private self: Peer | undefined;
-  @state() private recipients: readonly Recipient[] = [];
-  /** The relay's epoch at the latest welcome: the sessions of earlier epochs are gone. */
-  private epoch = '';
-  /** Enter was pressed while the message could not go: the reason is announced until it no longer holds. */
-  @state() private blockedAttempt = false;
-  @state() private addresses = '';
-  @state() private unseen = 0;
-  @state() private renderCount = RENDER_PAGE;
-  @state() private rosterOpen: boolean | undefined;
-  @state() private narrow = false;
-  @state() private composerError = '';
-  /** The composer error is about the connection (refused, unreachable): cleared once online. */
-  private connectionTrouble = false;
-  private everConnected = false;
-  private noUrlReported = false;
-  private lengthCache: FrameSize | undefined;
-  @state() private draft = '';
+  /** The reader opened (true) or closed (false) the roster; undefined: as the panel's width has it. */
+  #rosterOpen: boolean | undefined;
+  #everConnected = false;
+  #noUrlReported = false;
 
-  @query('.panel') private panelBox!: HTMLElement;
-  @query('.stream') private stream!: HTMLElement;
-  @query('textarea') private input!: HTMLTextAreaElement;
+  readonly #list = new MessageList(this, () => this.maxMessages);
+  readonly #people = new People(this);
+  readonly #connection = new ConnectionStatusController(this);
 
-  private items: Item[] = [];
-  /** Names of the sessions seen, so a private message still says whom it was for after they left. */
-  private readonly knownNames = new Map<string, string>();
-  private readonly keys = new Set<string>();
-  /** Long messages the reader asked to see whole, by key. */
-  private readonly expanded = new Set<string>();
-  private stick = true;
-  private restoreFromBottom: number | undefined;
-  private countdown: ReturnType<typeof setInterval> | undefined;
-  private resizeObserver: ResizeObserver | undefined;
-  private timeFormat: Intl.DateTimeFormat | undefined;
-  private timeFormatLocale = '';
+  readonly #bus = new BusController(this);
 
-  private readonly bus = new BusController(this);
+  readonly #chat = new ChatController(this, {
+    status: (detail) => this.#onStatus(detail),
+    presence: (detail) => this.#onPresence(detail),
+    message: (message) => this.#onMessage(message),
+    update: (message) => this.#onOwnUpdate(message),
+    notice: (notice) => this.#addItem({ kind: 'notice', key: notice.key, notice }),
+    error: (detail) => this.#onError(detail),
+    gap: (detail) => this.#publish('chat:gap', detail, new ChatGapEvent(detail)),
+  });
 
-  private readonly chat = new ChatController(this, {
-    status: (detail) => this.onStatus(detail),
-    presence: (detail) => this.onPresence(detail),
-    message: (message) => this.onMessage(message),
-    update: (message) => this.onOwnUpdate(message),
-    notice: (notice) => this.addItem({ kind: 'notice', key: notice.key, notice }),
-    error: (detail) => this.onError(detail),
-    gap: (detail) => this.publish('chat:gap', detail, new ChatGapEvent(detail)),
+  readonly #composer = new ComposerController(this, {
+    protocol: () => this.protocol,
+    presence: this.#people,
+    frameLimit: () => this.#chat.client?.limits?.maxFrameBytes,
+    textbox: () => this.#part('textarea'),
+    send: (text, to) => {
+      const sent = this.send(text, to);
+      if (sent) this.#connection.sent();
+      return sent;
+    },
   });
 
   /** A long message scrolls inside its bubble: such a bubble is a Tab stop, so the keyboard can scroll it. */
-  private readonly scrollFocus = new ScrollFocusController(this);
+  readonly #scrollFocus = new ScrollFocusController(this, '.bubble');
 
   /**
    * A control removed by the render that follows its use (a chip's remove
    * button, Retry, Reconnect now, "N new messages") hands focus on: within the
    * log to the log, elsewhere to the textbox, where typing goes on.
    */
-  private readonly focusKeeper = new FocusKeeperController(this, (focused) =>
-    focused.closest('.stream, .new-pill') ? this.stream : this.input,
+  readonly #focusKeeper = new FocusKeeperController(this, (focused) =>
+    focused.closest('.stream, .new-pill') ? this.#part('.stream') : this.#part('textarea'),
   );
+
+  /** The log stays at the latest message while the reader is there (after focus is handed on, as focusing may scroll). */
+  readonly #logScroll = new StickyScrollController(this, () => this.#part('.stream'), () => this.#list.items.length);
+
+  /** The panel's box, not the host's: with display: contents the host has none. */
+  readonly #layout = new NarrowController(this, () => this.#part('.panel'), NARROW_MAX_WIDTH_REM);
 
   constructor() {
     super();
-    this.bus.on('chat:send', (request) => {
-      if (request.panel !== undefined && request.panel !== this.panelName) return;
+    this.#bus.on('chat:send', (request) => {
+      if (request.panel !== undefined && request.panel !== this.#panelName) return;
       this.send(request.data, request.to);
     });
   }
@@ -240,17 +180,17 @@ export class WsChatPanel extends LitElement {
 
   /** connecting | online | reconnecting | offline */
   get status(): ChatStatus {
-    return this.statusValue;
+    return this.#connection.status;
   }
 
   /** Everyone online (v1), yourself included. */
   get roster(): readonly Peer[] {
-    return this.rosterValue;
+    return this.#people.roster;
   }
 
   /** The messages in the panel, oldest first (yours included, with their delivery state). */
   get messages(): ChatMessage[] {
-    return this.items.flatMap((item) => (item.kind === 'message' ? [item.message] : []));
+    return this.#list.messages;
   }
 
   /**
@@ -266,20 +206,15 @@ export class WsChatPanel extends LitElement {
   send(data: unknown, to?: Target): ChatMessage | undefined {
     if (data === undefined || (typeof data === 'string' && data.trim() === '')) return undefined;
     if (!this.isConnected) {
-      this.onError({
-        code: 'not_connected',
-        message: this.everConnected
-          ? 'the panel was removed from the document; it sends only while it is in one'
-          : 'the panel has not been added to a document yet; add it, then send',
-      });
+      this.#onError(notConnectedError(this.#everConnected));
       return undefined;
     }
-    if (!this.resolvedUrl) {
-      this.onError({ code: 'no_url', message: NO_URL });
+    if (!this.#resolvedUrl) {
+      this.#onError(noUrlError());
       return undefined;
     }
-    this.stick = true;
-    return this.chat.send(data, to, this.userName);
+    this.#logScroll.follow();
+    return this.#chat.send(data, to, this.userName);
   }
 
   /**
@@ -292,59 +227,25 @@ export class WsChatPanel extends LitElement {
    * `max-messages`.
    */
   addMessages(messages: readonly HistoryMessage[]): void {
-    for (const message of toChatMessages(messages)) {
-      if (this.keys.has(message.key)) continue;
-      this.keys.add(message.key);
-      this.items.push({ kind: 'message', key: message.key, message });
-    }
-    this.trim();
-    this.requestUpdate();
+    this.#list.addMessages(toChatMessages(messages));
   }
 
   /** Replaces the connection now. */
   reconnect(): void {
-    this.chat.client?.reconnect();
+    this.#chat.client?.reconnect();
   }
 
   /** Removes every message from the panel (not from anyone else's). */
   clear(): void {
-    this.items = [];
-    this.keys.clear();
-    this.expanded.clear();
-    this.unseen = 0;
-    this.renderCount = RENDER_PAGE;
-    this.requestUpdate();
+    this.#list.clear();
+    this.#logScroll.reset();
   }
 
   // ── lifecycle ───────────────────────────────────────────────────────────
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.everConnected = true;
-    this.resizeObserver ??= new ResizeObserver((entries) => {
-      for (const entry of entries) {
-        // The panel's box, not the host's: with display: contents the host has none.
-        if (entry.target === this.panelBox) this.narrow = entry.contentRect.width < 544;
-        // The log shrank or grew (composer, roster, window): stay at the bottom if we were.
-        else if (this.stick) this.stream.scrollTop = this.stream.scrollHeight;
-      }
-    });
-    if (this.hasUpdated) this.observeSizes();
-  }
-
-  protected override firstUpdated(): void {
-    this.observeSizes();
-  }
-
-  private observeSizes(): void {
-    this.resizeObserver?.observe(this.panelBox);
-    this.resizeObserver?.observe(this.stream);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resizeObserver?.disconnect();
-    this.stopCountdown();
+    this.#everConnected = true;
   }
 
   /**
@@ -352,277 +253,117 @@ export class WsChatPanel extends LitElement {
    * burst of a thousand messages a second costs sixty renders, not a thousand.
    */
   protected override async scheduleUpdate(): Promise<void> {
-    if (typeof document !== 'undefined' && document.visibilityState === 'visible') {
-      // A page can be visible yet get no frames (an occluded window, a
-      // background tab in some browsers): never wait longer than 100 ms.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        requestAnimationFrame(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    if (typeof document !== 'undefined' && document.visibilityState === 'visible') await nextFrame();
     super.scheduleUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('maxMessages')) this.trim();
-    const url = this.resolvedUrl;
-    this.chat.sync([url, this.userName, this.protocol, this.token], () => this.clientOptions());
-    if (url && this.noUrlReported) {
-      this.noUrlReported = false;
-      this.connectionTrouble = false;
-      this.composerError = '';
-    } else if (!url && this.isConnected && !this.noUrlReported) {
-      this.noUrlReported = true;
-      this.onError({ code: 'no_url', message: NO_URL });
+    if (changed.has('maxMessages')) this.#list.trim();
+    const url = this.#resolvedUrl;
+    this.#chat.sync([url, this.userName, this.protocol, this.token], () => this.#clientOptions());
+    if (url && this.#noUrlReported) {
+      this.#noUrlReported = false;
+      this.#connection.troubleOver();
+    } else if (!url && this.isConnected && !this.#noUrlReported) {
+      this.#noUrlReported = true;
+      this.#onError(noUrlError());
     }
-    // The reason Enter was refused for is gone: a later one is shown, not announced, until Enter is pressed again.
-    if (this.blockedAttempt && !this.composerNote(this.text)?.blocked) this.blockedAttempt = false;
   }
 
-  protected override updated(): void {
-    const stream = this.stream;
-    if (!stream) return;
-    if (this.restoreFromBottom !== undefined) {
-      stream.scrollTop = stream.scrollHeight - this.restoreFromBottom;
-      this.restoreFromBottom = undefined;
-    } else if (this.stick) {
-      stream.scrollTop = stream.scrollHeight;
-    }
+  override render() {
+    const t = this.#text;
+    const rosterShown = this.#rosterShown;
+    return panelTemplate({
+      t,
+      locale: this.#locale,
+      protocol: this.protocol,
+      title: this.#titleText(t),
+      userName: this.userName,
+      rosterShown,
+      connection: this.#connection,
+      people: this.#people,
+      list: this.#list,
+      scroll: this.#logScroll,
+      composer: this.#composer,
+      toggleRoster: () => {
+        this.#rosterOpen = !rosterShown;
+        this.requestUpdate();
+      },
+      titleChanged: () => this.requestUpdate(),
+      reconnect: () => this.reconnect(),
+      retry: (message) => this.#retry(message),
+    });
   }
 
   // ── client events ───────────────────────────────────────────────────────
 
-  private onStatus(detail: StatusDetail): void {
-    this.statusValue = detail.status;
-    this.retryAt = detail.retryAt;
-    if (detail.status === 'online' && this.connectionTrouble) {
-      this.connectionTrouble = false;
-      this.composerError = '';
-    }
-    if (detail.status === 'reconnecting' && detail.attempt >= UNREACHABLE_AFTER && !this.connectionTrouble) {
-      // Not refused, just nothing answering: say so rather than count down in silence.
-      this.connectionTrouble = true;
-      this.composerError = this.text.cannotConnect(withoutSecrets(this.resolvedUrl));
-    }
-    if (detail.status === 'reconnecting') this.startCountdown();
-    else this.stopCountdown();
-    this.publish('chat:status', detail, new ChatStatusEvent(detail));
+  #onStatus(detail: StatusDetail): void {
+    this.#connection.update(detail, this.#text, this.#resolvedUrl);
+    this.#publish('chat:status', detail, new ChatStatusEvent(detail));
   }
 
-  private onPresence(detail: PresenceDetail): void {
-    this.rosterValue = detail.roster;
-    this.count = detail.count;
-    if (detail.kind === 'welcome') {
-      this.self = this.chat.client?.self;
-      this.epoch = this.chat.client?.resumeState?.epoch ?? '';
-    }
-    for (const peer of detail.peer ? [detail.peer] : detail.roster) this.rememberName(peer);
+  #onPresence(detail: PresenceDetail): void {
+    this.#people.update(detail, this.#chat.client);
     // Recipients who left stay picked, and are found again when they are back.
-    if (this.protocol === 'v1') this.recipients = follow(this.recipients, this.presence);
-    this.publish('chat:presence', detail, new ChatPresenceEvent(detail));
+    if (this.protocol === 'v1') this.#composer.follow();
+    this.#publish('chat:presence', detail, new ChatPresenceEvent(detail));
   }
 
-  private onMessage(message: ChatMessage): void {
-    if (this.keys.has(message.key)) return;
-    this.addItem({ kind: 'message', key: message.key, message });
-    this.publish('chat:message', message, new ChatMessageEvent(message));
+  #onMessage(message: ChatMessage): void {
+    if (this.#addItem({ kind: 'message', key: message.key, message })) this.#publish('chat:message', message, new ChatMessageEvent(message));
   }
 
-  private onOwnUpdate(message: ChatMessage): void {
-    const index = this.findIndex(message.key);
-    if (index < 0) {
-      // New (or restored from the outbox after a reload) while pending. A later
-      // state of a message not shown any more was trimmed from the bounded
-      // history: adding it back would put it after newer ones and push them out.
-      if (message.state === 'pending') this.addItem({ kind: 'message', key: message.key, message });
-    } else {
-      this.items[index] = { kind: 'message', key: message.key, message };
-      this.requestUpdate();
-    }
-    if (message.state === 'sent') this.publish('chat:sent', message, new ChatSentEvent(message));
+  #onOwnUpdate(message: ChatMessage): void {
+    // New (or restored from the outbox after a reload) while pending. A later
+    // state of a message not shown any more was trimmed from the bounded
+    // history: adding it back would put it after newer ones and push them out.
+    if (!this.#list.replace(message) && message.state === 'pending') this.#addItem({ kind: 'message', key: message.key, message });
+    if (message.state === 'sent') this.#publish('chat:sent', message, new ChatSentEvent(message));
   }
 
-  private onError(detail: ChatErrorDetail): void {
-    if (detail.code === 'outbox_full') this.composerError = this.text.errors.outbox_full ?? detail.message;
-    if (REFUSALS.has(detail.code) || detail.code === 'no_url') {
-      this.connectionTrouble = true;
-      this.composerError = this.text.errors[detail.code] ?? detail.message;
-    }
+  #onError(detail: ChatErrorDetail): void {
+    this.#connection.report(detail, this.#text);
     // No one matches those sessions any more: a recipient among them cannot be reached until found again.
-    const to = detail.code === 'unknown_target' && detail.id !== undefined ? this.ownMessage(detail.id)?.to : undefined;
-    if (to?.ids) this.recipients = refused(this.recipients, to.ids, this.presence);
-    this.publish('chat:error', detail, new ChatErrorEvent(detail));
+    const to = detail.code === ErrorCode.UnknownTarget && detail.id !== undefined ? this.#list.find(`local:${detail.id}`)?.to : undefined;
+    if (to?.ids) this.#composer.refused(to.ids);
+    this.#publish('chat:error', detail, new ChatErrorEvent(detail));
   }
 
-  private publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap'>(
+  #publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap'>(
     type: K,
     detail: T,
     event: Event,
   ): void {
     this.dispatchEvent(event);
-    this.bus.emit(type, { ...detail, panel: this.panelName } as never);
+    this.#bus.emit(type, { ...detail, panel: this.#panelName } as never);
   }
 
-  // ── the stream ──────────────────────────────────────────────────────────
-
-  private addItem(item: Item): void {
-    if (this.keys.has(item.key)) return;
-    this.keys.add(item.key);
-    this.items.push(item);
-    this.trim();
-    const mine = item.kind === 'message' && item.message.own;
-    if (!this.stick && !mine && item.kind === 'message') this.unseen += 1;
-    this.requestUpdate();
+  /** Adds `item` to the log unless it is there already; returns whether it did. */
+  #addItem(item: Item): boolean {
+    if (!this.#list.add(item)) return false;
+    // Messages of others that arrive while the reader is scrolled up are counted for "N new messages".
+    if (item.kind === 'message' && !item.message.own) this.#logScroll.arrived();
+    return true;
   }
 
-  private trim(): void {
-    const excess = this.items.length - Math.max(1, this.maxMessages);
-    if (excess <= 0) return;
-    for (const item of this.items.splice(0, excess)) {
-      this.keys.delete(item.key);
-      this.expanded.delete(item.key);
-    }
-  }
-
-  private findIndex(key: string): number {
-    for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i]!.key === key) return i;
-    return -1;
-  }
-
-  private onScroll(): void {
-    const stream = this.stream;
-    this.stick = stream.scrollHeight - stream.scrollTop - stream.clientHeight < STICK_THRESHOLD_PX;
-    if (this.stick && this.unseen) this.unseen = 0;
-    if (stream.scrollTop === 0 && this.items.length > this.renderCount) this.showEarlier();
-  }
-
-  private toggleExpanded(key: string): void {
-    if (!this.expanded.delete(key)) this.expanded.add(key);
-    this.requestUpdate();
-  }
-
-  private showEarlier(): void {
-    const stream = this.stream;
-    this.restoreFromBottom = stream.scrollHeight - stream.scrollTop;
-    this.renderCount += RENDER_PAGE;
-  }
-
-  private jumpToLatest(): void {
-    this.stick = true;
-    this.unseen = 0;
-    this.stream.scrollTop = this.stream.scrollHeight;
-    this.requestUpdate();
-  }
-
-  // ── composing ───────────────────────────────────────────────────────────
-
-  private onKeyDown(event: KeyboardEvent): void {
-    // Enter sends; Shift+Enter is a new line; Enter that ends an IME composition (Chinese input) does neither.
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
-    event.preventDefault();
-    this.submit();
-  }
-
-  private onInput(event: Event): void {
-    this.draft = (event.target as HTMLTextAreaElement).value;
-    this.blockedAttempt = false;
-  }
-
-  private onSubmit(event: SubmitEvent): void {
-    event.preventDefault();
-    this.submit();
-  }
-
-  private submit(): void {
-    const text = this.input.value;
-    if (text.trim() === '') return;
-    const target = this.target();
-    // Never widened, never narrowed, never cut: the writer is told why, and the draft stays.
-    const size = this.frameSize(text, target);
-    if (target.kind === 'unreachable' || (size && size.bytes > size.limit)) {
-      this.blockedAttempt = true;
-      return;
-    }
-    const sent = this.send(text, target.kind === 'private' ? target.to : undefined);
-    if (!sent) return;
-    if (!this.connectionTrouble) this.composerError = '';
-    this.blockedAttempt = false;
-    this.input.value = '';
-    this.draft = '';
-  }
-
-  /** Where the composer's message goes: everyone, the recipients picked, or nowhere while one cannot be reached. */
-  private target(): Resolution {
-    if (this.protocol === 'legacy') {
-      const addrs = this.addresses
-        .split(/[\s,，;；]+/)
-        .map((addr) => addr.trim())
-        .filter(Boolean);
-      return addrs.length ? { kind: 'private', to: { addrs } } : { kind: 'everyone' };
-    }
-    return resolve(this.recipients, this.presence);
-  }
-
-  private get presence(): Presence {
-    return { roster: this.rosterValue, selfId: this.self?.id, epoch: this.epoch };
-  }
-
-  private toggleRecipient(peer: Peer): void {
-    this.recipients = toggle(this.recipients, peer, this.presence);
-  }
-
-  private removeRecipient(recipient: Recipient): void {
-    this.recipients = remove(this.recipients, recipient.id, this.presence);
-  }
-
-  /**
-   * The size of the frame the client would send `text` in, and the relay's
-   * limit; undefined while the limit is not known (before the first
-   * welcome). Remembered for the last draft: it is asked on every render.
-   */
-  private frameSize(text: string, target: Resolution): FrameSize | undefined {
-    const limit = this.protocol === 'v1' ? this.chat.client?.limits?.maxFrameBytes : undefined;
-    if (limit === undefined || text.trim() === '' || target.kind === 'unreachable') return undefined;
-    const to = target.kind === 'private' ? target.to : undefined;
-    const toKey = JSON.stringify(to ?? null);
-    const cached = this.lengthCache;
-    if (cached?.text !== text || cached.to !== toKey || cached.limit !== limit) {
-      const measured = measure({ id: randomId(), ...(to ? { to } : {}), data: text });
-      this.lengthCache = { text, to: toKey, limit, bytes: measured.ok ? measured.bytes : Infinity };
-    }
-    return this.lengthCache;
-  }
-
-  private ownMessage(id: string): ChatMessage | undefined {
-    const index = this.findIndex(`local:${id}`);
-    return index < 0 ? undefined : (this.items[index] as Extract<Item, { kind: 'message' }>).message;
-  }
-
-  private retry(message: ChatMessage): void {
-    const index = this.findIndex(message.key);
-    if (index >= 0) {
-      this.keys.delete(message.key);
-      this.items.splice(index, 1);
-    }
+  #retry(message: ChatMessage): void {
+    this.#list.remove(message.key);
     this.send(message.data, message.to);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
 
   /** The name this panel goes by on the bus: its id, or else its user-name. */
-  private get panelName(): string {
+  get #panelName(): string {
     return this.id || this.userName;
   }
 
-  private get resolvedUrl(): string {
+  get #resolvedUrl(): string {
     return this.url || defaultRelayUrl();
   }
 
-  private clientOptions(): ChatClientOptions | undefined {
-    const url = this.resolvedUrl;
+  #clientOptions(): ChatClientOptions | undefined {
+    const url = this.#resolvedUrl;
     if (!url) return undefined;
     const protocol = this.protocol === 'legacy' ? 'legacy' : 'v1';
     return {
@@ -635,354 +376,31 @@ export class WsChatPanel extends LitElement {
     };
   }
 
-  private get locale(): Locale {
-    const own = this.langAttribute;
-    const inherited = own || this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang;
-    return pickLocale(inherited || (typeof navigator !== 'undefined' ? navigator.language : 'en'));
+  get #locale(): Locale {
+    return localeOf(this, this.langAttribute);
   }
 
-  private get text(): ChatStrings {
-    const base = LOCALES[this.locale];
-    return this.strings ? { ...base, ...this.strings, errors: { ...base.errors, ...this.strings.errors } } : base;
+  get #text(): ChatStrings {
+    return stringsOf(this.#locale, this.strings);
   }
 
-  private formatTime(ts: number): string {
-    const locale = this.locale;
-    if (!this.timeFormat || this.timeFormatLocale !== locale) {
-      this.timeFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
-      this.timeFormatLocale = locale;
-    }
-    return this.timeFormat.format(ts);
+  /** An element of the panel's render (undefined before the first). */
+  #part<E extends Element = HTMLElement>(selector: string): E {
+    return this.renderRoot?.querySelector<E>(selector) as E;
   }
 
-  private startCountdown(): void {
-    if (this.countdown !== undefined) return;
-    this.countdown = setInterval(() => this.requestUpdate(), 1000);
-  }
-
-  private stopCountdown(): void {
-    clearInterval(this.countdown);
-    this.countdown = undefined;
-  }
-
-  private peerName(peer: Peer): string {
-    return peer.name || peer.addr || peer.id;
-  }
-
-  private rememberName(peer: Peer): void {
-    this.knownNames.delete(peer.id);
-    this.knownNames.set(peer.id, this.peerName(peer));
-    if (this.knownNames.size > MAX_KNOWN_NAMES) this.knownNames.delete(this.knownNames.keys().next().value!);
-  }
-
-  private describeTargets(to: Target): string {
-    const names = [
-      ...(to.ids ?? []).map((id) => (id === this.self?.id ? this.text.youSender : (this.knownNames.get(id) ?? id))),
-      ...(to.names ?? []),
-      ...(to.addrs ?? []),
-    ];
-    return [...new Set(names)].join(', ');
-  }
-
-  // ── rendering ───────────────────────────────────────────────────────────
-
-  override render() {
-    const t = this.text;
-    const rosterShown = this.protocol === 'v1' && (this.rosterOpen ?? !this.narrow);
-    return html`<div class="panel"><div class="layout">
-      <div class="header" part="header">
-        <h2 class="title" part="title"><slot name="title" @slotchange=${() => this.requestUpdate()}>${t.title}</slot></h2>
-        ${this.renderStatus(t)}
-        <span class="spacer"></span>
-        ${this.protocol === 'v1'
-          ? html`<button
-              class="roster-toggle"
-              part="count"
-              aria-expanded=${rosterShown ? 'true' : 'false'}
-              aria-controls="roster"
-              title=${t.showRoster}
-              @click=${() => (this.rosterOpen = !rosterShown)}
-            >
-              ${icon('people')}<span>${t.onlineCount(this.count)}</span>
-            </button>`
-          : html`<span class="count" part="count">${t.onlineCount(this.count)}</span>`}
-      </div>
-      <div class="body">
-        ${this.renderStream(t)}
-        ${this.unseen > 0
-          ? html`<button class="new-pill" part="new-pill" @click=${this.jumpToLatest}>${icon('down')}${t.newMessages(this.unseen)}</button>`
-          : nothing}
-        ${this.protocol === 'v1' ? this.renderRoster(t, rosterShown) : nothing}
-      </div>
-      ${this.renderComposer(t)}
-    </div></div>`;
-  }
-
-  private renderStatus(t: ChatStrings) {
-    const status = this.statusValue;
-    const seconds = this.retryAt !== undefined ? Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000)) : 0;
-    const label =
-      status === 'online'
-        ? t.statusOnline
-        : status === 'connecting'
-          ? t.statusConnecting
-          : status === 'reconnecting'
-            ? t.statusReconnecting(seconds)
-            : t.statusOffline;
-    // The live region announces changes of state, not every tick of the countdown.
-    const announced = status === 'reconnecting' ? t.statusReconnecting(0) : label;
-    return html`
-      <span class="status" part="status" data-status=${status}>
-        <span class="dot" aria-hidden="true"></span>
-        <span aria-hidden="true">${label}</span>
-        <span class="visually-hidden" role="status">${announced}</span>
-        ${status === 'reconnecting' || status === 'offline'
-          ? html`<button class="link-button" @click=${() => this.reconnect()}>${t.reconnectNow}</button>`
-          : nothing}
-      </span>
-    `;
-  }
-
-  private renderStream(t: ChatStrings) {
-    const hidden = Math.max(0, this.items.length - this.renderCount);
-    const visible = hidden > 0 ? this.items.slice(hidden) : this.items;
-    return html`
-      <div
-        class="stream"
-        part="stream"
-        role="log"
-        aria-live="polite"
-        aria-label=${t.messageLog}
-        tabindex="0"
-        @scroll=${this.onScroll}
-      >
-        ${hidden > 0
-          ? html`<button class="link-button earlier" @click=${this.showEarlier}>${t.showEarlier}</button>`
-          : nothing}
-        ${this.items.length === 0 ? html`<p class="empty"><slot name="empty">${t.emptyStream}</slot></p>` : nothing}
-        ${repeat(
-          visible,
-          (item) => item.key,
-          (item) => (item.kind === 'message' ? this.renderMessage(item.message, t) : this.renderNotice(item.notice, t)),
-        )}
-      </div>
-    `;
-  }
-
-  private renderMessage(message: ChatMessage, t: ChatStrings) {
-    const isPrivate = message.to !== undefined;
-    const sender = message.own ? t.youSender : this.peerName(message.from);
-    const parts = `message${message.own ? ' message-own' : ''}${isPrivate ? ' message-private' : ''}`;
-    return html`
-      <div
-        class="item message ${message.own ? 'own' : ''} ${isPrivate ? 'private' : ''}"
-        part=${parts}
-        data-state=${message.state ?? nothing}
-        data-key=${message.key}
-      >
-        <div class="meta">
-          <span class="sender" dir="auto">${sender}</span>
-          ${!message.own && message.from.addr && this.sharesName(message.from)
-            ? html`<span class="addr">${message.from.addr}</span>`
-            : nothing}
-          <time datetime=${new Date(message.ts).toISOString()}>${this.formatTime(message.ts)}</time>
-          ${isPrivate
-            ? html`<span class="private-label">${icon('lock')}${message.own ? t.privateTo(this.describeTargets(message.to!)) : t.privateFrom}</span>`
-            : nothing}
-        </div>
-        ${this.renderBubble(message, t)}
-        ${message.own ? this.renderDelivery(message, t) : nothing}
-      </div>
-    `;
-  }
-
-  private renderBubble(message: ChatMessage, t: ChatStrings) {
-    const text = message.text;
-    if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto" ${ref(this.scrollFocus.watch)}>${text}</div>`;
-    const expanded = this.expanded.has(message.key);
-    const { preview, hidden } = longText(message, text);
-    return html`<div class="bubble" part="bubble" dir="auto" ?data-collapsed=${!expanded} ${ref(this.scrollFocus.watch)}>${expanded
-        ? chunks(message, text).map((chunk) => html`<span class="chunk">${chunk}</span>`)
-        : preview}</div>
-      <button class="link-button more" part="more" aria-expanded=${expanded ? 'true' : 'false'} @click=${() => this.toggleExpanded(message.key)}>
-        ${expanded ? t.showLess : t.showMore(hidden)}
-      </button>`;
-  }
-
-  private renderDelivery(message: ChatMessage, t: ChatStrings) {
-    const state = message.state ?? 'pending';
-    const content =
-      state === 'pending'
-        ? html`${icon('clock')}${this.statusValue === 'online' ? t.pending : t.waiting}`
-        : state === 'sent'
-          ? html`${icon('check')}${t.sent}`
-          : state === 'delivered'
-            ? html`${icon('checks')}${t.delivered}`
-            : html`${icon('alert')}${t.failed(t.errors[message.error ?? ''] ?? message.error ?? '')}
-              ${retryCanHelp(message.error ?? '')
-                ? html`<button class="link-button" @click=${() => this.retry(message)}>${t.retry}</button>`
-                : nothing}`;
-    return html`<span class="delivery" part="delivery" data-state=${state}>${content}</span>`;
-  }
-
-  private renderNotice(notice: ChatNotice, t: ChatStrings) {
-    const name = notice.peer ? this.peerName(notice.peer) : '';
-    const text = notice.kind === 'join' ? t.joined(name) : notice.kind === 'leave' ? t.left(name) : t.gap;
-    return html`<div class="item notice ${notice.kind}" part="notice" role=${notice.kind === 'gap' ? 'alert' : nothing}>
-      ${text}
-    </div>`;
+  /** The roster is shown beside the log unless the panel is narrow, or as the reader asked. */
+  get #rosterShown(): boolean {
+    return this.protocol === 'v1' && (this.#rosterOpen ?? !this.#layout.narrow);
   }
 
   /**
    * The panel's title as shown (the `title` slot's text, or the built-in one):
    * with the user's name it tells two panels' rosters apart.
    */
-  private get titleText(): string {
+  #titleText(t: ChatStrings): string {
     const slotted = [...this.children].filter((child) => child.slot === 'title');
-    return slotted.map((child) => child.textContent ?? '').join(' ').trim() || this.text.title;
-  }
-
-  private sharesName(peer: Peer): boolean {
-    let same = 0;
-    for (const other of this.rosterValue) if (other.name === peer.name) same++;
-    return same > 1;
-  }
-
-  private renderRoster(t: ChatStrings, shown: boolean) {
-    const selfId = this.self?.id;
-    const sorted = [...this.rosterValue].sort((a, b) =>
-      a.id === selfId ? -1 : b.id === selfId ? 1 : this.peerName(a).localeCompare(this.peerName(b), this.locale),
-    );
-    return html`
-      <aside id="roster" part="roster" ?hidden=${!shown} aria-label=${t.rosterLabel(this.titleText, this.self?.name || this.userName)}>
-        <h3 class="roster-heading" id="roster-heading">${t.rosterHeading} · ${this.count}</h3>
-        <ul class="roster">
-          ${repeat(
-            sorted,
-            (peer) => peer.id,
-            (peer) => {
-              const mine = peer.id === selfId;
-              const selected = this.recipients.some((recipient) => recipient.id === peer.id);
-              const name = this.peerName(peer);
-              return html`<li>
-                <button
-                  class="peer"
-                  part="peer"
-                  ?disabled=${mine}
-                  aria-pressed=${mine ? nothing : selected ? 'true' : 'false'}
-                  title=${mine ? nothing : t.sendPrivatelyTo(name)}
-                  @click=${() => this.toggleRecipient(peer)}
-                >
-                  <span class="avatar" aria-hidden="true" style="background:${avatarColor(name)}">${initials(name)}</span>
-                  <span class="peer-text">
-                    <span class="peer-name" dir="auto">${name}${mine ? html` <small>(${t.you})</small>` : nothing}</span>
-                    ${this.sharesName(peer) ? html`<span class="peer-addr">${peer.addr}</span>` : nothing}
-                  </span>
-                  ${mine ? nothing : html`<span class="check" aria-hidden="true">${selected ? icon('check') : nothing}</span>`}
-                </button>
-              </li>`;
-            },
-          )}
-        </ul>
-      </aside>
-    `;
-  }
-
-  private renderComposer(t: ChatStrings) {
-    const online = this.statusValue === 'online';
-    const presence = this.presence;
-    const note = this.composerNote(t);
-    const blocked = note?.blocked ?? false;
-    const describedBy = [this.composerError ? 'composer-error' : '', note ? 'composer-note' : ''].filter(Boolean).join(' ');
-    return html`
-      <form part="composer" @submit=${this.onSubmit}>
-        <div class="targets" part="targets" role="group" aria-label=${t.recipients}>
-          ${this.protocol === 'legacy'
-            ? html`<label for="addresses">${t.targetAddresses}</label>
-                <input
-                  id="addresses"
-                  class="addresses"
-                  inputmode="decimal"
-                  autocomplete="off"
-                  placeholder=${t.targetAddressesHint}
-                  .value=${this.addresses}
-                  @input=${(event: Event) => (this.addresses = (event.target as HTMLInputElement).value)}
-                />`
-            : this.recipients.length === 0
-              ? html`<span class="chip"><span class="chip-label">${t.toEveryone}</span></span>`
-              : this.recipients.map((recipient) => {
-                  const name = recipient.name || recipient.id;
-                  const state = reach(recipient, presence);
-                  return html`<span class="chip private" data-state=${state}>
-                    ${icon('lock')}<span class="chip-label" dir="auto">${name}</span>
-                    ${state === 'online' ? nothing : html`<span class="chip-state">${t.recipientOffline}</span>`}
-                    <button type="button" aria-label=${t.removeRecipient(name)} @click=${() => this.removeRecipient(recipient)}>
-                      ${icon('close')}
-                    </button>
-                  </span>`;
-                })}
-        </div>
-        <div class="row">
-          <label class="visually-hidden" for="input">${t.composerLabel}</label>
-          <textarea
-            id="input"
-            part="input"
-            rows="1"
-            enterkeyhint="send"
-            placeholder=${online ? t.composerPlaceholder : t.composerPlaceholderOffline}
-            aria-describedby=${describedBy || nothing}
-            .value=${this.draft}
-            @input=${this.onInput}
-            @keydown=${this.onKeyDown}
-          ></textarea>
-          <button
-            class="send"
-            part="send-button"
-            type="submit"
-            ?disabled=${blocked || this.draft.trim() === ''}
-            aria-describedby=${blocked ? 'composer-note' : nothing}
-          >
-            ${icon('send')}<span>${t.send}</span>
-          </button>
-        </div>
-        ${note
-          ? blocked && this.blockedAttempt
-            ? html`<p class="error" id="composer-note" part="note" role="alert">${note.text}</p>`
-            : html`<p class="note" id="composer-note" part="note" data-blocked=${blocked ? 'true' : 'false'}>${note.text}</p>`
-          : nothing}
-        ${this.composerError ? html`<p class="error" id="composer-error" role="alert">${this.composerError}</p>` : nothing}
-      </form>
-    `;
-  }
-
-  /** Why the draft cannot go now (`blocked`), or what to know before sending it. */
-  private composerNote(t: ChatStrings): { readonly text: string; readonly blocked: boolean } | undefined {
-    const target = this.target();
-    if (target.kind === 'unreachable') return { text: t.recipientsUnreachable(this.listNames(target.who)), blocked: true };
-    const size = this.frameSize(this.draft, target);
-    if (size && size.bytes > size.limit) {
-      size.cut ??= charactersOver(this.draft, size.bytes - size.limit);
-      return { text: t.tooLong(size.cut), blocked: true };
-    }
-    const presence = this.presence;
-    const away = this.protocol === 'v1' ? this.recipients.filter((recipient) => reach(recipient, presence) === 'away') : [];
-    if (away.length > 0) return { text: t.recipientsAway(this.listNames(away)), blocked: false };
-    if (size && size.bytes >= size.limit * LENGTH_SHOWN_FROM) return { text: t.lengthUsed(Math.floor((size.bytes * 100) / size.limit)), blocked: false };
-    return undefined;
-  }
-
-  private listNames(recipients: readonly Recipient[]): string {
-    return new Intl.ListFormat(this.locale, { type: 'conjunction' }).format(recipients.map((recipient) => recipient.name || recipient.id));
-  }
-}
-
-/** The relay's address fit to show: no query string (a token may travel there) and no credentials. */
-function withoutSecrets(url: string): string {
-  try {
-    const parsed = new URL(url, location.href);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return url;
+    return slotted.map((child) => child.textContent ?? '').join(' ').trim() || t.title;
   }
 }
 

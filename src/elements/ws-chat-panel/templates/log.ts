@@ -1,0 +1,103 @@
+import { html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { ChatMessage, ChatNotice } from '../../../client/types.js';
+import { retryCanHelp } from '../../../protocol/constants.js';
+import { formatTime } from '../locale.js';
+import { chunks, COLLAPSE_ABOVE, longText } from '../long-text.js';
+import { displayName } from '../people.js';
+import { icon } from './icons.js';
+import type { PanelView } from './view.js';
+
+/** The message log: the latest messages and notices, with "show earlier" above them while there are more. */
+export function logTemplate(view: PanelView) {
+  const { t, list, scroll } = view;
+  const { items } = list;
+  const hidden = Math.max(0, items.length - scroll.shown);
+  const visible = hidden > 0 ? items.slice(hidden) : items;
+  return html`
+    <div
+      class="stream"
+      part="stream"
+      role="log"
+      aria-live="polite"
+      aria-label=${t.messageLog}
+      tabindex="0"
+      @scroll=${scroll.onScroll}
+    >
+      ${hidden > 0
+        ? html`<button class="link-button earlier" @click=${scroll.showEarlier}>${t.showEarlier}</button>`
+        : nothing}
+      ${items.length === 0 ? html`<p class="empty"><slot name="empty">${t.emptyStream}</slot></p>` : nothing}
+      ${repeat(
+        visible,
+        (item) => item.key,
+        (item) => (item.kind === 'message' ? messageTemplate(view, item.message) : noticeTemplate(view, item.notice)),
+      )}
+    </div>
+  `;
+}
+
+function messageTemplate(view: PanelView, message: ChatMessage) {
+  const { t, people } = view;
+  const isPrivate = message.to !== undefined;
+  const sender = message.own ? t.youSender : displayName(message.from);
+  const parts = `message${message.own ? ' message-own' : ''}${isPrivate ? ' message-private' : ''}`;
+  return html`
+    <div
+      class="item message ${message.own ? 'own' : ''} ${isPrivate ? 'private' : ''}"
+      part=${parts}
+      data-state=${message.state ?? nothing}
+      data-key=${message.key}
+    >
+      <div class="meta">
+        <span class="sender" dir="auto">${sender}</span>
+        ${!message.own && message.from.addr && people.sharesName(message.from)
+          ? html`<span class="addr">${message.from.addr}</span>`
+          : nothing}
+        <time datetime=${new Date(message.ts).toISOString()}>${formatTime(message.ts, view.locale)}</time>
+        ${isPrivate
+          ? html`<span class="private-label">${icon('lock')}${message.own ? t.privateTo(people.describe(message.to!, t.youSender)) : t.privateFrom}</span>`
+          : nothing}
+      </div>
+      ${bubbleTemplate(view, message)}
+      ${message.own ? deliveryTemplate(view, message) : nothing}
+    </div>
+  `;
+}
+
+function bubbleTemplate({ t, list }: PanelView, message: ChatMessage) {
+  const text = message.text;
+  if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto">${text}</div>`;
+  const expanded = list.isExpanded(message.key);
+  const { preview, hidden } = longText(message, text);
+  return html`<div class="bubble" part="bubble" dir="auto" ?data-collapsed=${!expanded}>${expanded
+      ? chunks(message, text).map((chunk) => html`<span class="chunk">${chunk}</span>`)
+      : preview}</div>
+    <button class="link-button more" part="more" aria-expanded=${expanded ? 'true' : 'false'} @click=${() => list.toggleExpanded(message.key)}>
+      ${expanded ? t.showLess : t.showMore(hidden)}
+    </button>`;
+}
+
+function deliveryTemplate({ t, connection, retry }: PanelView, message: ChatMessage) {
+  const state = message.state ?? 'pending';
+  const content =
+    state === 'pending'
+      ? html`${icon('clock')}${connection.status === 'online' ? t.pending : t.waiting}`
+      : state === 'sent'
+        ? html`${icon('check')}${t.sent}`
+        : state === 'delivered'
+          ? html`${icon('checks')}${t.delivered}`
+          : html`${icon('alert')}${t.failed(t.errors[message.error ?? ''] ?? message.error ?? '')}
+            ${retryCanHelp(message.error ?? '')
+              ? html`<button class="link-button" @click=${() => retry(message)}>${t.retry}</button>`
+              : nothing}`;
+  return html`<span class="delivery" part="delivery" data-state=${state}>${content}</span>`;
+}
+
+function noticeTemplate({ t }: PanelView, notice: ChatNotice) {
+  const name = notice.peer ? displayName(notice.peer) : '';
+  const text = notice.kind === 'join' ? t.joined(name) : notice.kind === 'leave' ? t.left(name) : t.gap;
+  return html`<div class="item notice ${notice.kind}" part="notice" role=${notice.kind === 'gap' ? 'alert' : nothing}>
+    ${text}
+  </div>`;
+}

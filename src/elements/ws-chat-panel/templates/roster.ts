@@ -1,0 +1,47 @@
+import { html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { avatarColor, initials } from '../avatar.js';
+import { displayName } from '../people.js';
+import { icon } from './icons.js';
+import type { PanelView } from './view.js';
+
+/** Who is online, yourself first: each of the others is a button that picks them as a recipient. */
+export function rosterTemplate({ t, locale, people, composer, rosterShown, title, userName }: PanelView) {
+  const selfId = people.selfId;
+  const sorted = [...people.roster].sort((a, b) =>
+    a.id === selfId ? -1 : b.id === selfId ? 1 : displayName(a).localeCompare(displayName(b), locale),
+  );
+  return html`
+    <aside id="roster" part="roster" ?hidden=${!rosterShown} aria-label=${t.rosterLabel(title, people.self?.name || userName)}>
+      <h3 class="roster-heading" id="roster-heading">${t.rosterHeading} · ${people.count}</h3>
+      <ul class="roster">
+        ${repeat(
+          sorted,
+          (peer) => peer.id,
+          (peer) => {
+            const mine = peer.id === selfId;
+            const selected = composer.recipients.some((recipient) => recipient.id === peer.id);
+            const name = displayName(peer);
+            return html`<li>
+              <button
+                class="peer"
+                part="peer"
+                ?disabled=${mine}
+                aria-pressed=${mine ? nothing : selected ? 'true' : 'false'}
+                title=${mine ? nothing : t.sendPrivatelyTo(name)}
+                @click=${() => composer.toggle(peer)}
+              >
+                <span class="avatar" aria-hidden="true" style="background:${avatarColor(name)}">${initials(name)}</span>
+                <span class="peer-text">
+                  <span class="peer-name" dir="auto">${name}${mine ? html` <small>(${t.you})</small>` : nothing}</span>
+                  ${people.sharesName(peer) ? html`<span class="peer-addr">${peer.addr}</span>` : nothing}
+                </span>
+                ${mine ? nothing : html`<span class="check" aria-hidden="true">${selected ? icon('check') : nothing}</span>`}
+              </button>
+            </li>`;
+          },
+        )}
+      </ul>
+    </aside>
+  `;
+}

@@ -1,0 +1,27 @@
+import type { ChatMessage, ChatProtocol } from '../../../client/types.js';
+import type { StickyScrollController } from '../../../controllers/sticky-scroll-controller.js';
+import type { ChatStrings, Locale } from '../../../i18n/strings.js';
+import type { ComposerController } from '../composer-controller.js';
+import type { ConnectionStatusController } from '../connection-status-controller.js';
+import type { MessageList } from '../message-list.js';
+import type { People } from '../people.js';
+
+/** What the panel's templates show, and the actions they offer: the element gives them its parts. */
+export interface PanelView {
+  readonly t: ChatStrings;
+  readonly locale: Locale;
+  readonly protocol: ChatProtocol;
+  /** The panel's title as shown (the `title` slot's text, or the built-in one). */
+  readonly title: string;
+  readonly userName: string;
+  readonly rosterShown: boolean;
+  readonly connection: ConnectionStatusController;
+  readonly people: People;
+  readonly list: MessageList;
+  readonly scroll: StickyScrollController;
+  readonly composer: ComposerController;
+  readonly toggleRoster: () => void;
+  readonly titleChanged: () => void;
+  readonly reconnect: () => void;
+  readonly retry: (message: ChatMessage) => void;
+}
