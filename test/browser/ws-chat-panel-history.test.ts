@@ -95,10 +95,62 @@ describe('<ws-chat-panel>.addMessages()', () => {
     const stored = { id: 'x1', from: { name: 'Eve' }, data: 'stored once', ts: at(1) };
     reader.addMessages([stored]);
     reader.addMessages([{ ...stored }]);
-    expect(await shown(reader)).to.deep.equal(['live one', 'stored once']);
+    expect(await shown(reader), 'yesterday\'s message goes before today\'s').to.deep.equal(['stored once', 'live one']);
     // Distinct messages that share an id but not a sender are both kept.
     reader.addMessages([{ ...stored, from: { name: 'Bob' }, data: 'same id, other sender' }]);
-    expect(await shown(reader)).to.deep.equal(['live one', 'stored once', 'same id, other sender']);
+    expect(await shown(reader)).to.deep.equal(['stored once', 'same id, other sender', 'live one']);
+  });
+
+  it('places history by its time: loaded after live messages (the usual order on a page), it goes before them', async () => {
+    const relay = await startRelay();
+    const reader = await panel(relay.url);
+    const writer = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Eve"></ws-chat-panel>`);
+    await waitForStatus(reader, 'online');
+    await waitForStatus(writer, 'online');
+    writer.send('live, just now');
+    await waitForBubble(reader, 'live, just now');
+    // The page's store answers after the socket: newest first, as a "latest 3" query returns them.
+    reader.addMessages([
+      { id: 's3', from: 'Eve', data: 'stored third', ts: at(3) },
+      { id: 's2', from: 'Eve', data: 'stored second', ts: at(2) },
+      { id: 's1', from: 'Eve', data: 'stored first', ts: at(1) },
+    ]);
+    expect(await shown(reader)).to.deep.equal(['stored first', 'stored second', 'stored third', 'live, just now']);
+    // A later page of older history goes before all of it.
+    reader.addMessages([{ id: 's0', from: 'Eve', data: 'stored earlier still', ts: at(0) }]);
+    expect(await shown(reader)).to.deep.equal(['stored earlier still', 'stored first', 'stored second', 'stored third', 'live, just now']);
+    writer.send('live again');
+    await waitForBubble(reader, 'live again');
+    expect((await shown(reader)).at(-1), 'live messages still go at the end').to.equal('live again');
+  });
+
+  it('keeps the newest max-messages when history overflows it: the oldest stored messages go, not the live ones', async () => {
+    const chat = await fixture<WsChatPanel>(html`<ws-chat-panel url=${nowhere} user-name=${`Ada-${Math.random()}`} max-messages="3"></ws-chat-panel>`);
+    chat.addMessages([{ id: 'new', from: 'Eve', data: 'newest', ts: at(50) }]);
+    chat.addMessages(Array.from({ length: 5 }, (_, i) => ({ id: `o${i}`, from: 'Eve', data: `old ${i}`, ts: at(i) })));
+    expect(await shown(chat)).to.deep.equal(['old 3', 'old 4', 'newest']);
+  });
+
+  it('ends in time order whatever order the batches come in, equal times in the order they were added (property)', async () => {
+    const chat = await panel();
+    const batch = fc.array(fc.record({ id: fc.uuid(), ts: fc.integer({ min: 0, max: 20 }) }), { maxLength: 12 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(batch, { maxLength: 5 }), async (batches) => {
+        chat.clear();
+        const added: { id: string; ts: number }[] = [];
+        for (const list of batches) {
+          chat.addMessages(list.map(({ id, ts }) => ({ id, from: 'Eve', data: id, ts: at(ts) })));
+          added.push(...list);
+        }
+        // Each message once (uuids may repeat across batches only by chance: keep the first).
+        const seen = new Set<string>();
+        const unique = added.filter(({ id }) => !seen.has(id) && seen.add(id));
+        // Expected: by time; equal times by when they were added (a stable sort of the arrival order).
+        const expected = unique.map((entry, order) => ({ ...entry, order })).sort((a, b) => a.ts - b.ts || a.order - b.order);
+        expect(chat.messages.map((m) => m.text)).to.deep.equal(expected.map((m) => m.id));
+      }),
+      { numRuns: 80 },
+    );
   });
 
   it('refuses, naming the field, what it cannot complete; and adds nothing from a refused batch', async () => {

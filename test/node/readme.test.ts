@@ -111,6 +111,13 @@ describe('README: the script-tag snippet, pasted into a page on another origin',
     const state = await panelState(page);
     assert.equal(state.status, 'online');
     assert.deepEqual(state.messages, ['Hello from the page:sent', 'Hello Ada:']);
+
+    // "History from your own store", pasted as printed once the live messages show: yesterday's go first.
+    const [history] = snippets('### History from your own store').filter((block) => block.lang === 'js');
+    assert.ok(history, 'README.md has the history snippet');
+    await page.evaluate(history!.code);
+    const withHistory = await panelState(page);
+    assert.deepEqual(withHistory.messages, ['Hi!:', 'Hello:sent', 'Hello from the page:sent', 'Hello Ada:']);
     assert.deepEqual(console.filter((line) => line.startsWith('pageerror')), []);
   });
 

@@ -223,7 +223,9 @@ export class WsChatPanel extends LitElement {
    * `{ id, from, data, ts }` (see `HistoryMessage`: the key is derived from
    * the sender and id, the text from `data`). Throws a `TypeError` naming
    * the field of the first message it cannot complete, and then adds none.
-   * Keys already shown are skipped; the oldest go once there are more than
+   * Each message takes its place by `ts`, so history loaded after live
+   * messages shows before them, in any order you pass it; keys already
+   * shown are skipped; the oldest go once there are more than
    * `max-messages`.
    */
   addMessages(messages: readonly HistoryMessage[]): void {
