@@ -18,6 +18,8 @@ export interface ClientStore {
   saveOutbox(messages: readonly ChatMessage[]): Promise<void>;
   loadResume(): ResumeState | undefined;
   saveResume(state: ResumeState | undefined): void;
+  /** The client that used this store is gone for good: another may take its place (see `browserStore`). */
+  release?(): void;
 }
 
 /** Keeps everything in memory: survives reconnects, not reloads. The default outside browsers. */
@@ -71,15 +73,37 @@ async function tabId(): Promise<string> {
 }
 
 /**
+ * The scopes the page's live stores hold, shared by every copy of this
+ * module on the page (the script bundle beside an npm build, say).
+ */
+const claimed: Set<string> = ((globalThis as { [key: symbol]: Set<string> })[Symbol.for('message-center:stores')] ??= new Set());
+
+/**
+ * Claims the first free one of `scope`, `scope#2`, `scope#3`…: two panels
+ * of one user on one relay in one page each get their own session and
+ * outbox, and after a reload, mounted in the same order, each gets its own
+ * back. The first keeps the plain scope, as stored before there were two.
+ */
+function claim(scope: string): string {
+  let claim = scope;
+  for (let n = 2; claimed.has(claim); n++) claim = `${scope}#${n}`;
+  claimed.add(claim);
+  return claim;
+}
+
+/**
  * The browser store: the outbox in IndexedDB (it survives a reload and is
  * bounded only by the client's maxOutbox), the resume state in
  * sessionStorage. Both are per tab and per `scope` (relay URL, protocol and
- * user name), so two tabs never send each other's messages.
+ * user name), so two tabs never send each other's messages, and per client
+ * within the page: `release()` it when its client is closed for good.
  */
 export function browserStore(scope: string): ClientStore {
   idbStore ??= createStore('message-center', 'outbox');
-  const resumeKey = `message-center:resume:${scope}`;
-  const outboxKey = (thisTab ??= tabId()).then((id) => `${id}|${scope}`);
+  const own = claim(scope);
+  const resumeKey = `message-center:resume:${own}`;
+  const outboxKey = (thisTab ??= tabId()).then((id) => `${id}|${own}`);
+  let released = false;
   // Writes are queued so an older outbox never overwrites a newer one.
   let writes: Promise<unknown> = Promise.resolve();
   return {
@@ -119,6 +143,11 @@ export function browserStore(scope: string): ClientStore {
       } catch {
         // Storage full or disabled: resuming after a reload is lost, nothing else.
       }
+    },
+    release() {
+      if (released) return;
+      released = true;
+      claimed.delete(own);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Unsubscribe } from '../bus/message-center.js';
 import { ChatClient, type ChatClientEvents, type ChatClientOptions } from '../client/chat-client.js';
 import { prepare } from '../client/outgoing.js';
+import type { ClientStore } from '../client/persistence.js';
 import type { ChatMessage, Target } from '../client/types.js';
 
 export type ChatHandlers = { [K in keyof ChatClientEvents]?: (detail: ChatClientEvents[K]) => void };
@@ -14,6 +15,8 @@ export type ChatHandlers = { [K in keyof ChatClientEvents]?: (detail: ChatClient
  */
 export class ChatController implements ReactiveController {
   client: ChatClient | undefined;
+  /** The client's store, released with it so the next client (of this or another panel) may claim it. */
+  private store: ClientStore | undefined;
   private connected = false;
   private configKey: unknown[] = [];
   private carried: ChatMessage[] = [];
@@ -74,6 +77,7 @@ export class ChatController implements ReactiveController {
     if (!resolved) return;
     const client = new ChatClient(resolved);
     this.client = client;
+    this.store = resolved.store;
     for (const type of Object.keys(this.handlers) as Array<keyof ChatClientEvents>) {
       const handler = this.handlers[type] as (detail: unknown) => void;
       this.unsubscribers.push(client.on(type, handler));
@@ -108,6 +112,8 @@ export class ChatController implements ReactiveController {
       this.client.close();
       this.client = undefined;
     }
+    this.store?.release?.();
+    this.store = undefined;
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
   }

@@ -5,10 +5,10 @@ import { adaAndBob, bubbles, relayCommand, shadow, startRelay, typeAndSend, wait
 import { waitFor } from '../support/wait.js';
 
 /** Loads a page with one panel in an iframe, so the test can reload it as a person reloads a tab. */
-async function framedPanel(url: string, name: string) {
+async function framedPanel(url: string, name: string, count = 1) {
   const frame = document.createElement('iframe');
   frame.style.cssText = 'width: 480px; height: 520px; border: 0';
-  frame.src = `/test/browser/fixtures/panel-page.html?url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}`;
+  frame.src = `/test/browser/fixtures/panel-page.html?url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}&count=${count}`;
   document.body.append(frame);
   const panel = async () => {
     await waitFor(() => !!frame.contentDocument?.querySelector('ws-chat-panel')?.shadowRoot, 'the framed panel');
@@ -17,6 +17,12 @@ async function framedPanel(url: string, name: string) {
   return {
     frame,
     panel,
+    /** Every panel of the framed page, once all have rendered. */
+    async panels() {
+      const all = () => [...(frame.contentDocument?.querySelectorAll('ws-chat-panel') ?? [])] as WsChatPanel[];
+      await waitFor(() => all().length === count && all().every((p) => p.shadowRoot), 'the framed panels');
+      return all();
+    },
     /** Navigates away (the page and its socket are gone) until `back()`. */
     async leave() {
       const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
@@ -35,6 +41,12 @@ async function framedPanel(url: string, name: string) {
       frame.contentWindow!.location.reload();
       await loaded;
       return panel();
+    },
+    async reloadAll() {
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      frame.contentWindow!.location.reload();
+      await loaded;
+      return this.panels();
     },
   };
 }
@@ -93,6 +105,53 @@ describe('<ws-chat-panel>: nothing lost', () => {
       expect(bob.roster.find((p) => p.name === 'Ada')!.id).to.equal(adaId, 'the same identity');
       expect(adaPanel.messages.map((m) => m.text)).to.deep.equal(['during the reload'], 'what she had seen is not replayed; what she missed is, once');
       await waitFor(() => bob.messages.at(-1)?.state === 'delivered', 'Bob learns his private message was delivered');
+    } finally {
+      ada.frame.remove();
+    }
+  });
+
+  it('two panels of one user and relay on one page keep a session and an outbox each, across reloads', async () => {
+    const relay = await startRelay();
+    const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
+    const ada = await framedPanel(relay.url, 'Ada', 2);
+    const online = async (panels: WsChatPanel[]) => {
+      for (const panel of panels) await waitForStatus(panel, 'online', 15_000);
+      await waitFor(() => bob.roster.filter((p) => p.name === 'Ada').length === 2, "Bob sees both of Ada's panels");
+    };
+    const ids = () => bob.roster.filter((p) => p.name === 'Ada').map((p) => p.id).sort();
+    try {
+      let [first, second] = (await ada.panels()) as [WsChatPanel, WsChatPanel];
+      await online([first, second]);
+      const before = ids();
+
+      // A reload with the relay up: each panel resumes its own session, neither takes the other's.
+      [first, second] = (await ada.reloadAll()) as [WsChatPanel, WsChatPanel];
+      await online([first, second]);
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // a takeover would close one now
+      expect(ids(), 'each resumed its own session').to.deep.equal(before);
+      expect([first.status, second.status]).to.deep.equal(['online', 'online']);
+
+      // A reload while the relay is down: each panel gets its own outbox back, and each message goes once.
+      await relayCommand('stop', relay.id);
+      await waitFor(() => first.status === 'reconnecting' && second.status === 'reconnecting', 'both cut off');
+      first.send('typed in the first');
+      second.send('typed in the second');
+      await waitFor(() => first.messages.length === 1 && second.messages.length === 1, 'both pending');
+      // The outbox is written to IndexedDB as it changes; a person reloads a moment later, not in the same task.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      [first, second] = (await ada.reloadAll()) as [WsChatPanel, WsChatPanel];
+      await waitFor(
+        () => first.messages.length === 1 && second.messages.length === 1,
+        () => `each panel gets its own outbox back: ${JSON.stringify([first.messages.map((m) => m.text), second.messages.map((m) => m.text)])}`,
+      );
+      expect([first.messages[0]!.text, second.messages[0]!.text]).to.deep.equal(['typed in the first', 'typed in the second']);
+
+      await relayCommand('resume', relay.id);
+      await online([first, second]);
+      await waitForBubble(bob, 'typed in the first', 15_000);
+      await waitForBubble(bob, 'typed in the second', 15_000);
+      await waitFor(() => first.messages[0]!.state === 'sent' && second.messages[0]!.state === 'sent', 'both acknowledged');
+      expect(bubbles(bob).sort()).to.deep.equal(['typed in the first', 'typed in the second']);
     } finally {
       ada.frame.remove();
     }
