@@ -4,7 +4,7 @@ import { decodeServerFrame } from '../protocol/codec.js';
 import { CloseCode, ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
 import type { ClientFrame, Limits, Peer, ServerFrame, Target, WelcomeFrame } from '../protocol/frames.js';
 import { TokenBucket } from '../protocol/token-bucket.js';
-import type { BackoffOptions } from '../transport/backoff.js';
+import { CHAT_BACKOFF, withBackoffDefaults, type BackoffOptions } from '../transport/backoff.js';
 import {
   ReWebSocketService,
   type ConnectionStateChange,
@@ -370,10 +370,7 @@ export class ChatClient {
     return new ReWebSocketService(() => this.resolveUrl(), {
       ...(this.legacy ? {} : { protocols: [SUBPROTOCOL_V1] }),
       ...(this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {}),
-      minReconnectionDelay: this.options.minReconnectionDelay ?? 300,
-      maxReconnectionDelay: this.options.maxReconnectionDelay ?? 10_000,
-      reconnectionDelayGrowFactor: this.options.reconnectionDelayGrowFactor ?? 1.2,
-      jitter: this.options.jitter ?? 0.5,
+      ...withBackoffDefaults(this.options, CHAT_BACKOFF),
       connectionTimeout: this.options.connectionTimeout ?? 4000,
       // The outbox is ours; nothing may wait in the socket's queue.
       maxQueuedMessages: 0,

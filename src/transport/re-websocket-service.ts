@@ -1,5 +1,5 @@
 import ReconnectingWebSocket from 'reconnecting-websocket';
-import { type BackoffOptions, DEFAULT_BACKOFF, retryDelay, validateBackoff } from './backoff.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, retryDelay, validateBackoff, withBackoffDefaults } from './backoff.js';
 
 /**
  * - `connecting`: the first attempt is under way.
@@ -116,12 +116,7 @@ export class ReWebSocketService {
     }
     this.url = url;
     this.options = options;
-    this.backoff = {
-      minReconnectionDelay: options.minReconnectionDelay ?? DEFAULT_BACKOFF.minReconnectionDelay,
-      maxReconnectionDelay: options.maxReconnectionDelay ?? Math.max(DEFAULT_BACKOFF.maxReconnectionDelay, options.minReconnectionDelay ?? 0),
-      reconnectionDelayGrowFactor: options.reconnectionDelayGrowFactor ?? DEFAULT_BACKOFF.reconnectionDelayGrowFactor,
-      jitter: options.jitter ?? DEFAULT_BACKOFF.jitter,
-    };
+    this.backoff = withBackoffDefaults(options, DEFAULT_BACKOFF);
     validateBackoff(this.backoff);
     const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (typeof WebSocketClass !== 'function') {
