@@ -303,12 +303,12 @@ export class ChatClient {
   }
 
   #createService(): ReWebSocketService {
-    const { protocols } = this.#dialect;
     return new ReWebSocketService(() => this.#resolveUrl(), {
-      ...(protocols ? { protocols } : {}),
-      ...(this.#options.WebSocket ? { WebSocket: this.#options.WebSocket } : {}),
+      // Unset ones take the service's defaults.
+      protocols: this.#dialect.protocols,
+      WebSocket: this.#options.WebSocket,
+      connectionTimeout: this.#options.connectionTimeout,
       ...withBackoffDefaults(this.#options, CHAT_BACKOFF),
-      connectionTimeout: this.#options.connectionTimeout ?? 4000,
       // The outbox is ours; nothing may wait in the socket's queue.
       maxQueuedMessages: 0,
       openCallback: () => {

@@ -1,4 +1,4 @@
-import { decodeServerFrame } from '../protocol/codec.js';
+import { decodeServerFrame, encodeFrame } from '../protocol/codec.js';
 import { ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
 import type { ClientFrame, Limits, MessageFrame, Peer, PresenceFrame, ServerFrame, WelcomeFrame } from '../protocol/frames.js';
 import type { CloseLike } from '../transport/re-websocket-service.js';
@@ -63,7 +63,7 @@ export class V1Dialect implements Dialect {
 
   transmit(message: ChatMessage): void {
     // Its token was taken already: the outbox let it go.
-    this.#host.write(JSON.stringify(sendFrameOf(message)));
+    this.#host.write(encodeFrame(sendFrameOf(message)));
   }
 
   ping(t: number): void {
@@ -73,7 +73,7 @@ export class V1Dialect implements Dialect {
   /** Writes a frame that goes whether or not a token is there. */
   #write(frame: ClientFrame): void {
     this.#host.outbox.spend();
-    this.#host.write(JSON.stringify(frame));
+    this.#host.write(encodeFrame(frame));
   }
 
   stop(): void {
