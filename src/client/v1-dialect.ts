@@ -1,7 +1,6 @@
 import { decodeServerFrame, encodeFrame } from '../protocol/codec.js';
 import { ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
 import type { ClientFrame, Limits, MessageFrame, Peer, PresenceFrame, ServerFrame, WelcomeFrame } from '../protocol/frames.js';
-import type { CloseLike } from '../transport/re-websocket-service.js';
 import type { Dialect, DialectHost } from './dialect.js';
 import { measure, sendFrameOf } from './outgoing.js';
 import { PresenceNotices } from './presence-notices.js';
@@ -48,6 +47,7 @@ export class V1Dialect implements Dialect {
     this.#host.resume.load();
   }
 
+  /** Nothing: the name and the session go in the hello. */
   address(): void {}
 
   opened(): void {
@@ -78,7 +78,9 @@ export class V1Dialect implements Dialect {
 
   stop(): void {
     this.#notices.stop();
-    // (The timer is not forgotten, so no receipt is reported by this client again.)
+    // Cleared but not forgotten, as before the client was split: after close()
+    // and connect() this client reports no receipt again. A bug, to be fixed
+    // on its own with its test, not in a move.
     clearTimeout(this.#receivedTimer);
   }
 
