@@ -1,4 +1,5 @@
 import ReconnectingWebSocket from 'reconnecting-websocket';
+import { CloseCode } from '../protocol/constants.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, retryDelay, validateBackoff, withBackoffDefaults } from './backoff.js';
 
 /**
@@ -202,13 +203,13 @@ export class ReWebSocketService {
   }
 
   /** Closes for good (until `open()`); queued messages are kept for the next open. */
-  close(code = 1000, reason = ''): void {
+  close(code: number = CloseCode.Normal, reason = ''): void {
     this.#dispose(code, reason);
     this.#setState('closed');
   }
 
   #start(state: ConnectionState, retryAt = Date.now()): void {
-    this.#dispose(1000, 'reconnect');
+    this.#dispose(CloseCode.Normal, 'reconnect');
     const generation = ++this.#generation;
     this.#retryAtValue = retryAt;
     this.#armDeadline(retryAt);
@@ -314,7 +315,7 @@ export class ReWebSocketService {
     if (this.#stateValue === 'closed') return;
     if (this.#stateValue === 'open' && this.#options.closeIsFailure?.(closeEvent)) this.#failures = this.#failuresBeforeOpen;
     if (this.#options.shouldReconnect && !this.#options.shouldReconnect(closeEvent)) {
-      this.#dispose(1000, '');
+      this.#dispose(CloseCode.Normal, '');
       this.#setState('closed', closeEvent);
       return;
     }
@@ -325,7 +326,7 @@ export class ReWebSocketService {
   #scheduleRetry(closeEvent?: CloseLike): boolean {
     this.#failures += 1;
     if (this.#failures > (this.#options.maxRetries ?? Number.POSITIVE_INFINITY)) {
-      this.#dispose(1000, '');
+      this.#dispose(CloseCode.Normal, '');
       this.#setState('closed', closeEvent);
       return false;
     }
