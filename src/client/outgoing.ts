@@ -1,5 +1,6 @@
 import { ErrorCode, FieldLimits } from '../protocol/constants.js';
 import { withinDepth } from '../protocol/depth.js';
+import { encodeFrame } from '../protocol/codec.js';
 import type { SendFrame } from '../protocol/frames.js';
 import { randomId } from './persistence.js';
 import { payloadText, type ChatErrorDetail, type ChatMessage, type Peer, type Target } from './types.js';
@@ -10,7 +11,7 @@ export function sendFrameOf(message: Pick<ChatMessage, 'id' | 'to' | 'data'>): S
 }
 
 /** Bytes of `text` in UTF-8, as the relay counts a frame. */
-export function utf8Length(text: string): number {
+function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
@@ -38,7 +39,7 @@ export type Measured =
 export function measure(message: Pick<ChatMessage, 'id' | 'to' | 'data'>, maxFrameBytes?: number): Measured {
   let text: string | undefined;
   try {
-    text = JSON.stringify(sendFrameOf(message));
+    text = encodeFrame(sendFrameOf(message));
   } catch (error) {
     return { ok: false, code: ErrorCode.BadField, message: `data cannot be written as JSON: ${(error as Error).message}` };
   }

@@ -126,6 +126,26 @@ export const REFUSAL_REASONS: ReadonlySet<string> = new Set<CloseReason>([
   'too_many_connections',
 ]);
 
+/**
+ * The close codes of a connection the relay refused, or closed for what it
+ * did (docs/PROTOCOL.md section 11): the reason, a stable code, says why, and
+ * a client reports it (section 20.6). The others are part of a link's life.
+ */
+export const REFUSAL_CLOSE_CODES: ReadonlySet<number> = new Set<CloseCode>([
+  CloseCode.PolicyViolation,
+  CloseCode.TryAgainLater,
+  CloseCode.Unauthorized,
+  CloseCode.Forbidden,
+]);
+
+/** Query parameters of the relay's URL (docs/PROTOCOL.md sections 4.5 and 14.2). */
+export const QueryParam = {
+  /** The access token, when the relay authenticates. */
+  Token: 'token',
+  /** A legacy client's display name (the legacy format has no hello). */
+  UserName: 'userName',
+} as const;
+
 /** Field limits of protocol v1. */
 export const FieldLimits = {
   /** Display names, after trimming. */

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { parseObject } from './codec.js';
 import { FieldLimits } from './constants.js';
 import { DataSchema } from './frames.js';
 
@@ -12,6 +13,11 @@ export const LegacyInFrameSchema = v.object({
   data: v.optional(DataSchema),
 });
 export type LegacyInFrame = v.InferOutput<typeof LegacyInFrameSchema>;
+
+/** The text an original client sends: `data` from `userName`, to the addresses `addrs` (none: everyone). */
+export function encodeLegacyInFrame(userName: string, data: unknown, addrs: readonly string[] = []): string {
+  return JSON.stringify({ ...(addrs.length ? { ip: addrs } : {}), userName, data });
+}
 
 /** What an original client receives. */
 export interface LegacyOutFrame {
@@ -28,6 +34,33 @@ export interface LegacyOutFrame {
 export const LEGACY_LOGIN = 'login';
 /** `data` of the notice broadcast when someone disconnects. */
 export const LEGACY_LOGOUT = 'logout';
+
+/**
+ * A frame in the legacy format as a client reads it: everyone's `count`
+ * with a message, a presence notice, or an error (docs/PROTOCOL.md section
+ * 14.7: a message from no one whose `data` carries a stable `error` code).
+ */
+export type LegacyReceived =
+  | { readonly kind: 'message'; readonly count: number; readonly addr: string; readonly name: string; readonly data: unknown }
+  | { readonly kind: 'join' | 'leave'; readonly count: number; readonly addr: string; readonly name: string }
+  | { readonly kind: 'error'; readonly count: number; readonly code: string; readonly message: string };
+
+/** Reads a frame an original client receives; undefined when it is not one (it is skipped). */
+export function decodeLegacyOutFrame(text: string): LegacyReceived | undefined {
+  const parsed = parseObject(text);
+  if (!parsed.ok) return undefined;
+  const frame = parsed.value as Partial<LegacyOutFrame>;
+  const { count, data } = frame;
+  if (typeof count !== 'number') return undefined;
+  const addr = String(frame.currUserIp ?? '');
+  const name = String(frame.currUserName ?? '');
+  if (addr === '' && name === '' && data !== null && typeof data === 'object' && 'error' in data) {
+    const { error, message } = data as { error: unknown; message?: unknown };
+    return { kind: 'error', count, code: String(error), message: String(message ?? error) };
+  }
+  if (data === LEGACY_LOGIN || data === LEGACY_LOGOUT) return { kind: data === LEGACY_LOGIN ? 'join' : 'leave', count, addr, name };
+  return { kind: 'message', count, addr, name, data };
+}
 
 /**
  * The addresses an original client listed, as v1 reports them: empty and

@@ -12,12 +12,42 @@ export interface BackoffOptions {
   readonly jitter: number;
 }
 
+// The two sets of defaults live here and nowhere else. Each is documented
+// where its users look: ReWebSocketService's in docs/bus.md, ChatClient's
+// (and so the panel's) in docs/PROTOCOL.md section 20.6 and docs/SCALING.md.
+
+/** ReWebSocketService's defaults: a general-purpose socket, patient from the first retry. */
 export const DEFAULT_BACKOFF: BackoffOptions = {
   minReconnectionDelay: 1000,
   maxReconnectionDelay: 10_000,
   reconnectionDelayGrowFactor: 1.5,
   jitter: 0.5,
 };
+
+/**
+ * ChatClient's defaults: a chat resumes its session, so it comes back fast
+ * (0.3 s, then ×1.2 per attempt) and a relay restarting under a crowd is
+ * met by retries spread over the jitter rather than a wall.
+ */
+export const CHAT_BACKOFF: BackoffOptions = {
+  minReconnectionDelay: 300,
+  maxReconnectionDelay: 10_000,
+  reconnectionDelayGrowFactor: 1.2,
+  jitter: 0.5,
+};
+
+/**
+ * The options given, the rest from `defaults`. An unset maximum is never
+ * below the minimum given, so raising only the minimum is not an error.
+ */
+export function withBackoffDefaults(options: Partial<BackoffOptions>, defaults: BackoffOptions): BackoffOptions {
+  return {
+    minReconnectionDelay: options.minReconnectionDelay ?? defaults.minReconnectionDelay,
+    maxReconnectionDelay: options.maxReconnectionDelay ?? Math.max(defaults.maxReconnectionDelay, options.minReconnectionDelay ?? 0),
+    reconnectionDelayGrowFactor: options.reconnectionDelayGrowFactor ?? defaults.reconnectionDelayGrowFactor,
+    jitter: options.jitter ?? defaults.jitter,
+  };
+}
 
 /**
  * The wait before retry number `attempt` (1 for the first retry): an

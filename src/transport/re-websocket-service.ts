@@ -1,5 +1,6 @@
 import ReconnectingWebSocket from 'reconnecting-websocket';
-import { type BackoffOptions, DEFAULT_BACKOFF, retryDelay, validateBackoff } from './backoff.js';
+import { CloseCode } from '../protocol/constants.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, retryDelay, validateBackoff, withBackoffDefaults } from './backoff.js';
 
 /**
  * - `connecting`: the first attempt is under way.
@@ -92,58 +93,53 @@ const ABANDONED_URL = 'ws://abandoned.invalid/';
  * `close()` during an attempt).
  */
 export class ReWebSocketService {
-  private readonly url: UrlProvider;
-  private readonly options: ReWebSocketServiceOptions;
-  private readonly backoff: BackoffOptions;
-  private readonly WebSocketClass: WebSocketConstructor;
-  private readonly queue: string[] = [];
-  private readonly stateListeners = new Set<(change: ConnectionStateChange) => void>();
-  private current: Attempt | undefined;
-  private generation = 0;
-  private stateValue: ConnectionState = 'closed';
-  private failures = 0;
+  readonly #url: UrlProvider;
+  readonly #options: ReWebSocketServiceOptions;
+  readonly #backoff: BackoffOptions;
+  readonly #WebSocketClass: WebSocketConstructor;
+  readonly #queue: string[] = [];
+  readonly #stateListeners = new Set<(change: ConnectionStateChange) => void>();
+  #current: Attempt | undefined;
+  #generation = 0;
+  #stateValue: ConnectionState = 'closed';
+  #failures = 0;
   /** Failed attempts before the socket last opened: where the count resumes when that socket turns out refused. */
-  private failuresBeforeOpen = 0;
-  private retryAtValue: number | undefined;
+  #failuresBeforeOpen = 0;
+  #retryAtValue: number | undefined;
   /** When the attempt in progress must have opened or failed by. */
-  private deadline = Number.POSITIVE_INFINITY;
-  private watchdog: ReturnType<typeof setInterval> | undefined;
-  private wakeUp: (() => void) | undefined;
+  #deadline = Number.POSITIVE_INFINITY;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #wakeUp: (() => void) | undefined;
 
   constructor(url: UrlProvider, options: ReWebSocketServiceOptions = {}) {
     if (typeof url !== 'string' && typeof url !== 'function') {
       throw new TypeError(`ReWebSocketService: url must be a string or a function returning one, got ${typeof url}`);
     }
-    this.url = url;
-    this.options = options;
-    this.backoff = {
-      minReconnectionDelay: options.minReconnectionDelay ?? DEFAULT_BACKOFF.minReconnectionDelay,
-      maxReconnectionDelay: options.maxReconnectionDelay ?? Math.max(DEFAULT_BACKOFF.maxReconnectionDelay, options.minReconnectionDelay ?? 0),
-      reconnectionDelayGrowFactor: options.reconnectionDelayGrowFactor ?? DEFAULT_BACKOFF.reconnectionDelayGrowFactor,
-      jitter: options.jitter ?? DEFAULT_BACKOFF.jitter,
-    };
-    validateBackoff(this.backoff);
+    this.#url = url;
+    this.#options = options;
+    this.#backoff = withBackoffDefaults(options, DEFAULT_BACKOFF);
+    validateBackoff(this.#backoff);
     const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (typeof WebSocketClass !== 'function') {
       throw new TypeError("ReWebSocketService: no WebSocket class here; pass options.WebSocket (in Node: import { WebSocket } from 'ws')");
     }
-    this.WebSocketClass = WebSocketClass;
+    this.#WebSocketClass = WebSocketClass;
     if (!options.startClosed) this.open();
   }
 
   /** The current state. */
   get state(): ConnectionState {
-    return this.stateValue;
+    return this.#stateValue;
   }
 
   /** While reconnecting, when the next attempt starts (ms since the epoch). */
   get retryAt(): number | undefined {
-    return this.stateValue === 'reconnecting' ? this.retryAtValue : undefined;
+    return this.#stateValue === 'reconnecting' ? this.#retryAtValue : undefined;
   }
 
   /** Failed attempts since the socket was last open. */
   get attempt(): number {
-    return this.failures;
+    return this.#failures;
   }
 
   /**
@@ -152,23 +148,23 @@ export class ReWebSocketService {
    * so read it when you need it rather than keeping it.
    */
   get websocket(): ReconnectingWebSocket | undefined {
-    return this.current?.socket;
+    return this.#current?.socket;
   }
 
   /** The subprotocol the server selected ('' before it has). */
   get protocol(): string {
-    return this.current?.socket.protocol ?? '';
+    return this.#current?.socket.protocol ?? '';
   }
 
   /** How many messages wait for the socket to open. */
   get queued(): number {
-    return this.queue.length;
+    return this.#queue.length;
   }
 
   /** Subscribes to state changes; returns the unsubscribe function. */
   onStateChange(listener: (change: ConnectionStateChange) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
   }
 
   /**
@@ -178,85 +174,85 @@ export class ReWebSocketService {
    * closed: nothing is dropped silently.
    */
   send(data: string): SendResult {
-    const socket = this.current?.socket;
-    if (this.stateValue === 'open' && socket && socket.readyState === ReconnectingWebSocket.OPEN) {
+    const socket = this.#current?.socket;
+    if (this.#stateValue === 'open' && socket && socket.readyState === ReconnectingWebSocket.OPEN) {
       socket.send(data);
       return 'sent';
     }
-    const limit = this.options.maxQueuedMessages ?? 100;
-    if (this.stateValue === 'closed' || this.queue.length >= limit) {
-      const why = this.stateValue === 'closed' ? 'the service is closed' : `the send queue is full (${limit} messages)`;
-      this.options.errorCallback?.(new RangeError(`ReWebSocketService: message not sent: ${why}`));
+    const limit = this.#options.maxQueuedMessages ?? 100;
+    if (this.#stateValue === 'closed' || this.#queue.length >= limit) {
+      const why = this.#stateValue === 'closed' ? 'the service is closed' : `the send queue is full (${limit} messages)`;
+      this.#options.errorCallback?.(new RangeError(`ReWebSocketService: message not sent: ${why}`));
       return 'rejected';
     }
-    this.queue.push(data);
+    this.#queue.push(data);
     return 'queued';
   }
 
   /** Connects if closed. Harmless when already connecting or open. */
   open(): void {
-    if (this.stateValue !== 'closed') return;
-    this.failures = 0;
-    this.start('connecting');
+    if (this.#stateValue !== 'closed') return;
+    this.#failures = 0;
+    this.#start('connecting');
   }
 
   /** Drops the current socket or attempt and connects again right away. */
   reconnect(): void {
-    this.failures = 0;
-    this.start(this.stateValue === 'open' || this.stateValue === 'reconnecting' ? 'reconnecting' : 'connecting');
+    this.#failures = 0;
+    this.#start(this.#stateValue === 'open' || this.#stateValue === 'reconnecting' ? 'reconnecting' : 'connecting');
   }
 
   /** Closes for good (until `open()`); queued messages are kept for the next open. */
-  close(code = 1000, reason = ''): void {
-    this.dispose(code, reason);
-    this.setState('closed');
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    this.#dispose(code, reason);
+    this.#setState('closed');
   }
 
-  private start(state: ConnectionState, retryAt = Date.now()): void {
-    this.dispose(1000, 'reconnect');
-    const generation = ++this.generation;
-    this.retryAtValue = retryAt;
-    this.armDeadline(retryAt);
-    const socket = new ReconnectingWebSocket(() => this.nextUrl(generation), this.options.protocols, {
-      WebSocket: this.WebSocketClass,
+  #start(state: ConnectionState, retryAt = Date.now()): void {
+    this.#dispose(CloseCode.Normal, 'reconnect');
+    const generation = ++this.#generation;
+    this.#retryAtValue = retryAt;
+    this.#armDeadline(retryAt);
+    const socket = new ReconnectingWebSocket(() => this.#nextUrl(generation), this.#options.protocols, {
+      WebSocket: this.#WebSocketClass,
       // Delays are ours (drawn per attempt in nextUrl); the library's are off.
       minReconnectionDelay: 0,
       maxReconnectionDelay: 0,
       reconnectionDelayGrowFactor: 1,
-      connectionTimeout: this.connectionTimeout,
+      connectionTimeout: this.#connectionTimeout,
       maxRetries: Number.POSITIVE_INFINITY,
       // The library's queue sends before onopen and drops silently; ours is used instead.
       maxEnqueuedMessages: 0,
     });
-    this.current = { socket, generation };
+    this.#current = { socket, generation };
     socket.onopen = (event) => {
-      if (this.isCurrent(generation)) this.handleOpen(event as unknown as Event);
+      if (this.#isCurrent(generation)) this.#handleOpen(event as unknown as Event);
     };
     socket.onmessage = (event) => {
-      if (this.isCurrent(generation)) this.options.messageCallback?.(event);
+      if (this.#isCurrent(generation)) this.#options.messageCallback?.(event);
     };
     socket.onerror = (event) => {
-      if (this.isCurrent(generation)) this.options.errorCallback?.(event as unknown as Event);
+      if (this.#isCurrent(generation)) this.#options.errorCallback?.(event as unknown as Event);
     };
     socket.onclose = (event) => {
-      if (this.isCurrent(generation)) this.handleClose(event);
+      if (this.#isCurrent(generation)) this.#handleClose(event);
     };
-    this.setState(state, undefined, state === 'reconnecting');
-    this.startWatchdog();
+    this.#setState(state, undefined, state === 'reconnecting');
+    this.#startWatchdog();
   }
 
-  private get connectionTimeout(): number {
-    return this.options.connectionTimeout ?? 4000;
+  get #connectionTimeout(): number {
+    return this.#options.connectionTimeout ?? 4000;
   }
 
   /** An attempt starting at `from` must have opened or failed by the deadline this sets. */
-  private armDeadline(from: number): void {
+  #armDeadline(from: number): void {
     // The URL provider and the socket each get a connection timeout.
-    this.deadline = from + 2 * this.connectionTimeout + WATCHDOG_SLACK_MS;
+    this.#deadline = from + 2 * this.#connectionTimeout + WATCHDOG_SLACK_MS;
   }
 
-  private isCurrent(generation: number): boolean {
-    return this.current?.generation === generation;
+  #isCurrent(generation: number): boolean {
+    return this.#current?.generation === generation;
   }
 
   /**
@@ -265,106 +261,106 @@ export class ReWebSocketService {
    * provider that throws is retried here instead of leaving the library
    * stuck with its connect lock held.
    */
-  private async nextUrl(generation: number): Promise<string> {
+  async #nextUrl(generation: number): Promise<string> {
     for (;;) {
-      await this.sleepUntilRetry();
-      if (!this.isCurrent(generation)) return ABANDONED_URL;
-      this.armDeadline(Date.now());
+      await this.#sleepUntilRetry();
+      if (!this.#isCurrent(generation)) return ABANDONED_URL;
+      this.#armDeadline(Date.now());
       try {
-        const url = typeof this.url === 'function' ? await this.url() : this.url;
+        const url = typeof this.#url === 'function' ? await this.#url() : this.#url;
         if (typeof url !== 'string' || url === '') throw new TypeError(`the URL provider returned ${JSON.stringify(url)}`);
         return url;
       } catch (error) {
-        if (!this.isCurrent(generation)) return ABANDONED_URL;
-        this.options.errorCallback?.(error instanceof Error ? error : new Error(String(error)));
-        if (!this.scheduleRetry()) return ABANDONED_URL;
+        if (!this.#isCurrent(generation)) return ABANDONED_URL;
+        this.#options.errorCallback?.(error instanceof Error ? error : new Error(String(error)));
+        if (!this.#scheduleRetry()) return ABANDONED_URL;
       }
     }
   }
 
   /** Waits for retryAt; dispose() cuts the wait short. */
-  private sleepUntilRetry(): Promise<void> {
-    const wait = (this.retryAtValue ?? 0) - Date.now();
+  #sleepUntilRetry(): Promise<void> {
+    const wait = (this.#retryAtValue ?? 0) - Date.now();
     if (wait <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.wakeUp = undefined;
+        this.#wakeUp = undefined;
         resolve();
       }, wait);
-      this.wakeUp = () => {
+      this.#wakeUp = () => {
         clearTimeout(timer);
         resolve();
       };
     });
   }
 
-  private handleOpen(event: Event): void {
-    this.failuresBeforeOpen = this.failures;
-    this.failures = 0;
-    this.deadline = Number.POSITIVE_INFINITY;
-    this.stopWatchdog();
-    this.setState('open');
-    this.options.openCallback?.(event);
+  #handleOpen(event: Event): void {
+    this.#failuresBeforeOpen = this.#failures;
+    this.#failures = 0;
+    this.#deadline = Number.POSITIVE_INFINITY;
+    this.#stopWatchdog();
+    this.#setState('open');
+    this.#options.openCallback?.(event);
     // After openCallback, so a handshake it sends goes out first.
-    while (this.queue.length > 0 && this.stateValue === 'open') {
-      const socket = this.current?.socket;
+    while (this.#queue.length > 0 && this.#stateValue === 'open') {
+      const socket = this.#current?.socket;
       if (!socket || socket.readyState !== ReconnectingWebSocket.OPEN) break;
-      socket.send(this.queue.shift()!);
+      socket.send(this.#queue.shift()!);
     }
   }
 
-  private handleClose(event: CloseLike): void {
+  #handleClose(event: CloseLike): void {
     const closeEvent = { code: event.code, reason: event.reason, wasClean: event.wasClean };
-    this.options.closeCallback?.(closeEvent);
-    if (this.stateValue === 'closed') return;
-    if (this.stateValue === 'open' && this.options.closeIsFailure?.(closeEvent)) this.failures = this.failuresBeforeOpen;
-    if (this.options.shouldReconnect && !this.options.shouldReconnect(closeEvent)) {
-      this.dispose(1000, '');
-      this.setState('closed', closeEvent);
+    this.#options.closeCallback?.(closeEvent);
+    if (this.#stateValue === 'closed') return;
+    if (this.#stateValue === 'open' && this.#options.closeIsFailure?.(closeEvent)) this.#failures = this.#failuresBeforeOpen;
+    if (this.#options.shouldReconnect && !this.#options.shouldReconnect(closeEvent)) {
+      this.#dispose(CloseCode.Normal, '');
+      this.#setState('closed', closeEvent);
       return;
     }
-    this.scheduleRetry(closeEvent);
+    this.#scheduleRetry(closeEvent);
   }
 
   /** Counts a failed attempt and sets when the next starts; false when retries ran out. */
-  private scheduleRetry(closeEvent?: CloseLike): boolean {
-    this.failures += 1;
-    if (this.failures > (this.options.maxRetries ?? Number.POSITIVE_INFINITY)) {
-      this.dispose(1000, '');
-      this.setState('closed', closeEvent);
+  #scheduleRetry(closeEvent?: CloseLike): boolean {
+    this.#failures += 1;
+    if (this.#failures > (this.#options.maxRetries ?? Number.POSITIVE_INFINITY)) {
+      this.#dispose(CloseCode.Normal, '');
+      this.#setState('closed', closeEvent);
       return false;
     }
-    this.retryAtValue = Date.now() + retryDelay(this.failures, this.backoff);
-    this.armDeadline(this.retryAtValue);
-    this.setState('reconnecting', closeEvent, true);
-    this.startWatchdog();
+    this.#retryAtValue = Date.now() + retryDelay(this.#failures, this.#backoff);
+    this.#armDeadline(this.#retryAtValue);
+    this.#setState('reconnecting', closeEvent, true);
+    this.#startWatchdog();
     return true;
   }
 
-  private dispose(code: number, reason: string): void {
-    const attempt = this.current;
-    this.current = undefined;
-    this.deadline = Number.POSITIVE_INFINITY;
-    this.stopWatchdog();
-    this.wakeUp?.();
-    this.wakeUp = undefined;
+  #dispose(code: number, reason: string): void {
+    const attempt = this.#current;
+    this.#current = undefined;
+    this.#deadline = Number.POSITIVE_INFINITY;
+    this.#stopWatchdog();
+    this.#wakeUp?.();
+    this.#wakeUp = undefined;
     if (!attempt) return;
     const { socket } = attempt;
     socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
     socket.close(code, reason);
   }
 
-  private startWatchdog(): void {
-    if (this.watchdog !== undefined) return;
-    const interval = Math.max(250, Math.min(1000, this.connectionTimeout / 4));
-    this.watchdog = setInterval(() => this.checkStuck(), interval);
-    (this.watchdog as { unref?: () => void }).unref?.();
+  #startWatchdog(): void {
+    if (this.#watchdog !== undefined) return;
+    const interval = Math.max(250, Math.min(1000, this.#connectionTimeout / 4));
+    this.#watchdog = setInterval(() => this.#checkStuck(), interval);
+    (this.#watchdog as { unref?: () => void }).unref?.();
   }
 
-  private stopWatchdog(): void {
-    if (this.watchdog === undefined) return;
-    clearInterval(this.watchdog);
-    this.watchdog = undefined;
+  #stopWatchdog(): void {
+    if (this.#watchdog === undefined) return;
+    clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
   }
 
   /**
@@ -372,30 +368,30 @@ export class ReWebSocketService {
    * URL provider hangs, or the library holds its connect lock): start over
    * with a fresh socket, counting it as a failed attempt.
    */
-  private checkStuck(): void {
-    if (this.stateValue !== 'connecting' && this.stateValue !== 'reconnecting') return;
-    if (Date.now() <= this.deadline) return;
-    this.options.errorCallback?.(new Error('ReWebSocketService: connection attempt stuck; starting over'));
-    this.failures += 1;
-    if (this.failures > (this.options.maxRetries ?? Number.POSITIVE_INFINITY)) {
+  #checkStuck(): void {
+    if (this.#stateValue !== 'connecting' && this.#stateValue !== 'reconnecting') return;
+    if (Date.now() <= this.#deadline) return;
+    this.#options.errorCallback?.(new Error('ReWebSocketService: connection attempt stuck; starting over'));
+    this.#failures += 1;
+    if (this.#failures > (this.#options.maxRetries ?? Number.POSITIVE_INFINITY)) {
       this.close();
       return;
     }
-    this.start('reconnecting', Date.now() + retryDelay(this.failures, this.backoff));
+    this.#start('reconnecting', Date.now() + retryDelay(this.#failures, this.#backoff));
   }
 
-  private setState(state: ConnectionState, closeEvent?: CloseLike, force = false): void {
-    const previous = this.stateValue;
+  #setState(state: ConnectionState, closeEvent?: CloseLike, force = false): void {
+    const previous = this.#stateValue;
     if (previous === state && !force) return;
-    this.stateValue = state;
+    this.#stateValue = state;
     const change: ConnectionStateChange = {
       state,
       previous,
-      attempt: this.failures,
-      ...(state === 'reconnecting' ? { retryAt: this.retryAtValue } : {}),
+      attempt: this.#failures,
+      ...(state === 'reconnecting' ? { retryAt: this.#retryAtValue } : {}),
       ...(closeEvent ? { closeEvent } : {}),
     };
-    this.options.stateCallback?.(change);
-    for (const listener of [...this.stateListeners]) listener(change);
+    this.#options.stateCallback?.(change);
+    for (const listener of [...this.#stateListeners]) listener(change);
   }
 }
