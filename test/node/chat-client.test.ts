@@ -99,6 +99,29 @@ describe('ChatClient: dead links, outbox and resume', () => {
     await waitFor(() => dee.pending.length === 0, 'acknowledged');
   });
 
+  it('reports receipts again after close() and connect(): its senders still see "delivered"', async () => {
+    const server = await relay();
+    const dee = client(server.url, { name: 'dee' });
+    const eve = client(server.url, { name: 'eve' });
+    await waitFor(() => dee.status === 'online' && eve.roster.length === 2, 'both online');
+    const states = new Map<string, string | undefined>();
+    eve.on('update', (m) => states.set(m.text, m.state));
+    const deeId = () => eve.roster.find((peer) => peer.name === 'dee')!.id;
+    let heard = 0;
+    dee.on('message', () => {
+      heard++;
+      // Closed just after the message is in, before its receipt goes out (it waits 250 ms, for a burst).
+      if (heard === 1) setTimeout(() => dee.close(), 0);
+    });
+    eve.send('first', { ids: [deeId()] });
+    await waitFor(() => heard === 1 && dee.status === 'offline', 'dee has it, and closed');
+    dee.connect();
+    await waitFor(() => dee.status === 'online', 'dee back');
+    eve.send('second', { ids: [deeId()] });
+    await waitFor(() => states.get('second') === 'delivered', () => `"second" delivered (states: ${JSON.stringify([...states])})`);
+    await waitFor(() => states.get('first') === 'delivered', '"first" delivered too, reported once dee was back');
+  });
+
   it('refuses more than maxOutbox messages, saying so, and drops nothing already accepted', async () => {
     const lonely = client('ws://127.0.0.1:9/', { maxOutbox: 2 });
     const errors: string[] = [];
