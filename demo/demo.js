@@ -54,8 +54,10 @@ const TEXT = {
 const params = new URLSearchParams(location.search);
 const single = params.get('name');
 const people = single ? [single] : ['Ada', '李雷'];
+/** The page offers English and Simplified Chinese: any other Chinese (`zh`, `zh-TW`) gets the Chinese, anything else the English. */
+const offered = (language) => (language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en');
 const state = {
-  lang: params.get('lang') || (navigator.language.startsWith('zh') ? 'zh-CN' : 'en'),
+  lang: offered(params.get('lang') || navigator.language),
   theme: params.get('theme') || 'auto',
 };
 const t = () => TEXT[state.lang] ?? TEXT.en;

@@ -1,7 +1,8 @@
 // The demo page (demo/index.html, as `npm start` serves it with the script
 // bundle from dist/) in Chromium: axe finds nothing on the whole page in the
 // light theme, the dark theme and the system's dark scheme, with the event
-// log full of every kind of event; and the log scrolls from the keyboard.
+// log full of every kind of event; the log scrolls from the keyboard; and a
+// language it does not offer as such falls back to the nearest one it has.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +89,29 @@ describe('the demo page', () => {
       const page = await openWithEvents(query, colorScheme);
       try {
         assert.deepEqual(await findings(page, `${query} (${colorScheme})`), []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  for (const [query, language, heading] of [
+    ['?lang=zh', 'zh-CN', '中继服务器'],
+    ['?lang=zh-TW', 'zh-CN', '中继服务器'],
+    ['?lang=fr', 'en', 'Relay'],
+  ] as const) {
+    it(`a language it does not offer as such (${query}) falls back to the nearest one it has, on the page and in the panels alike`, async () => {
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${base}${query}`);
+        await page.waitForFunction(() => document.querySelectorAll('ws-chat-panel').length === 2);
+        const shown = await page.evaluate(() => ({
+          select: (document.getElementById('lang') as HTMLSelectElement).value,
+          page: document.documentElement.lang,
+          panels: [...document.querySelectorAll('ws-chat-panel')].map((panel) => panel.getAttribute('lang')),
+          relayHeading: document.querySelector('[data-i18n="relayHeading"]')?.textContent ?? '',
+        }));
+        assert.deepEqual(shown, { select: language, page: language, panels: [language, language], relayHeading: heading });
       } finally {
         await page.close();
       }
