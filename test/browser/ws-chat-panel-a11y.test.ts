@@ -220,6 +220,39 @@ describe('<ws-chat-panel> accessibility', () => {
     expect(focusedElement()).to.equal('ada > textarea');
   });
 
+  it('the roster over a narrow panel gets out of the way: it closes when you go to write, and on Escape, back to its button', async () => {
+    const { ada } = await twoPanels(await startRelay());
+    ada.style.maxWidth = '22rem';
+    const aside = () => find(ada, 'aside');
+    await waitFor(() => aside().hasAttribute('hidden'), 'the roster folds away on a narrow panel');
+
+    await pressEnterOn(ada, '.roster-toggle');
+    await waitFor(() => !aside().hasAttribute('hidden'), 'the roster opens over the log');
+    await toggleRecipient(ada, 'Bob');
+    expect(aside().hasAttribute('hidden'), 'picking someone leaves it open: you may pick more').to.equal(false);
+    find(ada, 'textarea').focus();
+    await ada.updateComplete;
+    expect(aside().hasAttribute('hidden'), 'going to the textbox closes it, so it no longer covers the conversation').to.equal(true);
+    expect(find(ada, '.chip').textContent, 'the pick stays').to.contain('Bob');
+    expect(find(ada, '.roster-toggle').getAttribute('aria-expanded')).to.equal('false');
+
+    await pressEnterOn(ada, '.roster-toggle');
+    await waitFor(() => !aside().hasAttribute('hidden'), 'open again');
+    find(ada, 'button.peer:not([disabled])').focus();
+    expect(focusedElement(), 'a person in the roster').to.equal('ada > button.peer');
+    await sendKeys({ press: 'Escape' });
+    await ada.updateComplete;
+    expect(aside().hasAttribute('hidden'), 'Escape closes it').to.equal(true);
+    expect(focusedElement(), 'and focus goes back to the button that opened it').to.equal('ada > button.roster-toggle');
+
+    // Wide again, the roster is beside the log: writing does not hide it.
+    ada.style.maxWidth = '';
+    await waitFor(() => !aside().hasAttribute('hidden'), 'shown beside the log');
+    find(ada, 'textarea').focus();
+    await ada.updateComplete;
+    expect(aside().hasAttribute('hidden')).to.equal(false);
+  });
+
   it('Retry by keyboard leaves focus in the message log', async () => {
     const { ada } = await twoPanels(await startRelay());
     ada.addMessages([failedRetryable()]);

@@ -176,6 +176,21 @@ export class WsChatPanel extends LitElement {
     });
   }
 
+  protected override firstUpdated(): void {
+    // The roster over a narrow panel covers the conversation: it gets out of
+    // the way when the reader goes to write, and on Escape (back to its
+    // button). On the shadow root: focus moving within it is not told to the host.
+    this.renderRoot.addEventListener('focusin', (event) => {
+      if (this.#rosterOverlaid && event.target === this.#part('textarea')) void this.#closeRoster(false);
+    });
+    this.renderRoot.addEventListener('keydown', (event) => {
+      if ((event as KeyboardEvent).key !== 'Escape' || !this.#rosterOverlaid) return;
+      // Ours: a <dialog> holding the panel stays open.
+      event.preventDefault();
+      void this.#closeRoster(true);
+    });
+  }
+
   // ── public API ──────────────────────────────────────────────────────────
 
   /** connecting | online | reconnecting | offline */
@@ -389,6 +404,20 @@ export class WsChatPanel extends LitElement {
   /** An element of the panel's render (undefined before the first). */
   #part<E extends Element = HTMLElement>(selector: string): E {
     return this.renderRoot?.querySelector<E>(selector) as E;
+  }
+
+  /** The roster is open over the log (a narrow panel), not beside it. */
+  get #rosterOverlaid(): boolean {
+    return this.#layout.narrow && this.#rosterShown;
+  }
+
+  /** Closes the roster laid over a narrow panel: back to as the width has it, so a panel that grows shows it beside the log again. */
+  async #closeRoster(focusToggle: boolean): Promise<void> {
+    this.#rosterOpen = undefined;
+    this.requestUpdate();
+    if (!focusToggle) return;
+    await this.updateComplete;
+    this.#part('.roster-toggle')?.focus();
   }
 
   /** The roster is shown beside the log unless the panel is narrow, or as the reader asked. */
