@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
 import { createRelayServer } from './create-relay-server.js';
 import { flushLog } from './logger.js';
-import { packageRoot } from './package-files.js';
 import { helpText, parseCommandLine } from './cli-options.js';
+import { withDemo } from './demo.js';
 import { DEFAULT_SHUTDOWN_GRACE } from './options.js';
 
 function fail(message: string): never {
@@ -22,14 +21,7 @@ async function main(): Promise<void> {
     process.stdout.write(helpText());
     return;
   }
-  const { options } = parsed;
-  if (parsed.demo) {
-    const root = packageRoot();
-    options.demoControls = true;
-    // The framework demos run on other ports and connect here.
-    options.allowOrigins ??= ['*'];
-    options.static = { root: resolve(root, 'demo') };
-  }
+  const options = parsed.demo ? withDemo(parsed.options) : parsed.options;
 
   let relay;
   try {

@@ -79,33 +79,13 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       restarting = undefined;
     }));
 
-  const demoControl = (path: string, request: IncomingMessage, response: ServerResponse): boolean => {
-    if (!resolved.demoControls || !path.startsWith('/demo/')) return false;
-    if (request.method !== 'POST') {
-      response.writeHead(405, { allow: 'POST' }).end();
-      return true;
-    }
-    const query = new URL(request.url ?? '/', 'http://relay.invalid').searchParams;
-    const reply = (body: object) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(JSON.stringify(body));
-    };
-    if (path === '/demo/drop') {
-      const name = query.get('name');
-      reply({ dropped: relay.drop(name ? { name } : {}) });
-    } else if (path === '/demo/restart') {
-      void restart(Math.min(10_000, Number(query.get('downtime') ?? 2000) || 0));
-      reply({ restarting: true });
-    } else {
-      response.writeHead(404).end();
-    }
-    return true;
-  };
+  // Only the demo page asks for these (--demo); production relays never load them.
+  const demoControl = resolved.demoControls ? (await import('./demo.js')).demoControls({ drop: (filter) => relay.drop(filter), restart }) : undefined;
   httpServer.on('upgrade', onUpgrade);
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const path = pathOf(request);
-    if (demoControl(path, request, response)) return;
+    if (demoControl?.(path, request, response)) return;
     if (path === '/healthz' || path === '/readyz') {
       // healthz: the process serves (a load balancer keeps it). readyz: it can
       // also route (a cluster node that lost Redis is not ready for new clients).

@@ -123,6 +123,7 @@ export interface RelayServerOptions extends Partial<RelayLimits>, DurabilityOpti
    * drops that user's connections as a network failure would, and
    * `POST /demo/restart` restarts the relay (an in-memory relay loses its state,
    * one with `dataDir` keeps it). Never enable this where strangers can reach it.
+   * The CLI's `--demo` sets it; the controls live in demo.ts, loaded only then.
    */
   demoControls?: boolean;
   /**
