@@ -9,6 +9,22 @@ import { TokenBucket } from '../protocol/token-bucket.js';
 export type Dialect = 'v1' | 'legacy';
 
 /**
+ * Where a connection is in its life. It only moves forward (setState), in
+ * this order:
+ * - `awaiting-hello`: v1, between the upgrade and `hello`;
+ * - `welcoming`: v1, hello received, its welcome not sent yet (a resuming
+ *   client's waits for the log to be read);
+ * - `online`: welcomed and in the roster, messages are delivered to it (a
+ *   legacy connection starts here);
+ * - `closed`: its socket closed.
+ * Whether it was taken over (`replaced`), cut off (`cut`) or answers pings
+ * (`alive`) can be true in more than one of these, so they are not states.
+ */
+export type ConnectionState = 'awaiting-hello' | 'welcoming' | 'online' | 'closed';
+
+const ORDER: Record<ConnectionState, number> = { 'awaiting-hello': 0, welcoming: 1, online: 2, closed: 3 };
+
+/**
  * One client socket and what the relay knows about it. Writes made in one
  * event-loop turn are corked and leave in one system call at the end of the
  * turn (see WriteCoalescer), without Nagle's delay.
@@ -28,14 +44,14 @@ export class Connection {
    * for it wait here, so none overtakes the replay or arrives twice.
    */
   held: LogEntry[] | undefined;
+  /** See ConnectionState; changed by setState only. */
+  state: ConnectionState;
   /** Another connection resumed this one's session: its end is not a departure. */
   replaced = false;
   /** Since when more than maxBufferedBytes have waited for this client (undefined: not now). */
   overSince: number | undefined;
   /** Cut off as a slow consumer: nothing more is written to it. */
   cut = false;
-  /** v1: hello was received (the connection may still be waiting for its welcome). */
-  greeted = false;
   /**
    * Frames read but not handled yet, in order: they wait for a rate-limit
    * token, or for the welcome of a resuming hello. While there are any, the
@@ -50,11 +66,8 @@ export class Connection {
    * when that lasts.
    */
   orderHold: { id: string; until: number } | undefined;
-  /** v1: between the upgrade and `hello`. Legacy connections are ready at once. */
-  ready: boolean;
   /** Answered the last ws ping. */
   alive = true;
-  closed = false;
   readonly connectedAt = Date.now();
   /** Its own until `hello`; then its session's, which outlives it (PROTOCOL.md §13.2). */
   bucket: TokenBucket;
@@ -74,8 +87,19 @@ export class Connection {
     this.name = init.name;
     this.addr = init.addr;
     this.dialect = init.dialect;
-    this.ready = init.dialect === 'legacy';
+    this.state = init.dialect === 'legacy' ? 'online' : 'awaiting-hello';
     this.bucket = new TokenBucket(init.rate, init.burst);
+  }
+
+  /** Moves to `next` if that is forward (see ConnectionState); returns whether it moved. */
+  setState(next: ConnectionState): boolean {
+    if (ORDER[next] <= ORDER[this.state]) return false;
+    this.state = next;
+    return true;
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
   }
 
   private peerCache: Peer | undefined;

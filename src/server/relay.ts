@@ -216,7 +216,7 @@ export class Relay {
       this.join(connection);
     } else {
       connection.helloTimer = setTimeout(() => {
-        if (!connection.ready) this.end(connection, CloseCode.HelloTimeout, CloseReason.HelloTimeout);
+        if (connection.state === 'awaiting-hello') this.end(connection, CloseCode.HelloTimeout, CloseReason.HelloTimeout);
       }, this.options.helloTimeout);
       connection.helloTimer.unref();
     }
@@ -322,21 +322,21 @@ export class Relay {
         this.sendFrame(connection, { type: 'pong', ...(frame.t !== undefined ? { t: frame.t } : {}) });
         return;
       case 'hello':
-        if (connection.greeted) {
+        if (connection.state !== 'awaiting-hello') {
           this.reject(connection, ErrorCode.AlreadyHello, 'hello was already received on this connection');
           return;
         }
         this.hello(connection, frame);
         return;
       case 'send':
-        if (!connection.greeted) {
+        if (connection.state === 'awaiting-hello') {
           this.reject(connection, ErrorCode.HelloRequired, 'send hello first', { id: frame.id });
           return;
         }
         this.send(connection, frame, text.length);
         return;
       case 'received':
-        if (!connection.greeted) this.reject(connection, ErrorCode.HelloRequired, 'send hello first');
+        if (connection.state === 'awaiting-hello') this.reject(connection, ErrorCode.HelloRequired, 'send hello first');
         else this.received(connection, frame);
         return;
     }
@@ -351,7 +351,7 @@ export class Relay {
   private hello(connection: Connection, frame: HelloFrame): void {
     clearTimeout(connection.helloTimer);
     connection.helloTimer = undefined;
-    connection.greeted = true;
+    connection.setState('welcoming');
     const resume = frame.resume;
     const found = resume && resume.epoch === this.log.epoch ? this.sessions.find(resume.session) : undefined;
     // With authentication a session is its user's: another user's token does not take it (nor its name).
@@ -719,7 +719,7 @@ export class Relay {
   }
 
   private deliverLive(connection: Connection, entry: LogEntry): void {
-    if (!connection.ready || (connection.dialect === 'v1' && connection.id === entry.from.id)) return;
+    if (connection.state !== 'online' || (connection.dialect === 'v1' && connection.id === entry.from.id)) return;
     if (connection.held) {
       connection.held.push(entry);
       if (connection.held.length > MAX_HELD) this.cutOff(connection);
@@ -786,7 +786,7 @@ export class Relay {
     resume?: { resumed: boolean; gap: boolean; offset?: number },
     announce = true,
   ): void {
-    connection.ready = true;
+    connection.setState('online');
     this.presence.add(connection);
     if (connection.dialect === 'v1') {
       this.sendFrame(connection, {
@@ -888,8 +888,8 @@ export class Relay {
   }
 
   private onClose(connection: Connection, code: number, reason: string): void {
-    if (connection.closed) return;
-    connection.closed = true;
+    const wasOnline = connection.state === 'online';
+    if (!connection.setState('closed')) return;
     clearTimeout(connection.helloTimer);
     clearTimeout(connection.inboxTimer);
     connection.inbox = undefined;
@@ -899,7 +899,7 @@ export class Relay {
     else this.perAddress.delete(connection.addr);
     const session = connection.session;
     if (session && !connection.replaced) this.sessions.depart(session);
-    if (connection.ready && !connection.replaced && this.presence.remove(connection)) {
+    if (wasOnline && !connection.replaced && this.presence.remove(connection)) {
       this.coordinator.publish({ kind: 'leave', peer: connection.peer, node: this.coordinator.nodeId });
     }
     this.logger.info(
