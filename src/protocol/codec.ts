@@ -75,3 +75,6 @@ export function decodeServerFrame(text: string): Decoded<ServerFrame> {
 export function encodeFrame(frame: ClientFrame | ServerFrame): string {
   return JSON.stringify(frame);
 }
+
+/** The frame types a client may send (v1). On a legacy connection, a frame of one of these is a client in the wrong dialect. */
+export const CLIENT_FRAME_TYPES: ReadonlySet<string> = KNOWN_CLIENT_TYPES;

@@ -5,8 +5,9 @@ import type { Identity } from './auth.js';
 import type { LogEntry } from './log/message-log.js';
 import type { Session } from './sessions.js';
 import { TokenBucket } from '../protocol/token-bucket.js';
+import { DIALECTS, type Dialect, type ServerDialect } from './dialect.js';
 
-export type Dialect = 'v1' | 'legacy';
+export type { Dialect } from './dialect.js';
 
 /**
  * Where a connection is in its life. It only moves forward (setState), in
@@ -34,7 +35,8 @@ export class Connection {
   id: string;
   name: string;
   readonly addr: string;
-  readonly dialect: Dialect;
+  /** How it reads and writes frames, and the rules its dialect keeps: chosen once, from its subprotocol. */
+  readonly codec: ServerDialect;
   /** With authentication: who its token says it is (its name comes from here, never from the client). */
   identity: Identity | undefined;
   /** v1, after hello: the session this connection carries. */
@@ -86,9 +88,13 @@ export class Connection {
     this.id = init.id;
     this.name = init.name;
     this.addr = init.addr;
-    this.dialect = init.dialect;
-    this.state = init.dialect === 'legacy' ? 'online' : 'awaiting-hello';
+    this.codec = DIALECTS[init.dialect];
+    this.state = this.codec.greets ? 'awaiting-hello' : 'online';
     this.bucket = new TokenBucket(init.rate, init.burst);
+  }
+
+  get dialect(): Dialect {
+    return this.codec.name;
   }
 
   /** Moves to `next` if that is forward (see ConnectionState); returns whether it moved. */

@@ -1,23 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import * as v from 'valibot';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { decodeClientFrame, parseObject } from '../protocol/codec.js';
 import { CloseCode, CloseReason, ErrorCode, PROTOCOL_VERSION, SUBPROTOCOL_V1 } from '../protocol/constants.js';
-import type { ErrorFrame, HelloFrame, Peer, ReceivedFrame, SendFrame, ServerFrame, Target } from '../protocol/frames.js';
-import {
-  LEGACY_LOGIN,
-  LEGACY_LOGOUT,
-  LegacyInFrameSchema,
-  normalizeLegacyTargets,
-  type LegacyOutFrame,
-} from '../protocol/legacy.js';
+import type { ErrorFrame, HelloFrame, MessageFrame, Peer, ReceivedFrame, SendFrame, ServerFrame, Target } from '../protocol/frames.js';
 import { clientAddress, compileTrust } from './address.js';
 import type { Admission } from './admission.js';
 import { displayName } from './auth.js';
-import { Connection, WriteCoalescer, type Dialect } from './connection.js';
+import { Connection, WriteCoalescer } from './connection.js';
+import { dialectOf, type Outgoing, type ServerDialect } from './dialect.js';
+import { newId } from './ids.js';
 import type { AppendResult, LogEntry, MaybePromise, MessageLog } from './log/message-log.js';
 import { cleanName } from './names.js';
 import type { ResolvedOptions } from './options.js';
@@ -25,10 +17,6 @@ import { Presence, targetOf } from './presence.js';
 import type { Coordinator, PresenceEvent } from './cluster/coordinator.js';
 import type { Session, Sessions } from './sessions.js';
 import { textFrame } from './ws-frame.js';
-
-const newId = (): string => randomBytes(9).toString('base64url');
-/** Frame types of v1: on a legacy connection, a frame of one of these is a client in the wrong dialect. */
-const V1_FRAME_TYPES = new Set(['hello', 'send', 'ping', 'received']);
 
 /** ms a client may have more than maxBufferedBytes unread before it counts as a slow consumer. */
 const SLOW_CONSUMER_GRACE_MS = 2000;
@@ -71,12 +59,6 @@ interface RouteResult {
 function settle<T>(value: MaybePromise<T>, next: (value: T) => void, failed: (error: unknown) => void): void {
   if (value instanceof Promise) value.then(next, failed);
   else next(value);
-}
-
-interface Outgoing {
-  readonly id: string;
-  readonly to: Target | undefined;
-  readonly data: unknown;
 }
 
 /**
@@ -176,7 +158,7 @@ export class Relay {
     raw.off('error', destroyOnError);
     socket.on('error', this.socketListeners.error);
     const addr = clientAddress(request, this.trust);
-    const dialect: Dialect = socket.protocol === SUBPROTOCOL_V1 ? 'v1' : 'legacy';
+    const codec = dialectOf(socket.protocol);
     if ('refuse' in admission) {
       // Closed before a frame is read: a browser sees the code, which an HTTP refusal would hide from it.
       this.logger.warn({ addr, reason: admission.refuse.reason, detail: admission.refuse.detail }, 'refused at admission');
@@ -198,9 +180,9 @@ export class Relay {
     const query = new URL(request.url ?? '/', 'http://relay.invalid').searchParams;
     const connection = new Connection(socket, raw, {
       id: newId(),
-      name: dialect === 'legacy' ? (identity ? displayName(identity) : cleanName(query.get('userName') ?? query.get('name'))) : '',
+      name: codec.nameOnConnect(query, identity),
       addr,
-      dialect,
+      dialect: codec.name,
       rate: this.options.maxMessagesPerSecond,
       burst: this.options.burst,
     });
@@ -210,9 +192,9 @@ export class Relay {
     socket.on('pong', this.socketListeners.pong);
     socket.on('message', this.socketListeners.message);
     socket.on('close', this.socketListeners.close);
-    this.logger.info({ event: 'connect', id: connection.id, addr, dialect, ...(identity ? { user: identity.userId } : {}) }, 'connect');
+    this.logger.info({ event: 'connect', id: connection.id, addr, dialect: codec.name, ...(identity ? { user: identity.userId } : {}) }, 'connect');
 
-    if (dialect === 'legacy') {
+    if (!codec.greets) {
       this.join(connection);
     } else {
       connection.helloTimer = setTimeout(() => {
@@ -300,18 +282,17 @@ export class Relay {
     }
     const text = bytes.toString('utf8');
     try {
-      if (connection.dialect === 'legacy') this.onLegacyFrame(connection, text);
-      else this.onV1Frame(connection, text);
+      this.onText(connection, text);
     } catch (error) {
       this.logger.error({ err: error, id: connection.id }, 'frame handler failed');
       this.reject(connection, ErrorCode.Internal, 'the server could not handle this frame');
     }
   }
 
-  // ── v1 ──────────────────────────────────────────────────────────────────
+  // ── frames ──────────────────────────────────────────────────────────────
 
-  private onV1Frame(connection: Connection, text: string): void {
-    const decoded = decodeClientFrame(text);
+  private onText(connection: Connection, text: string): void {
+    const decoded = connection.codec.decode(text);
     if (!decoded.ok) {
       this.reject(connection, decoded.code, decoded.message, { id: decoded.id });
       return;
@@ -338,6 +319,10 @@ export class Relay {
       case 'received':
         if (connection.state === 'awaiting-hello') this.reject(connection, ErrorCode.HelloRequired, 'send hello first');
         else this.received(connection, frame);
+        return;
+      case 'post':
+        if (frame.name && !connection.identity) this.presence.rename(connection, frame.name);
+        if (frame.message) this.route(connection, frame.message, text.length, () => undefined);
         return;
     }
   }
@@ -443,7 +428,7 @@ export class Relay {
     for (const entry of entries) {
       if (welcome.until !== undefined && entry.ts > welcome.until) break;
       if (!this.isFor(entry, session.peerId)) continue;
-      if (!this.write(connection, this.messageFrame(entry, true))) return;
+      if (!this.write(connection, this.messageFrame(entry, connection.codec, true))) return;
       this.expectReceipt(entry, session);
       last = entry.offset;
       if (++written % REPLAY_BATCH === 0 && !(await this.drained(connection))) return;
@@ -508,49 +493,9 @@ export class Relay {
     while (done < receipts.length && receipts[done]!.offset <= frame.offset) {
       const receipt = receipts[done++]!;
       const sender = this.presence.get(receipt.sender);
-      if (sender?.dialect === 'v1') {
-        this.sendFrame(sender, { type: 'delivered', id: receipt.id, offset: receipt.offset, by: this.exposed(connection.peer) });
-      }
+      if (sender) this.sendFrame(sender, { type: 'delivered', id: receipt.id, offset: receipt.offset, by: this.exposed(connection.peer) });
     }
     if (done > 0) receipts.splice(0, done);
-  }
-
-  // ── legacy ──────────────────────────────────────────────────────────────
-
-  private onLegacyFrame(connection: Connection, text: string): void {
-    const parsed = parseObject(text);
-    if (!parsed.ok) {
-      this.reject(connection, ErrorCode.BadFrame, parsed.message);
-      return;
-    }
-    if (typeof parsed.value.type === 'string' && V1_FRAME_TYPES.has(parsed.value.type)) {
-      // A v1 frame on a connection without the v1 subprotocol: routing it as a
-      // legacy frame would turn a private message into a broadcast.
-      this.reject(
-        connection,
-        ErrorCode.BadFrame,
-        `this connection speaks the legacy format; offer the ${SUBPROTOCOL_V1} subprotocol to send "${parsed.value.type}" frames`,
-      );
-      return;
-    }
-    const result = v.safeParse(LegacyInFrameSchema, parsed.value);
-    if (!result.success) {
-      const issue = result.issues[0]!;
-      this.reject(connection, ErrorCode.BadField, `${v.getDotPath(issue) ?? 'frame'}: ${issue.message}`);
-      return;
-    }
-    const frame = result.output;
-    const name = cleanName(frame.userName);
-    if (name && !connection.identity) this.presence.rename(connection, name);
-    const { targeted, addrs } = normalizeLegacyTargets(frame.ip);
-    // Addresses that cannot match anyone reach no one, as with the original server.
-    if (targeted && addrs.length === 0) return;
-    this.route(
-      connection,
-      { id: `legacy-${newId()}`, to: targeted ? { addrs } : undefined, data: frame.data ?? null },
-      text.length,
-      () => undefined,
-    );
   }
 
   // ── routing ─────────────────────────────────────────────────────────────
@@ -585,7 +530,7 @@ export class Relay {
         let live: number;
         if (message.to) {
           const resolution = this.resolveTargets(message.to);
-          if (resolution.unknown && sender.dialect === 'v1') {
+          if (resolution.unknown && sender.codec.refusesUnknownTargets) {
             this.reject(sender, ErrorCode.UnknownTarget, 'no one online or away matches these targets; the message was not sent', {
               id: message.id,
               targets: resolution.unknown,
@@ -594,9 +539,9 @@ export class Relay {
           }
           recipientIds = resolution.ids;
           live = resolution.online;
-          if (sender.dialect === 'v1' && recipientIds.includes(sender.id)) live--;
+          if (!sender.codec.echoesOwn && recipientIds.includes(sender.id)) live--;
         } else {
-          live = this.presence.count - (sender.dialect === 'v1' ? 1 : 0);
+          live = this.presence.count - (sender.codec.echoesOwn ? 0 : 1);
         }
         // Looked at again: an earlier send of this connection may have been refused while this one was looked up.
         if (this.heldBack(sender, message.id)) return unavailable();
@@ -639,7 +584,7 @@ export class Relay {
   private refuseUnavailable(sender: Connection, id: string): void {
     const now = Date.now();
     const hold = sender.orderHold;
-    if (sender.dialect === 'v1' && (!hold || hold.id === id || hold.until <= now)) sender.orderHold = { id, until: now + ORDER_HOLD_MS };
+    if (sender.codec.resendsRefused && (!hold || hold.id === id || hold.until <= now)) sender.orderHold = { id, until: now + ORDER_HOLD_MS };
     this.reject(sender, ErrorCode.Unavailable, 'the relay cannot route messages right now; send it again later', {
       id,
       retryAfter: UNAVAILABLE_RETRY_MS,
@@ -719,13 +664,13 @@ export class Relay {
   }
 
   private deliverLive(connection: Connection, entry: LogEntry): void {
-    if (connection.state !== 'online' || (connection.dialect === 'v1' && connection.id === entry.from.id)) return;
+    if (connection.state !== 'online' || (!connection.codec.echoesOwn && connection.id === entry.from.id)) return;
     if (connection.held) {
       connection.held.push(entry);
       if (connection.held.length > MAX_HELD) this.cutOff(connection);
       return;
     }
-    const written = this.write(connection, connection.dialect === 'v1' ? this.messageFrame(entry) : this.legacyMessageFrame(entry));
+    const written = this.write(connection, this.messageFrame(entry, connection.codec));
     if (written && entry.recipients && connection.session) this.expectReceipt(entry, connection.session);
   }
 
@@ -743,16 +688,16 @@ export class Relay {
     if (receipts.length > 1000) receipts.splice(0, 500);
   }
 
-  // The frames of the newest entry, encoded once for all its recipients.
-  private encoded: { entry: LogEntry; v1?: Buffer; legacy?: Buffer } | undefined;
+  // The frames of the newest entry, encoded once per dialect for all its recipients.
+  private encoded: { entry: LogEntry; frames: Array<Buffer | undefined> } | undefined;
 
-  private messageFrame(entry: LogEntry, replay = false): Buffer {
-    if (replay) return textFrame(JSON.stringify({ ...this.messageBody(entry), replay: true }));
-    if (this.encoded?.entry !== entry) this.encoded = { entry };
-    return (this.encoded.v1 ??= textFrame(JSON.stringify(this.messageBody(entry))));
+  private messageFrame(entry: LogEntry, codec: ServerDialect, replay = false): Buffer {
+    if (replay) return textFrame(codec.encode({ ...this.messageBody(entry), replay: true }, this.presence.count)!);
+    if (this.encoded?.entry !== entry) this.encoded = { entry, frames: [] };
+    return (this.encoded.frames[codec.slot] ??= textFrame(codec.encode(this.messageBody(entry), this.presence.count)!));
   }
 
-  private messageBody(entry: LogEntry): ServerFrame {
+  private messageBody(entry: LogEntry): MessageFrame {
     return {
       type: 'message',
       offset: entry.offset,
@@ -762,15 +707,6 @@ export class Relay {
       data: entry.data,
       ts: entry.ts,
     };
-  }
-
-  private legacyMessageFrame(entry: LogEntry): Buffer {
-    if (this.encoded?.entry !== entry) this.encoded = { entry };
-    return (this.encoded.legacy ??= textFrame(JSON.stringify(this.legacyFrame(entry.from, entry.data))));
-  }
-
-  private legacyFrame(from: Peer, data: unknown): LegacyOutFrame {
-    return { count: this.presence.count, currUserIp: this.exposed(from).addr, currUserName: from.name, data };
   }
 
   // ── presence ────────────────────────────────────────────────────────────
@@ -788,7 +724,7 @@ export class Relay {
   ): void {
     connection.setState('online');
     this.presence.add(connection);
-    if (connection.dialect === 'v1') {
+    if (connection.codec.greets) {
       this.sendFrame(connection, {
         type: 'welcome',
         v: PROTOCOL_VERSION,
@@ -873,17 +809,15 @@ export class Relay {
   }
 
   private announce(kind: 'join' | 'leave', subject: Peer): void {
-    let v1: Buffer | undefined;
-    let legacy: Buffer | undefined;
+    let notice: ServerFrame | undefined;
+    // Encoded once per dialect for everyone.
+    const frames: Array<Buffer | undefined> = [];
     for (const connection of [...this.presence.connections()]) {
-      if (connection.dialect === 'v1') {
-        if (connection.id === subject.id) continue; // it has its welcome
-        v1 ??= textFrame(JSON.stringify({ type: kind, peer: this.exposed(subject), count: this.presence.count } satisfies ServerFrame));
-        this.write(connection, v1);
-      } else {
-        legacy ??= textFrame(JSON.stringify(this.legacyFrame(subject, kind === 'join' ? LEGACY_LOGIN : LEGACY_LOGOUT)));
-        this.write(connection, legacy);
-      }
+      const { codec } = connection;
+      if (!codec.echoesOwn && connection.id === subject.id) continue; // it has its welcome
+      notice ??= { type: kind, peer: this.exposed(subject), count: this.presence.count };
+      const frame = (frames[codec.slot] ??= this.encode(codec, notice));
+      if (frame) this.write(connection, frame);
     }
   }
 
@@ -951,8 +885,16 @@ export class Relay {
     connection.socket.terminate();
   }
 
+  /** `frame` as a WebSocket frame in `codec`'s format; undefined when the dialect has no such frame. */
+  private encode(codec: ServerDialect, frame: ServerFrame): Buffer | undefined {
+    const text = codec.encode(frame, this.presence.count);
+    return text === undefined ? undefined : textFrame(text);
+  }
+
+  /** Writes `frame` in the connection's dialect, if it has such a frame (a legacy client has no welcome, ack or receipt). */
   private sendFrame(connection: Connection, frame: ServerFrame): void {
-    this.write(connection, textFrame(JSON.stringify(frame)));
+    const encoded = this.encode(connection.codec, frame);
+    if (encoded) this.write(connection, encoded);
   }
 
   private reject(
@@ -963,10 +905,7 @@ export class Relay {
   ): void {
     // Not routing is the relay's failing, not the client's: it does not count as flooding.
     if (code !== ErrorCode.Unavailable && this.countRejection(connection)) return;
-    if (connection.dialect === 'legacy') {
-      this.rejectLegacy(connection, code, message);
-      return;
-    }
+    // A legacy client gets it as a message from no one, with `data.error` (its format has no error frame).
     this.sendFrame(connection, {
       type: 'error',
       code,
@@ -975,14 +914,6 @@ export class Relay {
       ...(extra.targets ? { targets: extra.targets } : {}),
       ...(extra.retryAfter !== undefined ? { retryAfter: extra.retryAfter } : {}),
     });
-  }
-
-  /** The old format has no error frame; errors arrive as a message from no one, with `data.error`. */
-  private rejectLegacy(connection: Connection, code: string, message: string): void {
-    this.write(
-      connection,
-      textFrame(JSON.stringify({ count: this.presence.count, currUserIp: '', currUserName: '', data: { error: code, message } })),
-    );
   }
 
   /** Counts a rejected frame; true when the connection was closed for flooding. */
