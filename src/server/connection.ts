@@ -156,6 +156,20 @@ export class Connection {
     });
   }
 
+  /**
+   * Closes it with `code`. Frames it has waiting are dropped (its client sends
+   * again what was not acknowledged), and its socket is read again, or the
+   * client's answer to the close would never be read.
+   */
+  end(code: number, reason: string): void {
+    clearTimeout(this.inboxTimer);
+    if (this.inbox) {
+      this.inbox = undefined;
+      this.socket.resume();
+    }
+    this.socket.close(code, reason);
+  }
+
   corkRaw(): void {
     this.raw.cork();
   }
