@@ -72,6 +72,7 @@ export function decodeServerFrame(text: string): Decoded<ServerFrame> {
   return decodeWith(text, ServerFrameSchema, KNOWN_SERVER_TYPES);
 }
 
+/** @deprecated A frame's encoding is `JSON.stringify(frame)`, which the client and the relay call themselves; kept because ./protocol exports it. */
 export function encodeFrame(frame: ClientFrame | ServerFrame): string {
   return JSON.stringify(frame);
 }

@@ -20,12 +20,8 @@ import { Intake } from './relay/intake.js';
 import { Output } from './relay/output.js';
 import { PresenceNotices } from './relay/presence-notices.js';
 import { Router } from './relay/router.js';
+import { destroyOnError } from './socket-errors.js';
 import type { Sessions } from './sessions.js';
-
-/** Shared by every upgrading socket: a closure per socket would keep its upgrade request alive as long as the socket. */
-function destroyOnError(this: Duplex): void {
-  this.destroy();
-}
 
 /**
  * The relay's core: the lifecycle of its connections (accepted within the
@@ -122,7 +118,7 @@ export class Relay {
     return path === this.options.path;
   }
 
-  /** `admission`: what the gate decided (a refusal, or the identity a token proved). */
+  /** `admission`: what admission control decided (a refusal, or the identity a token proved). */
   handleUpgrade(request: IncomingMessage, raw: Duplex, head: Buffer, admission: Admission = {}): void {
     raw.on('error', destroyOnError);
     if (this.closing) {
