@@ -15,7 +15,7 @@ import {
 import { join } from 'node:path';
 import { readBootId } from './boot-id.js';
 import { MemoryLog } from './memory-log.js';
-import type { AppendResult, LogEntry, LogWindow, MaybePromise, MessageLog, NewLogEntry } from './message-log.js';
+import { dedupeKey, type AppendResult, type LogEntry, type LogWindow, type MaybePromise, type MessageLog, type NewLogEntry } from './message-log.js';
 
 export interface FileLogOptions {
   /** The folder; created if missing. */
@@ -75,7 +75,6 @@ interface Uncommitted {
 
 const SEGMENT = /^(\d{20})\.jsonl$/;
 const RESERVE_AHEAD = 65_536;
-const dedupeKey = (fromId: string, id: string) => `${fromId}\u0000${id}`;
 const segmentName = (first: number) => `${String(first).padStart(20, '0')}.jsonl`;
 
 /**
