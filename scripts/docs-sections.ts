@@ -1,6 +1,7 @@
 // The generated sections of docs/, by name (see scripts/docs.ts).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { OPTION_DECLARATIONS, type OptionDeclaration } from '../src/server/option-declarations.js';
 
 interface CemMember {
   kind: 'field' | 'method';
@@ -81,6 +82,28 @@ function panelSections(root: string): Record<string, string> {
   };
 }
 
+/** A declaration's default, as the options table shows it. */
+function optionDefault(d: OptionDeclaration): string {
+  if (d.cliDefault !== undefined) return `${d.cliDefault} (CLI)`;
+  if (typeof d.default === 'number') return String(d.default);
+  if (d.default !== undefined) return code(d.default);
+  return cell(d.defaultText);
+}
+
+/** The relay's options table (docs/relay.md), one row per declared option; the CLI's own --help is left to --help. */
+export function relayOptionsTable(declarations: readonly OptionDeclaration[] = OPTION_DECLARATIONS): string {
+  const documented = declarations.filter((d) => d.option !== undefined || d.alsoSets !== undefined);
+  return [
+    '| Flag | Option | Environment | Default | |',
+    '|---|---|---|---|---|',
+    ...documented.map((d) => {
+      const flag = d.flag !== undefined ? `\`--${d.flag}\`${d.repeatable ? ' (repeatable)' : ''}` : '';
+      const options = [...(d.option !== undefined ? [d.option] : []), ...(d.alsoSets ?? [])].map((o) => `\`${o}\``).join(', ');
+      return `| ${flag} | ${options} | ${code(d.env)} | ${optionDefault(d)} | ${cell(d.description)} |`;
+    }),
+  ].join('\n');
+}
+
 export async function generatedSections(root: string): Promise<Record<string, string>> {
-  return { ...panelSections(root) };
+  return { ...panelSections(root), 'relay-options': relayOptionsTable() };
 }

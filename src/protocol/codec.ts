@@ -72,6 +72,10 @@ export function decodeServerFrame(text: string): Decoded<ServerFrame> {
   return decodeWith(text, ServerFrameSchema, KNOWN_SERVER_TYPES);
 }
 
+/** @deprecated A frame's encoding is `JSON.stringify(frame)`, which the client and the relay call themselves; kept because ./protocol exports it. */
 export function encodeFrame(frame: ClientFrame | ServerFrame): string {
   return JSON.stringify(frame);
 }
+
+/** The frame types a client may send (v1). On a legacy connection, a frame of one of these is a client in the wrong dialect. */
+export const CLIENT_FRAME_TYPES: ReadonlySet<string> = KNOWN_CLIENT_TYPES;

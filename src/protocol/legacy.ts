@@ -1,7 +1,7 @@
 import * as v from 'valibot';
-import { parseObject } from './codec.js';
-import { FieldLimits } from './constants.js';
-import { DataSchema } from './frames.js';
+import { CLIENT_FRAME_TYPES, parseObject, type Decoded } from './codec.js';
+import { ErrorCode, FieldLimits, SUBPROTOCOL_V1 } from './constants.js';
+import { DataSchema, type ServerFrame } from './frames.js';
 
 // The format of the original IP-routing server, kept byte-for-byte compatible:
 // clients that do not offer the v1 subprotocol speak it both ways.
@@ -85,4 +85,53 @@ export function normalizeLegacyTargets(ip: LegacyInFrame['ip']): { targeted: boo
  */
 export function isLegacyNotice(frame: LegacyOutFrame): boolean {
   return frame.data === LEGACY_LOGIN || frame.data === LEGACY_LOGOUT;
+}
+
+/**
+ * Validates a frame from an original client. A v1 frame (one with a v1
+ * `type`) is refused rather than read as a legacy frame: that would turn a
+ * private message into a broadcast.
+ */
+export function decodeLegacyFrame(text: string): Decoded<LegacyInFrame> {
+  const parsed = parseObject(text);
+  if (!parsed.ok) return { ok: false, code: ErrorCode.BadFrame, message: parsed.message };
+  const { type } = parsed.value;
+  if (typeof type === 'string' && CLIENT_FRAME_TYPES.has(type)) {
+    return {
+      ok: false,
+      code: ErrorCode.BadFrame,
+      message: `this connection speaks the legacy format; offer the ${SUBPROTOCOL_V1} subprotocol to send "${type}" frames`,
+    };
+  }
+  const result = v.safeParse(LegacyInFrameSchema, parsed.value);
+  if (!result.success) {
+    const issue = result.issues[0]!;
+    return { ok: false, code: ErrorCode.BadField, message: `${v.getDotPath(issue) ?? 'frame'}: ${issue.message}` };
+  }
+  return { ok: true, frame: result.output };
+}
+
+/** What an original client receives from `from` (a message, or a notice about them), with `count` online. */
+export function legacyFrame(count: number, from: { readonly addr: string; readonly name: string }, data: unknown): LegacyOutFrame {
+  return { count, currUserIp: from.addr, currUserName: from.name, data };
+}
+
+/**
+ * A v1 server frame as the original format says it, if it can: messages;
+ * join and leave as the login and logout notices; errors as a message from no
+ * one with `data.error`. The format has nothing for the others (welcome, ack,
+ * delivered, pong): undefined. `count`: how many are online now.
+ */
+export function toLegacyFrame(frame: ServerFrame, count: number): LegacyOutFrame | undefined {
+  switch (frame.type) {
+    case 'message':
+      return legacyFrame(count, frame.from, frame.data);
+    case 'join':
+    case 'leave':
+      return legacyFrame(count, frame.peer, frame.type === 'join' ? LEGACY_LOGIN : LEGACY_LOGOUT);
+    case 'error':
+      return legacyFrame(count, { addr: '', name: '' }, { error: frame.code, message: frame.message });
+    default:
+      return undefined;
+  }
 }

@@ -6,20 +6,16 @@ import { clientAddress, compileTrust } from './address.js';
 import { createAuthenticator, type Authenticator, type Identity } from './auth.js';
 import type { ResolvedOptions } from './options.js';
 import { compileOriginCheck, type OriginCheck } from './origin.js';
+import { destroyOnError } from './socket-errors.js';
 
 /**
- * What the gate decided about an upgrade, before the relay sees the socket:
+ * What admission control decided about an upgrade, before the relay sees the socket:
  * let it in (with the identity its token proved, when there is
  * authentication), or refuse it with a close code and reason.
  */
 export type Admission =
   | { readonly identity?: Identity }
   | { readonly refuse: { readonly code: number; readonly reason: string; readonly detail: string } };
-
-/** Shared by every socket waiting for its authentication (a closure per socket would keep its request alive). */
-function destroyOnError(this: Duplex): void {
-  this.destroy();
-}
 
 const refuse = (code: number, reason: string, detail: string): Admission => ({ refuse: { code, reason, detail } });
 
@@ -29,7 +25,7 @@ const refuse = (code: number, reason: string, detail: string): Admission => ({ r
  * does that), because a browser cannot see the HTTP status of a refused
  * upgrade, only a close code. Nothing from a refused client is read.
  */
-export class Gate {
+export class AdmissionControl {
   private readonly originAllowed: OriginCheck;
   private readonly authenticate: Authenticator | undefined;
   private readonly trust: ReturnType<typeof compileTrust>;
@@ -46,17 +42,12 @@ export class Gate {
     this.trust = compileTrust(options.trustProxy);
   }
 
-  /** Whether clients must present a token. */
-  get authenticated(): boolean {
-    return this.authenticate !== undefined;
-  }
-
   /**
    * Decides about an upgrade and hands the outcome to `proceed`: at once
    * when there is no token to check, or once it is checked (the socket gets
    * an error handler meanwhile).
    */
-  upgrade(request: IncomingMessage, socket: Duplex, proceed: (admission: Admission) => void): void {
+  admit(request: IncomingMessage, socket: Duplex, proceed: (admission: Admission) => void): void {
     if (!this.originAllowed(request)) {
       proceed(refuse(CloseCode.Forbidden, CloseReason.OriginNotAllowed, `origin ${JSON.stringify(request.headers.origin)}`));
       return;

@@ -212,7 +212,7 @@ function displayNamer(options: AuthOptions): (identity: Identity) => string {
     (typeof identity.name === 'string' ? cleanName(identity.name) : '') || guestName(createHmac('sha256', key).update(identity.userId).digest());
 }
 
-/** The display name for an identity the gate let in (it always has one); '' lets the relay pick a guest name. */
+/** The display name for an identity admission control let in (it always has one); '' lets the relay pick a guest name. */
 export function displayName(identity: Identity): string {
   return cleanName(identity.name);
 }

@@ -5,8 +5,25 @@ import type { Identity } from './auth.js';
 import type { LogEntry } from './log/message-log.js';
 import type { Session } from './sessions.js';
 import { TokenBucket } from '../protocol/token-bucket.js';
+import { DIALECTS, type Dialect, type ServerDialect } from './dialect.js';
 
-export type Dialect = 'v1' | 'legacy';
+export type { Dialect } from './dialect.js';
+
+/**
+ * Where a connection is in its life. It only moves forward (setState), in
+ * this order:
+ * - `awaiting-hello`: v1, between the upgrade and `hello`;
+ * - `welcoming`: v1, hello received, its welcome not sent yet (a resuming
+ *   client's waits for the log to be read);
+ * - `online`: welcomed and in the roster, messages are delivered to it (a
+ *   legacy connection starts here);
+ * - `closed`: its socket closed.
+ * Whether it was taken over (`replaced`), cut off (`cut`) or answers pings
+ * (`alive`) can be true in more than one of these, so they are not states.
+ */
+export type ConnectionState = 'awaiting-hello' | 'welcoming' | 'online' | 'closed';
+
+const ORDER: Record<ConnectionState, number> = { 'awaiting-hello': 0, welcoming: 1, online: 2, closed: 3 };
 
 /**
  * One client socket and what the relay knows about it. Writes made in one
@@ -18,7 +35,8 @@ export class Connection {
   id: string;
   name: string;
   readonly addr: string;
-  readonly dialect: Dialect;
+  /** How it reads and writes frames, and the rules its dialect keeps: chosen once, from its subprotocol. */
+  readonly codec: ServerDialect;
   /** With authentication: who its token says it is (its name comes from here, never from the client). */
   identity: Identity | undefined;
   /** v1, after hello: the session this connection carries. */
@@ -28,14 +46,14 @@ export class Connection {
    * for it wait here, so none overtakes the replay or arrives twice.
    */
   held: LogEntry[] | undefined;
+  /** See ConnectionState; changed by setState only. */
+  state: ConnectionState;
   /** Another connection resumed this one's session: its end is not a departure. */
   replaced = false;
   /** Since when more than maxBufferedBytes have waited for this client (undefined: not now). */
   overSince: number | undefined;
   /** Cut off as a slow consumer: nothing more is written to it. */
   cut = false;
-  /** v1: hello was received (the connection may still be waiting for its welcome). */
-  greeted = false;
   /**
    * Frames read but not handled yet, in order: they wait for a rate-limit
    * token, or for the welcome of a resuming hello. While there are any, the
@@ -50,11 +68,8 @@ export class Connection {
    * when that lasts.
    */
   orderHold: { id: string; until: number } | undefined;
-  /** v1: between the upgrade and `hello`. Legacy connections are ready at once. */
-  ready: boolean;
   /** Answered the last ws ping. */
   alive = true;
-  closed = false;
   readonly connectedAt = Date.now();
   /** Its own until `hello`; then its session's, which outlives it (PROTOCOL.md §13.2). */
   bucket: TokenBucket;
@@ -73,9 +88,24 @@ export class Connection {
     this.id = init.id;
     this.name = init.name;
     this.addr = init.addr;
-    this.dialect = init.dialect;
-    this.ready = init.dialect === 'legacy';
+    this.codec = DIALECTS[init.dialect];
+    this.state = this.codec.greets ? 'awaiting-hello' : 'online';
     this.bucket = new TokenBucket(init.rate, init.burst);
+  }
+
+  get dialect(): Dialect {
+    return this.codec.name;
+  }
+
+  /** Moves to `next` if that is forward (see ConnectionState); returns whether it moved. */
+  setState(next: ConnectionState): boolean {
+    if (ORDER[next] <= ORDER[this.state]) return false;
+    this.state = next;
+    return true;
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
   }
 
   private peerCache: Peer | undefined;
@@ -124,6 +154,20 @@ export class Connection {
       this.raw.once('drain', onDrain);
       this.raw.once('close', onClose);
     });
+  }
+
+  /**
+   * Closes it with `code`. Frames it has waiting are dropped (its client sends
+   * again what was not acknowledged), and its socket is read again, or the
+   * client's answer to the close would never be read.
+   */
+  end(code: number, reason: string): void {
+    clearTimeout(this.inboxTimer);
+    if (this.inbox) {
+      this.inbox = undefined;
+      this.socket.resume();
+    }
+    this.socket.close(code, reason);
   }
 
   corkRaw(): void {

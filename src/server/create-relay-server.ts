@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Gate } from './admission.js';
+import { AdmissionControl } from './admission.js';
 import { clientBundleHandler } from './client-bundle.js';
 import { pathOf, staticHandler } from './http.js';
 import { createLogger } from './logger.js';
 import { resolveOptions, type RelayServerOptions } from './options.js';
 import { Relay } from './relay.js';
-import { openStorage } from './storage.js';
+import { openCoordinator } from './open-coordinator.js';
 
 /** ms sockets get for their closing handshake at shutdown (less when the grace period is short). */
 const CLOSING_HANDSHAKE_MS = 2000;
@@ -46,8 +46,8 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
   const resolved = resolveOptions(options);
   const logger = createLogger(options.logger);
   // Who gets in (origin, token) is decided before the relay sees a socket.
-  const gate = new Gate(resolved, logger);
-  const start = async (): Promise<Relay> => new Relay(resolved, logger, await openStorage(resolved, logger));
+  const admission = new AdmissionControl(resolved, logger);
+  const start = async (): Promise<Relay> => new Relay(resolved, logger, await openCoordinator(resolved, logger));
   let relay = await start();
   let restarting: Promise<void> | undefined;
   const owned = resolved.server === undefined;
@@ -63,8 +63,8 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       socket.on('error', () => {});
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     } else {
-      // `relay` is read when the gate is done: a restart may have replaced it meanwhile.
-      gate.upgrade(request, socket, (admission) => relay.handleUpgrade(request, socket, head, admission));
+      // `relay` is read when admission is decided: a restart may have replaced it meanwhile.
+      admission.admit(request, socket, (decision) => relay.handleUpgrade(request, socket, head, decision));
     }
   };
 
@@ -79,33 +79,13 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       restarting = undefined;
     }));
 
-  const demoControl = (path: string, request: IncomingMessage, response: ServerResponse): boolean => {
-    if (!resolved.demoControls || !path.startsWith('/demo/')) return false;
-    if (request.method !== 'POST') {
-      response.writeHead(405, { allow: 'POST' }).end();
-      return true;
-    }
-    const query = new URL(request.url ?? '/', 'http://relay.invalid').searchParams;
-    const reply = (body: object) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(JSON.stringify(body));
-    };
-    if (path === '/demo/drop') {
-      const name = query.get('name');
-      reply({ dropped: relay.drop(name ? { name } : {}) });
-    } else if (path === '/demo/restart') {
-      void restart(Math.min(10_000, Number(query.get('downtime') ?? 2000) || 0));
-      reply({ restarting: true });
-    } else {
-      response.writeHead(404).end();
-    }
-    return true;
-  };
+  // Only the demo page asks for these (--demo); production relays never load them.
+  const demoControl = resolved.demoControls ? (await import('./demo.js')).demoControls({ drop: (filter) => relay.drop(filter), restart }) : undefined;
   httpServer.on('upgrade', onUpgrade);
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const path = pathOf(request);
-    if (demoControl(path, request, response)) return;
+    if (demoControl?.(path, request, response)) return;
     if (path === '/healthz' || path === '/readyz') {
       // healthz: the process serves (a load balancer keeps it). readyz: it can
       // also route (a cluster node that lost Redis is not ready for new clients).

@@ -40,6 +40,12 @@ export const DEFAULT_LIMITS: RelayLimits = {
 /** ms a shutdown may take, by default (`shutdownGrace`, `--shutdown-grace`). */
 export const DEFAULT_SHUTDOWN_GRACE = 10_000;
 
+/** ms a disconnected client's session is kept, by default (`sessionTtl`, `--session-ttl`). */
+export const DEFAULT_SESSION_TTL = 15 * 60 * 1000;
+
+/** Key prefix in Redis, by default (`redisPrefix`, `--redis-prefix`). */
+export const DEFAULT_REDIS_PREFIX = 'mc';
+
 export interface DurabilityOptions {
   /**
    * Keep the message log and the sessions in this folder, so that a relay
@@ -117,6 +123,7 @@ export interface RelayServerOptions extends Partial<RelayLimits>, DurabilityOpti
    * drops that user's connections as a network failure would, and
    * `POST /demo/restart` restarts the relay (an in-memory relay loses its state,
    * one with `dataDir` keeps it). Never enable this where strangers can reach it.
+   * The CLI's `--demo` sets it; the controls live in demo.ts, loaded only then.
    */
   demoControls?: boolean;
   /**
@@ -232,7 +239,7 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       maxAge: positive('logMaxAge', options.logMaxAge, DEFAULT_LOG_WINDOW.maxAge),
       maxBytes: positive('logMaxBytes', options.logMaxBytes, DEFAULT_LOG_WINDOW.maxBytes),
     },
-    sessionTtl: positive('sessionTtl', options.sessionTtl, 15 * 60 * 1000),
+    sessionTtl: positive('sessionTtl', options.sessionTtl, DEFAULT_SESSION_TTL),
     allowOrigins: options.allowOrigins,
     exposeAddresses: options.exposeAddresses ?? !authenticated,
     auth: {
@@ -245,6 +252,6 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       ...(options.authTimeout !== undefined ? { authTimeout: options.authTimeout } : {}),
     },
     redis: options.redis,
-    redisPrefix: options.redisPrefix ?? 'mc',
+    redisPrefix: options.redisPrefix ?? DEFAULT_REDIS_PREFIX,
   };
 }

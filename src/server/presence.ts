@@ -112,10 +112,6 @@ export class Presence {
     return known;
   }
 
-  isRemote(peerId: string): boolean {
-    return this.remote.has(peerId);
-  }
-
   clearRemote(): void {
     this.remote.clear();
     this.remoteByName.clear();

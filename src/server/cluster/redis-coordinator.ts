@@ -5,6 +5,7 @@ import type { Peer } from '../../protocol/frames.js';
 import type { AppendResult, LogEntry, LogWindow, MessageLog, NewLogEntry } from '../log/message-log.js';
 import { Sessions, type SessionLine } from '../sessions.js';
 import type { Coordinator, CoordinatorHealth, PresenceEvent } from './coordinator.js';
+import { APPEND, offsetOf } from './redis-stream.js';
 
 export interface RedisCoordinatorOptions {
   /** redis://host:port/db */
@@ -19,24 +20,6 @@ export interface RedisCoordinatorOptions {
 }
 
 type Kind = 'm' | 'p' | 's';
-
-// Appends one entry to the stream with the next offset as its id, so every
-// node reads messages, presence changes and session changes in one order.
-// A message is not appended twice: (sender, id) is remembered for the window.
-const APPEND = `
-if ARGV[5] ~= '' then
-  local existing = redis.call('GET', ARGV[5])
-  if existing then return {1, tonumber(existing)} end
-end
-local offset = redis.call('INCR', KEYS[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '0-' .. offset, 'k', ARGV[1], 'v', ARGV[2])
-if ARGV[5] ~= '' then redis.call('SET', ARGV[5], offset, 'PX', ARGV[4]) end
-if ARGV[6] == 'hset' then redis.call('HSET', KEYS[3], ARGV[7], ARGV[8]) end
-if ARGV[6] == 'hdel' then redis.call('HDEL', KEYS[3], ARGV[7]) end
-return {0, offset}
-`;
-
-const offsetOf = (id: string) => Number(id.slice(id.indexOf('-') + 1));
 
 /**
  * A relay node's share of a cluster, on Redis: the log is a stream (offsets

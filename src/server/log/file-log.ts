@@ -2,20 +2,19 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fdatasyncSync,
-  fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { readBootId } from './boot-id.js';
+import { flushFile, flushFolder, replaceFile } from './durable-files.js';
 import { MemoryLog } from './memory-log.js';
-import type { AppendResult, LogEntry, LogWindow, MaybePromise, MessageLog, NewLogEntry } from './message-log.js';
+import { dedupeKey, type AppendResult, type LogEntry, type LogWindow, type MaybePromise, type MessageLog, type NewLogEntry } from './message-log.js';
 
 export interface FileLogOptions {
   /** The folder; created if missing. */
@@ -75,7 +74,6 @@ interface Uncommitted {
 
 const SEGMENT = /^(\d{20})\.jsonl$/;
 const RESERVE_AHEAD = 65_536;
-const dedupeKey = (fromId: string, id: string) => `${fromId}\u0000${id}`;
 const segmentName = (first: number) => `${String(first).padStart(20, '0')}.jsonl`;
 
 /**
@@ -289,8 +287,8 @@ export class FileLog implements MessageLog {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     if (this.options.fsync) return;
-    for (const segment of this.segments) this.flushFile(segment.path);
-    this.flushFolder(this.segmentsDir);
+    for (const segment of this.segments) flushFile(segment.path);
+    flushFolder(this.segmentsDir);
     if (this.reserved !== this.memory.head) this.writeReservation(this.memory.head);
   }
 
@@ -307,7 +305,7 @@ export class FileLog implements MessageLog {
 
   private newEpoch(): string {
     const epoch = randomBytes(6).toString('base64url');
-    this.replaceFile(join(this.options.dir, 'meta.json'), { epoch, created: new Date().toISOString() });
+    replaceFile(join(this.options.dir, 'meta.json'), { epoch, created: new Date().toISOString() });
     return epoch;
   }
 
@@ -326,45 +324,16 @@ export class FileLog implements MessageLog {
   /** Flushes, before it returns, that no offset above `reserved` is handed out (outside the flushed log). */
   private writeReservation(reserved: number): void {
     const reservation: Reservation = { epoch: this.epoch, reserved, ...(this.boot !== undefined ? { boot: this.boot } : {}) };
-    this.replaceFile(join(this.options.dir, 'reserved.json'), reservation);
+    replaceFile(join(this.options.dir, 'reserved.json'), reservation);
     this.reserved = reserved;
-  }
-
-  /** Replaces a small file so that a crash leaves the old one or the new one, flushed, never half of one. */
-  private replaceFile(path: string, content: object): void {
-    const temporary = `${path}.tmp`;
-    const fd = openSync(temporary, 'w');
-    try {
-      writeSync(fd, `${JSON.stringify(content)}\n`);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
-    this.flushFolder(this.options.dir);
   }
 
   /** A new, empty segment whose name (flushed) says where the offsets go on. */
   private createSegment(first: number): Segment {
     const segment = { first, last: first - 1, path: join(this.segmentsDir, segmentName(first)), bytes: 0 };
     closeSync(openSync(segment.path, 'a'));
-    this.flushFolder(this.segmentsDir);
+    flushFolder(this.segmentsDir);
     return segment;
-  }
-
-  /** A new file's name is durable only once its folder is flushed. */
-  private flushFolder(path: string): void {
-    // Windows cannot open a folder to flush it; its file systems journal names themselves.
-    if (process.platform !== 'win32') this.flushFile(path);
-  }
-
-  private flushFile(path: string): void {
-    const fd = openSync(path, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
   }
 
   /**
@@ -410,7 +379,7 @@ export class FileLog implements MessageLog {
       current = { first: offset, last: offset - 1, path: join(this.segmentsDir, segmentName(offset)), bytes: 0 };
       this.segments.push(current);
       this.fd = openSync(current.path, 'a');
-      if (this.options.fsync) this.flushFolder(this.segmentsDir);
+      if (this.options.fsync) flushFolder(this.segmentsDir);
     }
     this.fd ??= openSync(current.path, 'a');
     return current;

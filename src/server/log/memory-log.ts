@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AppendResult, LogEntry, LogWindow, MessageLog, NewLogEntry } from './message-log.js';
-
-const dedupeKey = (fromId: string, id: string) => `${fromId}\u0000${id}`;
+import { dedupeKey, type AppendResult, type LogEntry, type LogWindow, type MessageLog, type NewLogEntry } from './message-log.js';
 
 /**
  * The log in memory, in a bounded window (by count, age and size). A new

@@ -38,6 +38,9 @@ export const DEFAULT_LOG_WINDOW: LogWindow = {
   maxBytes: 64 * 1024 * 1024,
 };
 
+/** The key a message is deduplicated by: its sender and its id (a resend after a lost ack has both). */
+export const dedupeKey = (fromId: string, id: string): string => `${fromId}\u0000${id}`;
+
 /** A log in memory or on local disk answers at once; one on Redis, later. The relay handles both without a detour through the microtask queue. */
 export type MaybePromise<T> = T | Promise<T>;
 

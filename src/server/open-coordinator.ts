@@ -10,10 +10,10 @@ import type { ResolvedOptions } from './options.js';
 import { Sessions } from './sessions.js';
 
 /**
- * Where the relay keeps its log and sessions: in memory, in `dataDir`, or on
- * Redis as one node of a cluster.
+ * The coordinator for these options, which holds the relay's log and
+ * sessions: in memory, in `dataDir`, or on Redis as one node of a cluster.
  */
-export async function openStorage(options: ResolvedOptions, logger: Logger): Promise<Coordinator> {
+export async function openCoordinator(options: ResolvedOptions, logger: Logger): Promise<Coordinator> {
   if (options.redis) {
     return RedisCoordinator.connect({
       url: options.redis,

@@ -1,0 +1,114 @@
+// Fan-out: each logged message (from any node) to its online recipients,
+// encoded once per dialect; held for clients being replayed to; and the
+// delivery receipts private messages earn.
+import type { MessageFrame, Peer, ReceivedFrame } from '../../protocol/frames.js';
+import type { Connection } from '../connection.js';
+import type { ServerDialect } from '../dialect.js';
+import type { LogEntry } from '../log/message-log.js';
+import type { Presence } from '../presence.js';
+import type { Session, Sessions } from '../sessions.js';
+import { textFrame } from '../ws-frame.js';
+import type { Output } from './output.js';
+
+/** Live messages held for a client while it is replayed to; more means it cannot keep up. */
+const MAX_HELD = 10_000;
+/** Receipts a session keeps waiting for its client to report; beyond this the oldest half goes. */
+const MAX_RECEIPTS = 1000;
+
+/** Whether `entry` is owed to the session with this peer id (never its own messages). */
+export function isFor(entry: LogEntry, peerId: string): boolean {
+  if (entry.from.id === peerId) return false;
+  return entry.recipients === undefined || entry.recipients.includes(peerId);
+}
+
+export class Delivery {
+  /** Connections between a resuming hello and their welcome: live messages for them are held. */
+  readonly resuming = new Set<Connection>();
+  // The frames of the newest entry, encoded once per dialect for all its recipients.
+  private encoded: { entry: LogEntry; frames: Array<Buffer | undefined> } | undefined;
+
+  constructor(
+    private readonly presence: Presence,
+    private readonly sessions: Sessions,
+    private readonly output: Output,
+    /** A peer as other clients see it (without its address while addresses are hidden). */
+    private readonly exposed: (peer: Peer) => Peer,
+  ) {}
+
+  /**
+   * Sends a logged message to each online recipient, encoded once per
+   * dialect, and holds it for recipients that are being replayed to. v1
+   * senders have their message already (they get an ack); legacy senders get
+   * the echo the original server sent to everyone, itself included.
+   */
+  deliver(entry: LogEntry): void {
+    const targets = entry.recipients
+      ? entry.recipients.map((id) => this.presence.get(id)).filter((c): c is Connection => c !== undefined)
+      : [...this.presence.connections()];
+    for (const connection of targets) this.deliverLive(connection, entry);
+    for (const connection of this.resuming) {
+      if (isFor(entry, connection.id)) connection.held?.push(entry);
+    }
+  }
+
+  deliverLive(connection: Connection, entry: LogEntry): void {
+    if (connection.state !== 'online' || (!connection.codec.echoesOwn && connection.id === entry.from.id)) return;
+    if (connection.held) {
+      connection.held.push(entry);
+      if (connection.held.length > MAX_HELD) this.output.cutOff(connection);
+      return;
+    }
+    const written = this.output.write(connection, this.messageFrame(entry, connection.codec));
+    if (written && entry.recipients && connection.session) this.expectReceipt(entry, connection.session);
+  }
+
+  /**
+   * A private message from a v1 sender, written to a session's client: the
+   * sender will be told once that client reports it has processed it.
+   */
+  expectReceipt(entry: LogEntry, session: Session): void {
+    if (!entry.recipients || entry.from.id === session.peerId || !this.sessions.byPeerId(entry.from.id)) return;
+    const receipts = session.receipts;
+    if (receipts.length > 0 && receipts[receipts.length - 1]!.offset >= entry.offset) return;
+    receipts.push({ offset: entry.offset, id: entry.id, sender: entry.from.id });
+    // Bounded: a client that never reports what it processed cannot grow
+    // this. (Halved at once, so a full list costs nothing per message.)
+    if (receipts.length > MAX_RECEIPTS) receipts.splice(0, MAX_RECEIPTS / 2);
+  }
+
+  /**
+   * The client has processed everything up to `offset`: the senders of the
+   * private messages among them learn they were delivered.
+   */
+  received(connection: Connection, frame: ReceivedFrame): void {
+    const session = connection.session;
+    if (!session) return;
+    const receipts = session.receipts;
+    let done = 0;
+    while (done < receipts.length && receipts[done]!.offset <= frame.offset) {
+      const receipt = receipts[done++]!;
+      const sender = this.presence.get(receipt.sender);
+      if (sender) this.output.writeFrame(sender, { type: 'delivered', id: receipt.id, offset: receipt.offset, by: this.exposed(connection.peer) });
+    }
+    if (done > 0) receipts.splice(0, done);
+  }
+
+  /** `entry` as a message frame in `codec`'s format; a replayed one says so. */
+  messageFrame(entry: LogEntry, codec: ServerDialect, replay = false): Buffer {
+    if (replay) return textFrame(codec.encode({ ...this.messageBody(entry), replay: true }, this.presence.count)!);
+    if (this.encoded?.entry !== entry) this.encoded = { entry, frames: [] };
+    return (this.encoded.frames[codec.slot] ??= textFrame(codec.encode(this.messageBody(entry), this.presence.count)!));
+  }
+
+  private messageBody(entry: LogEntry): MessageFrame {
+    return {
+      type: 'message',
+      offset: entry.offset,
+      id: entry.id,
+      from: this.exposed(entry.from),
+      ...(entry.to ? { to: entry.to } : {}),
+      data: entry.data,
+      ts: entry.ts,
+    };
+  }
+}
