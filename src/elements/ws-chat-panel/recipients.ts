@@ -97,7 +97,9 @@ function followOne(recipient: Recipient, presence: Presence, all: readonly Recip
   const candidates = sameName.filter((peer) => !all.some((other) => other.id === peer.id));
   if (candidates.length > 1) return recipient.shared ? recipient : { ...recipient, shared: true };
   if (candidates.length === 1 && !recipient.shared) {
-    return { ...recipient, id: candidates[0]!.id, epoch: presence.epoch, gone: false };
+    const id = candidates[0]!.id;
+    // Found again beside a namesake another recipient holds: that one has been seen, so from now on this one is followed by its session only.
+    return { ...recipient, id, epoch: presence.epoch, gone: false, shared: sameName.some((peer) => peer.id !== id) };
   }
   return recipient;
 }
