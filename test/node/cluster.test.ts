@@ -180,4 +180,28 @@ describe('a relay cluster on Redis', () => {
     assert.equal(last.body.redis, 'up');
     assert.equal(last.body.nodes, 3);
   });
+  it('two resumes of one session at once: the later takes it over, and the earlier, though its replay was under way, never comes back online', async () => {
+    const relay = await node(`${redis.prefix}race`);
+    const ada = await connect(relay, 'ada');
+    const bob = await connect(relay, 'bob');
+    const welcome = bob.welcome as unknown as Welcome;
+    bob.close();
+    await waitFor(() => relay.online === 1, 'bob away');
+    // Two copies of Bob's page come back at the same moment, each with his session.
+    const copies = [new TestClient(relay.url), new TestClient(relay.url)];
+    clients.push(...copies);
+    await Promise.all(copies.map((copy) => new Promise((resolve) => copy.socket.once('open', resolve))));
+    for (const copy of copies) copy.send({ type: 'hello', name: 'bob', resume: { session: welcome.session, epoch: welcome.epoch, offset: welcome.offset } });
+    // Whichever hello the relay read first is taken over by the other (two sockets: either may be read first).
+    const taken = await Promise.race(copies.map((copy) => copy.closed().then((closed) => ({ copy, closed }))));
+    assert.deepEqual(taken.closed, { code: 4409, reason: 'session_taken_over' });
+    const second = copies.find((copy) => copy !== taken.copy)!;
+    await second.next((frame) => frame.type === 'welcome');
+    // Settled: Bob is online once, through the copy that took over, and Ada was never told he left.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(relay.online, 2);
+    assert.deepEqual(ada.ofType('leave').filter((frame) => (frame.peer as { name: string }).name === 'bob').length, 1, 'only the first leave, when he closed');
+    ada.send({ type: 'send', id: 'still-there', to: { ids: [welcome.self.id] }, data: 'hi' });
+    await second.next((frame) => frame.id === 'still-there');
+  });
 });

@@ -127,7 +127,8 @@ export class Greeter {
       complete = false;
     }
     this.delivery.resuming.delete(connection);
-    if (connection.closed) return;
+    // Taken over while its replay was read (another copy resumed the session): it is closing, and must not join again.
+    if (connection.closed || connection.replaced) return;
     this.notices.join(connection, token, { resumed: welcome.resumed, gap: welcome.gap || !complete, offset: since }, announce);
     let last = since;
     let written = 0;
