@@ -7,6 +7,7 @@ import { BusController } from '../../controllers/bus-controller.js';
 import { ChatController } from '../../controllers/chat-controller.js';
 import { FocusKeeperController } from '../../controllers/focus-keeper-controller.js';
 import { NarrowController } from '../../controllers/narrow-controller.js';
+import { RosterDisclosureController } from '../../controllers/roster-disclosure-controller.js';
 import { ScrollFocusController } from '../../controllers/scroll-focus-controller.js';
 import { StickyScrollController } from '../../controllers/sticky-scroll-controller.js';
 import { ChatErrorEvent } from '../../events/chat-error-event.js';
@@ -117,8 +118,6 @@ export class WsChatPanel extends LitElement {
   /** Mirrors the `lang` attribute so a change re-renders; read through `lang`. */
   @property({ attribute: 'lang' }) private langAttribute: string | null = null;
 
-  /** The reader opened (true) or closed (false) the roster; undefined: as the panel's width has it. */
-  #rosterOpen: boolean | undefined;
   #everConnected = false;
   #noUrlReported = false;
 
@@ -168,26 +167,17 @@ export class WsChatPanel extends LitElement {
   /** The panel's box, not the host's: with display: contents the host has none. */
   readonly #layout = new NarrowController(this, () => this.#part('.panel'), NARROW_MAX_WIDTH_REM);
 
+  readonly #roster = new RosterDisclosureController(this, {
+    enabled: () => this.protocol === 'v1',
+    narrow: () => this.#layout.narrow,
+    part: (selector) => this.#part(selector),
+  });
+
   constructor() {
     super();
     this.#bus.on('chat:send', (request) => {
       if (request.panel !== undefined && request.panel !== this.#panelName) return;
       this.send(request.data, request.to);
-    });
-  }
-
-  protected override firstUpdated(): void {
-    // The roster over a narrow panel covers the conversation: it gets out of
-    // the way when the reader goes to write, and on Escape (back to its
-    // button). On the shadow root: focus moving within it is not told to the host.
-    this.renderRoot.addEventListener('focusin', (event) => {
-      if (this.#rosterOverlaid && event.target === this.#part('textarea')) void this.#closeRoster(false);
-    });
-    this.renderRoot.addEventListener('keydown', (event) => {
-      if ((event as KeyboardEvent).key !== 'Escape' || !this.#rosterOverlaid) return;
-      // Ours: a <dialog> holding the panel stays open.
-      event.preventDefault();
-      void this.#closeRoster(true);
     });
   }
 
@@ -289,23 +279,19 @@ export class WsChatPanel extends LitElement {
 
   override render() {
     const t = this.#text;
-    const rosterShown = this.#rosterShown;
     return panelTemplate({
       t,
       locale: this.#locale,
       protocol: this.protocol,
       title: this.#titleText(t),
       userName: this.userName,
-      rosterShown,
+      rosterShown: this.#roster.shown,
       connection: this.#connection,
       people: this.#people,
       list: this.#list,
       scroll: this.#logScroll,
       composer: this.#composer,
-      toggleRoster: () => {
-        this.#rosterOpen = !rosterShown;
-        this.requestUpdate();
-      },
+      toggleRoster: () => this.#roster.toggle(),
       titleChanged: () => this.requestUpdate(),
       reconnect: () => this.reconnect(),
       retry: (message) => this.#retry(message),
@@ -404,25 +390,6 @@ export class WsChatPanel extends LitElement {
   /** An element of the panel's render (undefined before the first). */
   #part<E extends Element = HTMLElement>(selector: string): E {
     return this.renderRoot?.querySelector<E>(selector) as E;
-  }
-
-  /** The roster is open over the log (a narrow panel), not beside it. */
-  get #rosterOverlaid(): boolean {
-    return this.#layout.narrow && this.#rosterShown;
-  }
-
-  /** Closes the roster laid over a narrow panel: back to as the width has it, so a panel that grows shows it beside the log again. */
-  async #closeRoster(focusToggle: boolean): Promise<void> {
-    this.#rosterOpen = undefined;
-    this.requestUpdate();
-    if (!focusToggle) return;
-    await this.updateComplete;
-    this.#part('.roster-toggle')?.focus();
-  }
-
-  /** The roster is shown beside the log unless the panel is narrow, or as the reader asked. */
-  get #rosterShown(): boolean {
-    return this.protocol === 'v1' && (this.#rosterOpen ?? !this.#layout.narrow);
   }
 
   /**
