@@ -2,7 +2,7 @@ import type { Handler } from 'mitt';
 import { createMessageCenter, type MessageCenter, type Unsubscribe } from '../bus/message-center.js';
 import { CloseCode, QueryParam, REFUSAL_CLOSE_CODES } from '../protocol/constants.js';
 import type { Limits, Peer, Target } from '../protocol/frames.js';
-import { CHAT_BACKOFF, withBackoffDefaults, type BackoffOptions } from '../transport/backoff.js';
+import { withBackoffDefaults, type BackoffOptions } from '../transport/backoff.js';
 import {
   ReWebSocketService,
   type ConnectionStateChange,
@@ -308,7 +308,7 @@ export class ChatClient {
       protocols: this.#dialect.protocols,
       WebSocket: this.#options.WebSocket,
       connectionTimeout: this.#options.connectionTimeout,
-      ...withBackoffDefaults(this.#options, CHAT_BACKOFF),
+      ...withBackoffDefaults(this.#options),
       // The outbox is ours; nothing may wait in the socket's queue.
       maxQueuedMessages: 0,
       openCallback: () => {

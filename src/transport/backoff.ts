@@ -12,24 +12,15 @@ export interface BackoffOptions {
   readonly jitter: number;
 }
 
-// The two sets of defaults live here and nowhere else. Each is documented
-// where its users look: ReWebSocketService's in docs/bus.md, ChatClient's
-// (and so the panel's) in docs/PROTOCOL.md section 20.6 and docs/SCALING.md.
-
-/** ReWebSocketService's defaults: a general-purpose socket, patient from the first retry. */
-export const DEFAULT_BACKOFF: BackoffOptions = {
-  minReconnectionDelay: 1000,
-  maxReconnectionDelay: 10_000,
-  reconnectionDelayGrowFactor: 1.5,
-  jitter: 0.5,
-};
-
 /**
- * ChatClient's defaults: a chat resumes its session, so it comes back fast
- * (0.3 s, then ×1.2 per attempt) and a relay restarting under a crowd is
- * met by retries spread over the jitter rather than a wall.
+ * The one set of defaults, for ChatClient (and so the panel) and
+ * ReWebSocketService alike, documented in docs/PROTOCOL.md section 20.6 and
+ * docs/bus.md: a client that resumes its session comes back fast (0.3 s,
+ * then ×1.2 per attempt, up to 10 s), and a relay restarting under a crowd
+ * is met by retries spread over the jitter rather than a wall (the capacity
+ * plan in docs/SCALING.md counts on these figures).
  */
-export const CHAT_BACKOFF: BackoffOptions = {
+export const DEFAULT_BACKOFF: BackoffOptions = {
   minReconnectionDelay: 300,
   maxReconnectionDelay: 10_000,
   reconnectionDelayGrowFactor: 1.2,
@@ -40,7 +31,7 @@ export const CHAT_BACKOFF: BackoffOptions = {
  * The options given, the rest from `defaults`. An unset maximum is never
  * below the minimum given, so raising only the minimum is not an error.
  */
-export function withBackoffDefaults(options: Partial<BackoffOptions>, defaults: BackoffOptions): BackoffOptions {
+export function withBackoffDefaults(options: Partial<BackoffOptions>, defaults: BackoffOptions = DEFAULT_BACKOFF): BackoffOptions {
   return {
     minReconnectionDelay: options.minReconnectionDelay ?? defaults.minReconnectionDelay,
     maxReconnectionDelay: options.maxReconnectionDelay ?? Math.max(defaults.maxReconnectionDelay, options.minReconnectionDelay ?? 0),

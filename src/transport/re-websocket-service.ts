@@ -1,6 +1,6 @@
 import ReconnectingWebSocket from 'reconnecting-websocket';
 import { CloseCode } from '../protocol/constants.js';
-import { type BackoffOptions, DEFAULT_BACKOFF, retryDelay, validateBackoff, withBackoffDefaults } from './backoff.js';
+import { type BackoffOptions, retryDelay, validateBackoff, withBackoffDefaults } from './backoff.js';
 
 /**
  * - `connecting`: the first attempt is under way.
@@ -117,7 +117,7 @@ export class ReWebSocketService {
     }
     this.#url = url;
     this.#options = options;
-    this.#backoff = withBackoffDefaults(options, DEFAULT_BACKOFF);
+    this.#backoff = withBackoffDefaults(options);
     validateBackoff(this.#backoff);
     const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (typeof WebSocketClass !== 'function') {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CHAT_BACKOFF, DEFAULT_BACKOFF, retryDelay, withBackoffDefaults } from '../../src/transport/backoff.js';
+import { DEFAULT_BACKOFF, retryDelay, withBackoffDefaults } from '../../src/transport/backoff.js';
 
 describe('retryDelay', () => {
   const options = { ...DEFAULT_BACKOFF, minReconnectionDelay: 1000, maxReconnectionDelay: 8000, reconnectionDelayGrowFactor: 2, jitter: 0.5 };
@@ -23,31 +23,30 @@ describe('retryDelay', () => {
 });
 
 describe('backoff defaults', () => {
-  it('fills in what is not given, from the defaults asked for', () => {
-    assert.deepEqual(withBackoffDefaults({}, DEFAULT_BACKOFF), DEFAULT_BACKOFF);
-    assert.deepEqual(withBackoffDefaults({}, CHAT_BACKOFF), CHAT_BACKOFF);
-    assert.deepEqual(withBackoffDefaults({ jitter: 0, reconnectionDelayGrowFactor: 2 }, CHAT_BACKOFF), {
-      ...CHAT_BACKOFF,
+  it('fills in what is not given, from the one set of defaults', () => {
+    assert.deepEqual(withBackoffDefaults({}), DEFAULT_BACKOFF);
+    assert.deepEqual(withBackoffDefaults({ jitter: 0, reconnectionDelayGrowFactor: 2 }), {
+      ...DEFAULT_BACKOFF,
       jitter: 0,
       reconnectionDelayGrowFactor: 2,
     });
   });
 
   it('keeps an unset maximum at or above the minimum given', () => {
-    assert.equal(withBackoffDefaults({ minReconnectionDelay: 60_000 }, CHAT_BACKOFF).maxReconnectionDelay, 60_000);
-    assert.equal(withBackoffDefaults({ minReconnectionDelay: 50 }, DEFAULT_BACKOFF).maxReconnectionDelay, DEFAULT_BACKOFF.maxReconnectionDelay);
-    assert.equal(withBackoffDefaults({ minReconnectionDelay: 50, maxReconnectionDelay: 20 }, DEFAULT_BACKOFF).maxReconnectionDelay, 20);
+    assert.equal(withBackoffDefaults({ minReconnectionDelay: 60_000 }).maxReconnectionDelay, 60_000);
+    assert.equal(withBackoffDefaults({ minReconnectionDelay: 50 }).maxReconnectionDelay, DEFAULT_BACKOFF.maxReconnectionDelay);
+    assert.equal(withBackoffDefaults({ minReconnectionDelay: 50, maxReconnectionDelay: 20 }).maxReconnectionDelay, 20);
   });
 
-  it('are the figures the docs give', () => {
+  it('are the figures the docs give, for the chat client and ReWebSocketService alike', () => {
     const bus = readFileSync(new URL('../../docs/bus.md', import.meta.url), 'utf8');
     const { minReconnectionDelay: min, maxReconnectionDelay: max, reconnectionDelayGrowFactor: factor, jitter } = DEFAULT_BACKOFF;
     assert.ok(
       bus.includes(`\`minReconnectionDelay\` (${min} ms), \`maxReconnectionDelay\` (${max} ms), \`reconnectionDelayGrowFactor\` (${factor}), \`jitter\` (${jitter})`),
-      'docs/bus.md states ReWebSocketService\'s defaults',
+      'docs/bus.md states ReWebSocketService\'s defaults (the same set)',
     );
     const protocol = readFileSync(new URL('../../docs/PROTOCOL.md', import.meta.url), 'utf8');
-    const chat = CHAT_BACKOFF;
+    const chat = DEFAULT_BACKOFF;
     assert.equal(chat.jitter, 0.5, 'PROTOCOL.md says "up to half of it random"');
     assert.ok(
       protocol.includes(`(${chat.minReconnectionDelay / 1000} s, then ×${chat.reconnectionDelayGrowFactor} per attempt, up to ${chat.maxReconnectionDelay / 1000} s, each with up to half of it random)`),
