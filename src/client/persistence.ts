@@ -85,10 +85,10 @@ const claimed: Set<string> = ((globalThis as { [key: symbol]: Set<string> })[Sym
  * back. The first keeps the plain scope, as stored before there were two.
  */
 function claim(scope: string): string {
-  let claim = scope;
-  for (let n = 2; claimed.has(claim); n++) claim = `${scope}#${n}`;
-  claimed.add(claim);
-  return claim;
+  let key = scope;
+  for (let n = 2; claimed.has(key); n++) key = `${scope}#${n}`;
+  claimed.add(key);
+  return key;
 }
 
 /**
