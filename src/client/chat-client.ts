@@ -2,7 +2,7 @@ import type { Handler } from 'mitt';
 import { createMessageCenter, type MessageCenter, type Unsubscribe } from '../bus/message-center.js';
 import { CloseCode, QueryParam, REFUSAL_CLOSE_CODES } from '../protocol/constants.js';
 import type { Limits, Peer, Target } from '../protocol/frames.js';
-import { withBackoffDefaults, type BackoffOptions } from '../transport/backoff.js';
+import type { BackoffOptions } from '../transport/backoff.js';
 import {
   ReWebSocketService,
   type ConnectionStateChange,
@@ -308,7 +308,10 @@ export class ChatClient {
       protocols: this.#dialect.protocols,
       WebSocket: this.#options.WebSocket,
       connectionTimeout: this.#options.connectionTimeout,
-      ...withBackoffDefaults(this.#options),
+      minReconnectionDelay: this.#options.minReconnectionDelay,
+      maxReconnectionDelay: this.#options.maxReconnectionDelay,
+      reconnectionDelayGrowFactor: this.#options.reconnectionDelayGrowFactor,
+      jitter: this.#options.jitter,
       // The outbox is ours; nothing may wait in the socket's queue.
       maxQueuedMessages: 0,
       openCallback: () => {

@@ -28,10 +28,11 @@ export const DEFAULT_BACKOFF: BackoffOptions = {
 };
 
 /**
- * The options given, the rest from `defaults`. An unset maximum is never
+ * The options given, the rest from the defaults. An unset maximum is never
  * below the minimum given, so raising only the minimum is not an error.
  */
-export function withBackoffDefaults(options: Partial<BackoffOptions>, defaults: BackoffOptions = DEFAULT_BACKOFF): BackoffOptions {
+export function withBackoffDefaults(options: Partial<BackoffOptions>): BackoffOptions {
+  const defaults = DEFAULT_BACKOFF;
   return {
     minReconnectionDelay: options.minReconnectionDelay ?? defaults.minReconnectionDelay,
     maxReconnectionDelay: options.maxReconnectionDelay ?? Math.max(defaults.maxReconnectionDelay, options.minReconnectionDelay ?? 0),
