@@ -1,9 +1,9 @@
 // The demo page's controls (src/server/demo.ts): over HTTP, only with
 // `demoControls` (the CLI's --demo), POST only.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { createRelayServer, type RelayServer } from '../../src/server/index.js';
-import { TestClient } from '../support/test-client.js';
+import { describe, it } from 'node:test';
+import type { RelayServer } from '../../src/server/index.js';
+import { relayFixture } from '../support/relay-fixture.js';
 import { waitFor } from '../support/wait.js';
 
 /** A request without keep-alive, its body read, so no socket outlives the test's relay. */
@@ -14,22 +14,9 @@ async function post(relay: RelayServer, path: string, method = 'POST') {
 }
 
 describe('demo controls', () => {
-  const relays: RelayServer[] = [];
-  const clients: TestClient[] = [];
-  after(async () => {
-    for (const client of clients) client.close();
-    await Promise.all(relays.map((relay) => relay.close()));
-  });
-  const start = async (demoControls: boolean) => {
-    const relay = await createRelayServer({ port: 0, host: '127.0.0.1', logger: false, demoControls });
-    relays.push(relay);
-    return relay;
-  };
-  const connect = async (relay: RelayServer, name: string) => {
-    const client = await TestClient.connect(relay.url, { name });
-    clients.push(client);
-    return client;
-  };
+  const fixture = relayFixture();
+  const start = (demoControls: boolean) => fixture.relay({ demoControls });
+  const connect = (relay: RelayServer, name: string) => fixture.client(relay, { name });
 
   it('are not there without demoControls', async () => {
     const relay = await start(false);
