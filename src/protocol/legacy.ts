@@ -58,7 +58,7 @@ export function decodeLegacyOutFrame(text: string): LegacyReceived | undefined {
     const { error, message } = data as { error: unknown; message?: unknown };
     return { kind: 'error', count, code: String(error), message: String(message ?? error) };
   }
-  if (data === LEGACY_LOGIN || data === LEGACY_LOGOUT) return { kind: data === LEGACY_LOGIN ? 'join' : 'leave', count, addr, name };
+  if (isLegacyNotice({ data })) return { kind: data === LEGACY_LOGIN ? 'join' : 'leave', count, addr, name };
   return { kind: 'message', count, addr, name, data };
 }
 
@@ -83,7 +83,7 @@ export function normalizeLegacyTargets(ip: LegacyInFrame['ip']): { targeted: boo
  * message. The old format cannot tell them apart any other way, so a message
  * whose text is exactly "login" or "logout" reads as a notice there.
  */
-export function isLegacyNotice(frame: LegacyOutFrame): boolean {
+export function isLegacyNotice(frame: Pick<LegacyOutFrame, 'data'>): boolean {
   return frame.data === LEGACY_LOGIN || frame.data === LEGACY_LOGOUT;
 }
 
