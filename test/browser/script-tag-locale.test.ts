@@ -73,6 +73,32 @@ function open(url: string) {
 }
 
 describe('the script bundle in another language than English', () => {
+  it('an English page fetches no language', async () => {
+    const page = await startPageServer();
+    const relay = await startRelay({ allowOrigins: [location.origin, page.origin] });
+    await putPage(
+      page.id,
+      '/',
+      zhPage(`${httpOf(relay)}/message-center.min.js`, relay.url, ['Ada']).replace('lang="zh-CN"', 'lang="en"') +
+        `<script>
+          const panel = document.querySelector('ws-chat-panel');
+          const online = setInterval(() => {
+            if (panel.status !== 'online') return;
+            clearInterval(online);
+            panel.updateComplete.then(() => report({ kind: 'settled', title: panel.shadowRoot.querySelector('.title').textContent.trim(), requests: localeRequests() }));
+          }, 10);
+        </script>`,
+    );
+    const other = open(`${page.origin}/`);
+    try {
+      await waitFor(() => other.of('settled').length === 1, 'the panel online');
+      expect(other.of('settled')[0]).to.deep.include({ title: 'Chat', requests: [] });
+      expect(other.of('error')).to.deep.equal([]);
+    } finally {
+      other.close();
+    }
+  });
+
   it('a page on another origin, the bundle from the relay: English first, then Chinese fetched from the relay, not from the page', async () => {
     const page = await startPageServer();
     const relay = await startRelay({ allowOrigins: [location.origin, page.origin] });
