@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { minifyHTMLLiterals } from '@lit-labs/rollup-plugin-minify-html-literals/lib/minify-html-literals.js';
 import { defaultStrategy } from '@lit-labs/rollup-plugin-minify-html-literals/lib/strategy.js';
 import { defineConfig, type Plugin } from 'vite';
+import { localeFile, ON_DEMAND_LOCALES, type OnDemandLocale } from './src/i18n/locale-files.js';
+import type { LocaleData } from './src/i18n/locale-data.js';
+import zhCN from './src/i18n/locales/zh-CN.js';
 
 // Two library builds, both written into dist/ (tsc adds the .d.ts files):
 //
@@ -12,8 +16,10 @@ import { defineConfig, type Plugin } from 'vite';
 //   import. The browser entries are side-effect free except the define
 //   modules; the server lives in the same tree and runs on Node as it is.
 // - `vite build`: the single-file script bundle, dist/message-center.min.js,
-//   with everything inside. It registers the elements and exposes the API on
-//   the `MessageCenter` global.
+//   with everything inside but the languages other than English, which it
+//   fetches from beside itself (dist/locales/*.json, written by this build).
+//   It registers the elements and exposes the API on the `MessageCenter`
+//   global.
 
 /**
  * Lit's own literal minifier, except that a css`` fragment of bare
@@ -55,13 +61,49 @@ function minifyLitLiterals(): Plugin {
   };
 }
 
-/** Every source module except the script-tag entry, keyed by its path in dist/ without extension. */
+/** The data of each language loaded on demand (src/i18n/locales/), as the script bundle fetches it. */
+const LOCALE_DATA: Record<OnDemandLocale, LocaleData> = { 'zh-CN': zhCN };
+const localeJson = (locale: OnDemandLocale) => JSON.stringify(LOCALE_DATA[locale]);
+
+/**
+ * The script bundle's languages: it cannot split code, so load-locale.ts
+ * (a dynamic import per language, for the npm build) gives way to
+ * fetch-locale.ts, and each language is written as JSON beside the bundle
+ * (dist/locales/zh-CN.json), with its hash written into the bundle for the
+ * fetch's `integrity`.
+ */
+function scriptBundleLocales(): Plugin {
+  const loader = resolve('src/i18n/load-locale.ts');
+  const fetcher = resolve('src/i18n/fetch-locale.ts');
+  return {
+    name: 'message-center:script-bundle-locales',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved?.id === loader ? fetcher : null;
+    },
+    generateBundle() {
+      for (const locale of ON_DEMAND_LOCALES) this.emitFile({ type: 'asset', fileName: localeFile(locale), source: localeJson(locale) });
+    },
+  };
+}
+
+/** sha384 of each language's JSON as written, for `fetch(…, { integrity })`. */
+const localeIntegrity = () =>
+  Object.fromEntries(
+    ON_DEMAND_LOCALES.map((locale) => [locale, `sha384-${createHash('sha384').update(localeJson(locale)).digest('base64')}`]),
+  );
+
+/** Only in the script bundle: its entry, and how it fetches languages (in load-locale.ts's place). */
+const SCRIPT_BUNDLE_ONLY = new Set([join('src', 'script-tag.ts'), join('src', 'i18n', 'fetch-locale.ts')]);
+
+/** Every source module except those only in the script bundle, keyed by its path in dist/ without extension. */
 function moduleEntries(folder = 'src'): Record<string, string> {
   const entries: Record<string, string> = {};
   for (const dirent of readdirSync(folder, { withFileTypes: true })) {
     const path = join(folder, dirent.name);
     if (dirent.isDirectory()) Object.assign(entries, moduleEntries(path));
-    else if (/\.ts$/.test(dirent.name) && !/\.d\.ts$/.test(dirent.name) && path !== join('src', 'script-tag.ts')) {
+    else if (/\.ts$/.test(dirent.name) && !/\.d\.ts$/.test(dirent.name) && !SCRIPT_BUNDLE_ONLY.has(path)) {
       entries[relative('src', path).replace(/\.ts$/, '')] = path;
     }
   }
@@ -80,7 +122,8 @@ const isDependency = (id: string) =>
 const shared = { outDir: 'dist', emptyOutDir: false, target: 'es2022', sourcemap: true, copyPublicDir: false } as const;
 
 export default defineConfig(({ mode }) => ({
-  plugins: [minifyLitLiterals()],
+  plugins: mode === 'module' ? [minifyLitLiterals()] : [minifyLitLiterals(), scriptBundleLocales()],
+  define: mode === 'module' ? {} : { __LOCALE_INTEGRITY__: JSON.stringify(localeIntegrity()) },
   build:
     mode === 'module'
       ? {

@@ -90,7 +90,7 @@ export { ChatMessageEvent } from './events/chat-message-event.js';
 export { ChatPresenceEvent } from './events/chat-presence-event.js';
 export { ChatSentEvent } from './events/chat-sent-event.js';
 export { ChatStatusEvent } from './events/chat-status-event.js';
-export { en, zhCN, pickLocale } from './i18n/strings.js';
+export { en, pickLocale } from './i18n/strings.js';
 export type { ChatStrings, Locale } from './i18n/strings.js';
 export { ReWebSocketService } from './transport/re-websocket-service.js';
 export type {

@@ -5,14 +5,19 @@
 import { getDefaultMessageCenter } from './bus/default-message-center.js';
 import './define.js';
 import { useRelayOfScript } from './elements/ws-chat-panel/default-url.js';
+import { useLocalesOfScript } from './i18n/fetch-locale.js';
 
 export * from './index.js';
 
-// Panels without a `url` talk to the relay this script came from. The bundle
-// runs in one go, so currentScript is still this script (null when loaded
-// as a module, which keeps the page's own host).
+// Panels without a `url` talk to the relay this script came from, and
+// languages other than English are fetched from beside it. The bundle runs in
+// one go, so currentScript is still this script (null when loaded as a
+// module, which keeps the page's own host, and English only).
 const script = typeof document !== 'undefined' ? document.currentScript : null;
-if (script instanceof HTMLScriptElement && script.src) useRelayOfScript(script.src);
+if (script instanceof HTMLScriptElement && script.src) {
+  useRelayOfScript(script.src);
+  useLocalesOfScript(script.src);
+}
 
 const bus = getDefaultMessageCenter();
 export const on = bus.on.bind(bus);

@@ -83,8 +83,9 @@ export interface ChatErrorDetail {
    * its close reason (`unauthorized`, `token_expired`, `token_not_yet_valid`,
    * `auth_unavailable`, `origin_not_allowed`, `server_full`,
    * `too_many_connections`, `flood`).
-   * The panel adds `not_connected` (it is not in a document) and `no_url`
-   * (no relay to talk to).
+   * The panel adds `not_connected` (it is not in a document), `no_url`
+   * (no relay to talk to) and `locale_unavailable` (its language could not
+   * be loaded; it shows English).
    */
   readonly code: string;
   readonly message: string;

@@ -1,4 +1,5 @@
 import type { CloseReason, ErrorCode } from '../protocol/constants.js';
+import type { OnDemandLocale } from './locale-files.js';
 
 /**
  * What the built-in `errors` explain, by code: the protocol's error codes and
@@ -6,12 +7,13 @@ import type { CloseReason, ErrorCode } from '../protocol/constants.js';
  * compiler holds each table's keys to them, so none is misspelt or outlives
  * its code.
  */
-type Explained = Partial<Record<ErrorCode | CloseReason | 'outbox_full' | 'no_url' | 'not_connected', string>>;
+export type Explained = Partial<Record<ErrorCode | CloseReason | 'outbox_full' | 'no_url' | 'not_connected', string>>;
 
 /**
- * Every piece of text the chat panel shows or announces. English and
- * Simplified Chinese are built in; assign `panel.strings = { … }` to
- * override any of them (partial objects are merged over the built-in set).
+ * Every piece of text the chat panel shows or announces. English is built
+ * in; Simplified Chinese is loaded when a panel's language asks for it
+ * (locales/zh-CN.ts). Assign `panel.strings = { … }` to override any of them
+ * (partial objects are merged over the language's set).
  */
 export interface ChatStrings {
   title: string;
@@ -148,77 +150,8 @@ export const en: ChatStrings = {
   } satisfies Explained,
 };
 
-export const zhCN: ChatStrings = {
-  title: '聊天',
-  statusConnecting: '正在连接…',
-  statusOnline: '在线',
-  statusReconnecting: (seconds) => (seconds > 0 ? `${seconds} 秒后重新连接` : '正在重新连接…'),
-  statusOffline: '离线',
-  reconnectNow: '立即重连',
-  onlineCount: (count) => `${count} 人在线`,
-  rosterHeading: '在线',
-  rosterLabel: (title, userName) => (userName ? `${title}的在线成员（${userName}）` : `${title}的在线成员`),
-  showRoster: '在线成员',
-  you: '我',
-  youSender: '我',
-  removeRecipient: (name) => `移除 ${name}`,
-  retry: '重试',
-  sendPrivatelyTo: (name) => `私信给 ${name}`,
-  recipients: '接收人',
-  recipientOffline: '离线',
-  recipientsAway: (names) => `当前离线：${names}。聊天服务器会暂时保留这条消息，等对方回来后送达。`,
-  recipientsUnreachable: (names) => `现在无法联系 ${names}：对方已离开，或聊天服务器已重启。请等对方回来，或将其从接收人中移除。`,
-  toEveryone: '发送给所有人',
-  privateTo: (names) => `私信给 ${names}`,
-  privateFrom: '私信',
-  composerLabel: '消息',
-  composerPlaceholder: '输入消息 — 回车发送，Shift+回车换行',
-  composerPlaceholderOffline: '离线中 — 消息会保留，恢复连接后发送',
-  send: '发送',
-  lengthUsed: (percent) => `已达最大长度的 ${percent}%`,
-  tooLong: (characters) => `消息太长，无法发送：请删减约 ${characters.toLocaleString('zh-CN')} 个字符`,
-  cannotConnect: (url) => `无法连接聊天服务器 ${url}，正在重试。`,
-  targetAddresses: '发送到地址',
-  targetAddressesHint: '以逗号分隔的 IP 地址；留空则发给所有人',
-  newMessages: (count) => `${count} 条新消息`,
-  joined: (name) => `${name} 加入了`,
-  left: (name) => `${name} 离开了`,
-  gap: '可能有部分消息缺失。',
-  pending: '发送中…',
-  waiting: '等待连接',
-  sent: '已发送',
-  delivered: '已送达',
-  failed: (reason) => `未发送：${reason}`,
-  messageLog: '消息',
-  emptyStream: '还没有消息。',
-  showEarlier: '显示更早的消息',
-  showMore: (hidden) => `展开全文（还有 ${hidden.toLocaleString('zh-CN')} 个字符）`,
-  showLess: '收起',
-  errors: {
-    unknown_target: '接收人已不在线，无法送达',
-    too_large: '消息太长',
-    rate_limited: '发送太频繁',
-    bad_field: '服务器无法读取该消息',
-    bad_frame: '服务器无法读取该消息',
-    hello_required: '连接尚未就绪',
-    internal: '聊天服务器出错',
-    unavailable: '聊天服务器暂时无法投递消息',
-    outbox_full: '待发送的消息太多',
-    no_url: '没有可连接的聊天服务器：请设置 url 属性',
-    not_connected: '聊天面板不在页面上',
-    unauthorized: '聊天服务器未接受你的登录，正在重试',
-    token_expired: '登录已过期，正在重试',
-    token_not_yet_valid: '登录尚未生效（时钟可能不准），正在重试',
-    auth_unavailable: '聊天服务器暂时无法验证你的登录，正在重试',
-    origin_not_allowed: '此页面不允许连接聊天服务器',
-    server_full: '聊天服务器已满，正在重试',
-    too_many_connections: '你的网络连接数过多，正在重试',
-  } satisfies Explained,
-};
-
-export type Locale = 'en' | 'zh-CN';
-
-export const LOCALES: Record<Locale, ChatStrings> = { en, 'zh-CN': zhCN };
+/** The languages of the panel: English, built in, and those loaded when asked for (see locale-files.ts). */
+export type Locale = 'en' | OnDemandLocale;
 
 /** 'zh', 'zh-CN', 'zh-Hans-CN', … → 'zh-CN'; anything else → 'en'. */
 export function pickLocale(lang: string | null | undefined): Locale {

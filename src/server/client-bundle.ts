@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { resolve } from 'node:path';
 import { fileRoutes, type FileRoute, type Handler } from './http.js';
+import { localeFile, ON_DEMAND_LOCALES } from '../i18n/locale-files.js';
 import { packageRoot, packageVersion } from './package-files.js';
 
 const BUNDLE = 'message-center.min.js';
@@ -21,11 +22,15 @@ const REVALIDATE = 'no-cache';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // Its strings are not all ASCII (translations): a page in another encoding must not re-decode them.
 const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
- * The paths of the script bundle and its source map: the latest at
- * `/message-center.min.js`, and this version's at
- * `/message-center@VERSION.min.js`, for pages that pin it (and can use `integrity=`).
+ * The paths of the script bundle, its source map and the languages it loads
+ * beside it: the latest at `/message-center.min.js` and
+ * `/locales/zh-CN.json`, and this version's at
+ * `/message-center@VERSION.min.js` and `/locales/zh-CN@VERSION.json`, for
+ * pages that pin it (and can use `integrity=`); a pinned bundle fetches the
+ * pinned languages.
  */
 export function clientBundleRoutes(root = packageRoot(), version = packageVersion(root)): Map<string, FileRoute> {
   const bundle = resolve(root, 'dist', BUNDLE);
@@ -38,10 +43,17 @@ export function clientBundleRoutes(root = packageRoot(), version = packageVersio
     // version replaces; the SourceMap header (which wins) names this one's.
     [`/${pinned}`, { file: bundle, headers: { ...SHAREABLE, 'content-type': SCRIPT_TYPE, 'cache-control': IMMUTABLE, sourcemap: `${pinned}.map` } }],
     [`/${pinned}.map`, { file: sourceMap, headers: { ...SHAREABLE, 'cache-control': IMMUTABLE } }],
+    ...ON_DEMAND_LOCALES.flatMap((locale): Array<[string, FileRoute]> => {
+      const file = resolve(root, 'dist', localeFile(locale));
+      return [
+        [`/${localeFile(locale)}`, { file, headers: { ...SHAREABLE, 'content-type': JSON_TYPE, 'cache-control': REVALIDATE } }],
+        [`/${localeFile(locale, `@${version}`)}`, { file, headers: { ...SHAREABLE, 'content-type': JSON_TYPE, 'cache-control': IMMUTABLE } }],
+      ];
+    }),
   ]);
 }
 
-/** Serves the script bundle (dist/message-center.min.js) and its source map. */
+/** Serves the script bundle (dist/message-center.min.js), its source map and its languages (dist/locales/). */
 export function clientBundleHandler(): Handler {
   return fileRoutes(clientBundleRoutes());
 }

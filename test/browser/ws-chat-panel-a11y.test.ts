@@ -18,6 +18,7 @@ import {
   toggleRecipient,
   typeAndSend,
   waitForBubble,
+  waitForChinese,
   waitForStatus,
   type RelayInfo,
 } from '../support/panel.js';
@@ -59,6 +60,8 @@ async function twoPanels(relay: RelayInfo, { theme = 'auto', lang = 'en' }: { th
   `);
   const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
   for (const panel of [ada, bob]) await waitForStatus(panel, 'online');
+  // Chinese loads after the first render: check it, not the English shown meanwhile.
+  if (lang !== 'en') for (const panel of [ada, bob]) await waitForChinese(panel);
   await waitFor(() => ada.roster.length === 2 && bob.roster.length === 2, 'both in both rosters');
   return { root, ada, bob };
 }

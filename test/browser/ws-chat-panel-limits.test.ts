@@ -4,7 +4,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/define.js';
 import type { ChatErrorDetail, WsChatPanel } from '../../src/index.js';
-import { bubbles, pressEnter, shadow, startRelay, toggleRecipient, waitForBubble, waitForStatus } from '../support/panel.js';
+import { bubbles, pressEnter, shadow, startRelay, toggleRecipient, waitForBubble, waitForChinese, waitForStatus } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 const LIMIT = 2048;
@@ -88,6 +88,7 @@ describe('<ws-chat-panel>: the length limit, before sending', () => {
   it('says it in Chinese too', async () => {
     const { ada } = await adaAndBob();
     ada.setAttribute('lang', 'zh-CN');
+    await waitForChinese(ada);
     let text = '';
     while (frameBytes(text) <= LIMIT) text += '长';
     await paste(ada, text);

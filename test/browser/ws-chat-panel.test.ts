@@ -10,6 +10,7 @@ import {
   toggleRecipient,
   typeAndSend,
   waitForBubble,
+  waitForChinese,
   waitForStatus,
   type RelayInfo,
 } from '../support/panel.js';
@@ -243,6 +244,7 @@ describe('<ws-chat-panel>', () => {
     const relay = await startRelay();
     const panel = await fixture<WsChatPanel>(html`<ws-chat-panel lang="zh-CN" url=${relay.url} user-name="李雷"></ws-chat-panel>`);
     await waitForStatus(panel, 'online');
+    await waitForChinese(panel);
     const root = shadow(panel);
     expect(root.querySelector('.title')!.textContent).to.contain('聊天');
     expect(root.querySelector('.status')!.textContent).to.contain('在线');

@@ -11,6 +11,7 @@ import { startRelayProcess } from '../support/relay-process.js';
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 const BUNDLE = readFileSync('dist/message-center.min.js');
 const SOURCE_MAP = readFileSync('dist/message-center.min.js.map');
+const ZH_CN = readFileSync('dist/locales/zh-CN.json');
 
 /** A request without keep-alive, so no socket outlives the test's relay. */
 const get = (base: string, path: string, init: RequestInit = {}) =>
@@ -56,6 +57,25 @@ async function checkBundle(base: string): Promise<void> {
   assert.equal(pinnedMap.status, 200);
   assert.equal(pinnedMap.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   assert.deepEqual(Buffer.from(await pinnedMap.arrayBuffer()), SOURCE_MAP);
+
+  // The locales the bundle loads on demand, beside it: latest (revalidated) and pinned (immutable), as readable cross-origin.
+  for (const [path, caching] of [
+    ['/locales/zh-CN.json', 'no-cache'],
+    [`/locales/zh-CN@${VERSION}.json`, 'public, max-age=31536000, immutable'],
+  ]) {
+    const locale = await get(base, path!);
+    assert.equal(locale.status, 200, path);
+    assert.equal(locale.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(locale.headers.get('cache-control'), caching);
+    assert.equal(locale.headers.get('access-control-allow-origin'), '*', 'fetched from pages on other origins');
+    assert.equal(locale.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.deepEqual(Buffer.from(await locale.arrayBuffer()), ZH_CN);
+  }
+  for (const path of ['/locales/zh-CN@0.0.0-other.json', '/locales/fr.json', '/locales/', '/locales/../package.json']) {
+    const response = await get(base, path);
+    assert.equal(response.status, 404, path);
+    await response.body?.cancel();
+  }
 
   assert.equal((await get(base, '/message-center@0.0.0-other.min.js')).status, 404, 'another version is not this file');
   const post = await get(base, '/message-center.min.js', { method: 'POST' });

@@ -19,14 +19,25 @@ export const relayCommand = <T = unknown>(command: 'stop' | 'restart' | 'resume'
 export const startProxy = (relay: RelayInfo) => executeServerCommand<{ id: string; url: string }, object>('proxy-start', { relay: relay.id });
 export const proxyCommand = (command: 'cut' | 'restore', id: string) => executeServerCommand<boolean, object>(`proxy-${command}`, { id });
 
-/** A web server on its own port (another origin than the test page's); `putPage` gives it pages. */
+/** A web server on its own port (another origin than the test page's); `putPage` gives it pages (or, with a `type`, other files). */
 export const startPageServer = () => executeServerCommand<{ id: string; origin: string }, object>('page-start', {});
-export const putPage = (id: string, path: string, html: string) => executeServerCommand<boolean, object>('page-put', { id, path, html });
+export const putPage = (id: string, path: string, html: string, type?: string) =>
+  executeServerCommand<boolean, object>('page-put', { id, path, html, ...(type ? { type } : {}) });
 
 export const shadow = (panel: WsChatPanel) => panel.shadowRoot!;
 
 export async function waitForStatus(panel: WsChatPanel, status: ChatStatus, timeout = DEADLINE_MS): Promise<void> {
   await waitFor(() => panel.status === status, `${panel.userName || 'panel'} to be ${status} (is ${panel.status})`, timeout);
+  await panel.updateComplete;
+}
+
+/**
+ * Waits until `panel` shows Simplified Chinese (its built-in title, 聊天):
+ * a language other than English loads after the panel first renders.
+ */
+export async function waitForChinese(panel: WsChatPanel, timeout = DEADLINE_MS): Promise<void> {
+  const title = () => shadow(panel).querySelector('.title')?.textContent?.trim();
+  await waitFor(() => title() === '聊天', () => `${panel.userName || 'panel'} to show Chinese (its title is "${title()}")`, timeout);
   await panel.updateComplete;
 }
 

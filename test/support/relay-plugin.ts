@@ -6,6 +6,12 @@ import { BlackholeProxy } from './blackhole-proxy.js';
 import { EchoServer } from './echo-server.js';
 import { startOriginalServer } from './original-server.js';
 
+/** A file a page server serves: an HTML page, or (with its type) a script or data beside it. */
+interface PageFile {
+  body: string;
+  type: string;
+}
+
 interface Started {
   stop(): Promise<void>;
 }
@@ -21,7 +27,7 @@ export function relayPlugin(): TestRunnerPlugin {
   const relays = new Map<string, { relay: RelayServer; options: RelayServerOptions }>();
   const others = new Map<string, Started>();
   const proxies = new Map<string, BlackholeProxy>();
-  const pages = new Map<string, Map<string, string>>();
+  const pages = new Map<string, Map<string, PageFile>>();
   let nextId = 0;
   // The test pages' own origin: relays run on other ports, so they must let
   // it in (a relay refuses pages from other origins by default).
@@ -113,11 +119,11 @@ export function relayPlugin(): TestRunnerPlugin {
         case 'page-start': {
           // A web server of its own, on its own port: pages served from another
           // origin than the test page's (and than the relay's).
-          const files = new Map<string, string>();
+          const files = new Map<string, PageFile>();
           const server = createServer((request, response) => {
-            const html = files.get(new URL(request.url ?? '/', 'http://page').pathname);
-            response.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
-            response.end(html ?? 'not found');
+            const file = files.get(new URL(request.url ?? '/', 'http://page').pathname);
+            response.writeHead(file === undefined ? 404 : 200, { 'content-type': file?.type ?? 'text/plain; charset=utf-8' });
+            response.end(file?.body ?? 'not found');
           });
           await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
           const id = String(++nextId);
@@ -134,7 +140,7 @@ export function relayPlugin(): TestRunnerPlugin {
         case 'page-put': {
           const files = pages.get(String(args.id));
           if (!files) throw new Error(`no page server ${String(args.id)}`);
-          files.set(String(args.path), String(args.html));
+          files.set(String(args.path), { body: String(args.html), type: typeof args.type === 'string' ? args.type : 'text/html; charset=utf-8' });
           return true;
         }
         case 'original-start': {

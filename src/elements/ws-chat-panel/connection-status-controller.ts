@@ -32,8 +32,11 @@ export const notConnectedError = (removed: boolean): ChatErrorDetail => ({
 export class ConnectionStatusController implements ReactiveController {
   status: ChatStatus = 'offline';
   retryAt: number | undefined;
-  /** The error line under the composer; '' when there is none. */
-  error = '';
+  /**
+   * The error line under the composer, in the panel's language of the
+   * moment (it may change while the line is shown); undefined when there is none.
+   */
+  error: ((t: ChatStrings) => string) | undefined;
   /** The error line is about the connection: it stays until that is over. */
   #trouble = false;
   #countdown: ReturnType<typeof setInterval> | undefined;
@@ -50,13 +53,13 @@ export class ConnectionStatusController implements ReactiveController {
   }
 
   /** Takes in a status change of the connection to `url`. */
-  update(detail: StatusDetail, t: ChatStrings, url: string): void {
+  update(detail: StatusDetail, url: string): void {
     this.status = detail.status;
     this.retryAt = detail.retryAt;
     if (detail.status === 'online') this.troubleOver();
     if (detail.status === 'reconnecting' && detail.attempt >= UNREACHABLE_AFTER && !this.#trouble) {
       // Not refused, just nothing answering: say so rather than count down in silence.
-      this.#showTrouble(t.cannotConnect(withoutSecrets(url)));
+      this.#showTrouble((t) => t.cannotConnect(withoutSecrets(url)));
     }
     if (detail.status !== 'reconnecting') this.#stopCountdown();
     else this.#countdown ??= setInterval(() => this.#host.requestUpdate(), 1000);
@@ -64,30 +67,31 @@ export class ConnectionStatusController implements ReactiveController {
   }
 
   /** Shows what an error means for sending, if anything: the relay refused the connection, there is none to make, or the outbox is full. */
-  report(detail: ChatErrorDetail, t: ChatStrings): void {
+  report(detail: ChatErrorDetail): void {
+    const text = (t: ChatStrings) => t.errors[detail.code] ?? detail.message;
     if (detail.code === 'outbox_full') {
-      this.error = t.errors.outbox_full ?? detail.message;
+      this.error = text;
       this.#host.requestUpdate();
     }
-    if (REFUSAL_REASONS.has(detail.code) || detail.code === NO_URL) this.#showTrouble(t.errors[detail.code] ?? detail.message);
+    if (REFUSAL_REASONS.has(detail.code) || detail.code === NO_URL) this.#showTrouble(text);
   }
 
   /** The trouble with the connection is over (online, or there is a relay to talk to now). */
   troubleOver(): void {
     if (!this.#trouble) return;
     this.#trouble = false;
-    this.error = '';
+    this.error = undefined;
     this.#host.requestUpdate();
   }
 
   /** A message went: an error about sending is over, trouble with the connection is not. */
   sent(): void {
     if (this.#trouble || !this.error) return;
-    this.error = '';
+    this.error = undefined;
     this.#host.requestUpdate();
   }
 
-  #showTrouble(text: string): void {
+  #showTrouble(text: (t: ChatStrings) => string): void {
     this.#trouble = true;
     this.error = text;
     this.#host.requestUpdate();

@@ -1,4 +1,4 @@
-import { LOCALES, pickLocale, type ChatStrings, type Locale } from '../../i18n/strings.js';
+import { pickLocale, type ChatStrings, type Locale } from '../../i18n/strings.js';
 
 /**
  * The panel's language: its own `lang` attribute (`lang`), else the nearest
@@ -9,9 +9,8 @@ export function localeOf(panel: Element, lang: string | null): Locale {
   return pickLocale(inherited || (typeof navigator !== 'undefined' ? navigator.language : 'en'));
 }
 
-/** The language's strings, with the page's overrides (`strings`) merged over them. */
-export function stringsOf(locale: Locale, overrides: Partial<ChatStrings> | undefined): ChatStrings {
-  const base = LOCALES[locale];
+/** A language's strings, with the page's overrides (`strings`) merged over them. */
+export function withOverrides(base: ChatStrings, overrides: Partial<ChatStrings> | undefined): ChatStrings {
   return overrides ? { ...base, ...overrides, errors: { ...base.errors, ...overrides.errors } } : base;
 }
 

@@ -16,13 +16,14 @@ import { ChatMessageEvent } from '../../events/chat-message-event.js';
 import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
-import type { ChatStrings, Locale } from '../../i18n/strings.js';
+import type { ChatStrings } from '../../i18n/strings.js';
 import { ErrorCode } from '../../protocol/constants.js';
 import { ComposerController } from './composer-controller.js';
 import { ConnectionStatusController, noUrlError, notConnectedError } from './connection-status-controller.js';
 import { defaultRelayUrl } from './default-url.js';
 import { toChatMessages, type HistoryMessage } from './history-message.js';
-import { localeOf, stringsOf } from './locale.js';
+import { localeOf, withOverrides } from './locale.js';
+import { LocaleController } from './locale-controller.js';
 import { MessageList, type Item } from './message-list.js';
 import { nextFrame } from './next-frame.js';
 import { People } from './people.js';
@@ -124,6 +125,10 @@ export class WsChatPanel extends LitElement {
   readonly #list = new MessageList(this, () => this.maxMessages);
   readonly #people = new People(this);
   readonly #connection = new ConnectionStatusController(this);
+  readonly #language = new LocaleController(this, {
+    wanted: () => localeOf(this, this.langAttribute),
+    failed: (detail) => this.#onError(detail),
+  });
 
   readonly #bus = new BusController(this);
 
@@ -281,7 +286,8 @@ export class WsChatPanel extends LitElement {
     const t = this.#text;
     return panelTemplate({
       t,
-      locale: this.#locale,
+      locale: this.#language.shown,
+      quiet: this.#language.loading,
       protocol: this.protocol,
       title: this.#titleText(t),
       userName: this.userName,
@@ -301,7 +307,7 @@ export class WsChatPanel extends LitElement {
   // ── client events ───────────────────────────────────────────────────────
 
   #onStatus(detail: StatusDetail): void {
-    this.#connection.update(detail, this.#text, this.#resolvedUrl);
+    this.#connection.update(detail, this.#resolvedUrl);
     this.#publish('chat:status', detail, new ChatStatusEvent(detail));
   }
 
@@ -325,7 +331,7 @@ export class WsChatPanel extends LitElement {
   }
 
   #onError(detail: ChatErrorDetail): void {
-    this.#connection.report(detail, this.#text);
+    this.#connection.report(detail);
     // No one matches those sessions any more: a recipient among them cannot be reached until found again.
     const to = detail.code === ErrorCode.UnknownTarget && detail.id !== undefined ? this.#list.find(`local:${detail.id}`)?.to : undefined;
     if (to?.ids) this.#composer.refused(to.ids);
@@ -379,12 +385,8 @@ export class WsChatPanel extends LitElement {
     };
   }
 
-  get #locale(): Locale {
-    return localeOf(this, this.langAttribute);
-  }
-
   get #text(): ChatStrings {
-    return stringsOf(this.#locale, this.strings);
+    return withOverrides(this.#language.strings, this.strings);
   }
 
   /** An element of the panel's render (undefined before the first). */

@@ -7,10 +7,12 @@ import { icon } from './icons.js';
 import type { PanelView } from './view.js';
 
 /** The form at the bottom: whom the message goes to, the textbox, the send button, and what to know before sending. */
-export function composerTemplate({ t, locale, protocol, composer, people, connection }: PanelView) {
+export function composerTemplate({ t, locale, quiet, protocol, composer, people, connection }: PanelView) {
   const note = composer.note();
   const blocked = note?.blocked ?? false;
   const noteText = note && describe(note, t, locale);
+  // An alert becomes one once the panel's language shows: said in English, it would be said again in that language.
+  const alert = quiet ? nothing : 'alert';
   const describedBy = [connection.error ? 'composer-error' : '', note ? 'composer-note' : ''].filter(Boolean).join(' ');
   return html`
     <form part="composer" @submit=${composer.onSubmit}>
@@ -65,10 +67,10 @@ export function composerTemplate({ t, locale, protocol, composer, people, connec
       </div>
       ${note
         ? blocked && composer.blockedAttempt
-          ? html`<p class="error" id="composer-note" part="note" role="alert">${noteText}</p>`
+          ? html`<p class="error" id="composer-note" part="note" role=${alert}>${noteText}</p>`
           : html`<p class="note" id="composer-note" part="note" data-blocked=${blocked ? 'true' : 'false'}>${noteText}</p>`
         : nothing}
-      ${connection.error ? html`<p class="error" id="composer-error" role="alert">${connection.error}</p>` : nothing}
+      ${connection.error ? html`<p class="error" id="composer-error" role=${alert}>${connection.error(t)}</p>` : nothing}
     </form>
   `;
 }

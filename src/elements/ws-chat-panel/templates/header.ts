@@ -24,7 +24,7 @@ export function headerTemplate(view: PanelView) {
       </div>`;
 }
 
-function statusTemplate({ t, connection, reconnect }: PanelView) {
+function statusTemplate({ t, quiet, connection, reconnect }: PanelView) {
   const { status, retryAt } = connection;
   const seconds = retryAt !== undefined ? Math.max(0, Math.ceil((retryAt - Date.now()) / 1000)) : 0;
   const label =
@@ -36,7 +36,7 @@ function statusTemplate({ t, connection, reconnect }: PanelView) {
           ? t.statusReconnecting(seconds)
           : t.statusOffline;
   // The live region announces changes of state, not every tick of the countdown.
-  const announced = status === 'reconnecting' ? t.statusReconnecting(0) : label;
+  const announced = quiet ? '' : status === 'reconnecting' ? t.statusReconnecting(0) : label;
   return html`
     <span class="status" part="status" data-status=${status}>
       <span class="dot" aria-hidden="true"></span>

@@ -20,6 +20,7 @@ export function logTemplate(view: PanelView) {
       part="stream"
       role="log"
       aria-live="polite"
+      aria-busy=${view.quiet ? 'true' : nothing}
       aria-label=${t.messageLog}
       tabindex="0"
       @scroll=${scroll.onScroll}

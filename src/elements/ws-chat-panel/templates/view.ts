@@ -9,7 +9,10 @@ import type { People } from '../people.js';
 /** What the panel's templates show, and the actions they offer: the element gives them its parts. */
 export interface PanelView {
   readonly t: ChatStrings;
+  /** The language whose strings `t` holds (for dates, lists and sorting). */
   readonly locale: Locale;
+  /** The language asked for is loading: live regions stay quiet until it shows (nothing is announced twice). */
+  readonly quiet: boolean;
   readonly protocol: ChatProtocol;
   /** The panel's title as shown (the `title` slot's text, or the built-in one). */
   readonly title: string;
