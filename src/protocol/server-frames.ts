@@ -88,7 +88,8 @@ const object =
 
 const peer = object<Peer>({ id: string, name: string, addr: string });
 /** Lenient, as the schema: any lists of strings, other fields left out. */
-const reportedTarget = object<NonNullable<MessageFrame['to']>>({ ids: optional(array(string)), names: optional(array(string)), addrs: optional(array(string)) });
+const strings = optional(array(string));
+const reportedTarget = object<NonNullable<MessageFrame['to']>>({ ids: strings, names: strings, addrs: strings });
 const limits = object<Limits>({ maxFrameBytes: number, maxMessagesPerSecond: number, burst: number, heartbeatInterval: number });
 
 const welcome = object<WelcomeFrame>({
