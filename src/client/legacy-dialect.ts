@@ -1,6 +1,6 @@
 import { QueryParam, REFUSAL_CLOSE_CODES } from '../protocol/constants.js';
 import type { Limits } from '../protocol/frames.js';
-import { decodeLegacyOutFrame, encodeLegacyInFrame } from '../protocol/legacy.js';
+import { decodeLegacyOutFrame, encodeLegacyInFrame } from '../protocol/legacy-format.js';
 import type { CloseLike } from '../transport/re-websocket-service.js';
 import type { Dialect, DialectHost } from './dialect.js';
 import { payloadText, type ChatMessage, type Peer } from './types.js';

@@ -1,6 +1,6 @@
 import { ErrorCode, FieldLimits } from '../protocol/constants.js';
 import { withinDepth } from '../protocol/depth.js';
-import { encodeFrame } from '../protocol/codec.js';
+import { encodeFrame } from '../protocol/frame-text.js';
 import type { SendFrame } from '../protocol/frames.js';
 import { randomId } from './persistence.js';
 import { payloadText, type ChatErrorDetail, type ChatMessage, type Peer, type Target } from './types.js';

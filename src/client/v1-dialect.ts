@@ -1,6 +1,7 @@
-import { decodeServerFrame, encodeFrame } from '../protocol/codec.js';
 import { ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
+import { encodeFrame } from '../protocol/frame-text.js';
 import type { ClientFrame, Limits, MessageFrame, Peer, PresenceFrame, ServerFrame, WelcomeFrame } from '../protocol/frames.js';
+import { decodeServerFrame } from '../protocol/server-frames.js';
 import type { Dialect, DialectHost } from './dialect.js';
 import { measure, sendFrameOf } from './outgoing.js';
 import { PresenceNotices } from './presence-notices.js';
