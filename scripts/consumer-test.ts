@@ -187,7 +187,7 @@ try {
         path.endsWith('.d.ts.map'),
     );
     check(unwanted.length === 0, `it should not hold: ${unwanted.join(', ')}`);
-    for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/define.js', 'dist/message-center.min.js', 'dist/message-center.min.js.map', 'dist/message-center.min.js.sri', 'dist/server/cli.js', 'dist/custom-elements.json', 'README.md']) {
+    for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/define.js', 'dist/message-center.min.js', 'dist/message-center.min.js.map', 'dist/message-center.min.js.sri', 'dist/locales/zh-CN.json', 'dist/server/cli.js', 'dist/custom-elements.json', 'README.md']) {
       check(files.includes(needed), `it lacks ${needed}`);
     }
     return `${files.length} files`;
