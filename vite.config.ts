@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { minifyHTMLLiterals } from '@lit-labs/rollup-plugin-minify-html-literals/lib/minify-html-literals.js';
 import { defaultStrategy } from '@lit-labs/rollup-plugin-minify-html-literals/lib/strategy.js';
@@ -88,6 +88,24 @@ function scriptBundleLocales(): Plugin {
   };
 }
 
+/**
+ * Writes `FILE.sri` beside the script bundle: the value of its `integrity`
+ * attribute (`sha384-…`, one line), hashed from the file as written, so a page
+ * that pins the bundle can check it and the relay can serve it
+ * (src/server/client-bundle.ts).
+ */
+function subresourceIntegrity(fileName: string): Plugin {
+  return {
+    name: 'message-center:subresource-integrity',
+    apply: 'build',
+    writeBundle(options) {
+      const file = resolve(options.dir ?? 'dist', fileName);
+      const hash = createHash('sha384').update(readFileSync(file)).digest('base64');
+      writeFileSync(`${file}.sri`, `sha384-${hash}\n`);
+    },
+  };
+}
+
 /** sha384 of each language's JSON as written, for `fetch(…, { integrity })`. */
 const localeIntegrity = () =>
   Object.fromEntries(
@@ -121,8 +139,11 @@ const isDependency = (id: string) =>
 /** What both builds share: dist/ (which tsc fills too), ES2022, source maps, Lit literals minified. */
 const shared = { outDir: 'dist', emptyOutDir: false, target: 'es2022', sourcemap: true, copyPublicDir: false } as const;
 
+/** The script bundle's file name in dist/. */
+const SCRIPT_BUNDLE = 'message-center.min.js';
+
 export default defineConfig(({ mode }) => ({
-  plugins: mode === 'module' ? [minifyLitLiterals()] : [minifyLitLiterals(), scriptBundleLocales()],
+  plugins: mode === 'module' ? [minifyLitLiterals()] : [minifyLitLiterals(), scriptBundleLocales(), subresourceIntegrity(SCRIPT_BUNDLE)],
   define: mode === 'module' ? {} : { __LOCALE_INTEGRITY__: JSON.stringify(localeIntegrity()) },
   build:
     mode === 'module'
@@ -146,7 +167,7 @@ export default defineConfig(({ mode }) => ({
             entry: 'src/script-tag.ts',
             name: 'MessageCenter',
             formats: ['iife'],
-            fileName: () => 'message-center.min.js',
+            fileName: () => SCRIPT_BUNDLE,
           },
         },
 }));

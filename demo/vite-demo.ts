@@ -18,10 +18,10 @@ export const demoServer = {
   angular: { cacheDir: fileURLToPath(new URL('../node_modules/.vite/demo-angular', import.meta.url)), port: 5175 },
 } as const;
 
-/** `message-center`, `message-center/define`, `/react`, `/vue` → this repository's source, as if installed. */
+/** `lit-message-center`, `lit-message-center/define`, `/react`, `/vue` → this repository's source, as if installed. */
 export const packageAliases: Alias[] = [
-  { find: /^message-center$/, replacement: `${src}index.ts` },
-  { find: /^message-center\/(define|react|vue)$/, replacement: `${src}$1.ts` },
+  { find: /^lit-message-center$/, replacement: `${src}index.ts` },
+  { find: /^lit-message-center\/(define|react|vue)$/, replacement: `${src}$1.ts` },
 ];
 
 /** Starts the relay on Vite's own HTTP server, at ws://host/chat. */

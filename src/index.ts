@@ -24,7 +24,7 @@ export interface ChatSendRequest {
  * `emit`, `on` and `once` of that name is checked against the payload type:
  *
  * ```ts
- * declare module 'message-center' {
+ * declare module 'lit-message-center' {
  *   interface MessageCenterEvents {
  *     globalMessage: { text: string };
  *   }

@@ -1,4 +1,4 @@
-// React components for the elements: `import { WsChatPanel } from 'message-center/react'`.
+// React components for the elements: `import { WsChatPanel } from 'lit-message-center/react'`.
 //
 // Made with @lit/react so that they behave the same on React 18 (which sets
 // only attributes and knows no custom events) and React 19: every property is

@@ -1,8 +1,8 @@
-// Template types for Vue: `import type {} from 'message-center/vue'` once (for
+// Template types for Vue: `import type {} from 'lit-message-center/vue'` once (for
 // instance in env.d.ts) and vue-tsc / Volar check the properties and events
 // of <ws-chat-panel> and <message-center-provider> in every template.
 //
-// Types only: the elements are registered by `import 'message-center/define'`,
+// Types only: the elements are registered by `import 'lit-message-center/define'`,
 // and Vue's compiler must be told they are custom elements (`isCustomElement`),
 // as the README shows. The shape follows Vue's guide to typing non-Vue web
 // components.

@@ -1,6 +1,6 @@
 import { Component, CUSTOM_ELEMENTS_SCHEMA, signal } from '@angular/core';
-import 'message-center/define';
-import type { ChatMessageEvent } from 'message-center';
+import 'lit-message-center/define';
+import type { ChatMessageEvent } from 'lit-message-center';
 
 @Component({
   selector: 'chat-demo',

@@ -1,6 +1,6 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { MessageCenterProvider, WsChatPanel } from 'message-center/react';
+import { MessageCenterProvider, WsChatPanel } from 'lit-message-center/react';
 
 const url = `ws://${location.host}/chat`;
 

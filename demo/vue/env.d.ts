@@ -1,2 +1,2 @@
 // Template types for <ws-chat-panel> and <message-center-provider> (vue-tsc / Volar).
-import type {} from 'message-center/vue';
+import type {} from 'lit-message-center/vue';

@@ -1,5 +1,5 @@
 import { createApp } from 'vue';
-import 'message-center/define';
+import 'lit-message-center/define';
 import App from './App.vue';
 
 createApp(App).mount('#app');

@@ -16,6 +16,8 @@ export interface ParsedCommandLine {
   demo: boolean;
   /** --help: print helpText() and start nothing. */
   help: boolean;
+  /** --sri: print the script bundle's integrity value and start nothing. */
+  sri: boolean;
 }
 
 type Flagged = OptionDeclaration & { flag: string };
@@ -72,7 +74,8 @@ export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (values.help) return { options: {}, demo: false, help: true };
+  if (values.help) return { options: {}, demo: false, help: true, sri: false };
+  if (values.sri) return { options: {}, demo: false, help: false, sri: true };
 
   const options: Record<string, unknown> = {};
   const setBy = new Map<string, string>();
@@ -98,7 +101,7 @@ export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv
     setBy.set(option, shownAs);
     options[option] = convert(declaration, value, shownAs);
   }
-  return { options: options as RelayServerOptions, demo: values.demo === true, help: false };
+  return { options: options as RelayServerOptions, demo: values.demo === true, help: false, sri: false };
 }
 
 /** A declaration's description for a terminal: without Markdown's marks, and without links to pages it cannot show. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { bundleIntegrity } from './client-bundle.js';
 import { createRelayServer } from './create-relay-server.js';
 import { flushLog } from './logger.js';
 import { helpText, parseCommandLine } from './cli-options.js';
@@ -19,6 +20,12 @@ async function main(): Promise<void> {
   }
   if (parsed.help) {
     process.stdout.write(helpText());
+    return;
+  }
+  if (parsed.sri) {
+    const integrity = bundleIntegrity();
+    if (integrity === undefined) fail('the script bundle is not built yet: run npm run build');
+    process.stdout.write(`${integrity}\n`);
     return;
   }
   const options = parsed.demo ? withDemo(parsed.options) : parsed.options;

@@ -80,12 +80,14 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
     }));
 
   // Only the demo page asks for these (--demo); production relays never load them.
-  const demoControl = resolved.demoControls ? (await import('./demo.js')).demoControls({ drop: (filter) => relay.drop(filter), restart }) : undefined;
+  const demo = resolved.demoControls ? await import('./demo.js') : undefined;
+  const demoControl = demo?.demoControls({ drop: (filter) => relay.drop(filter), restart });
+  const demoPage = demo && resolved.static?.root !== undefined ? demo.demoPages(resolved.static.root) : undefined;
   httpServer.on('upgrade', onUpgrade);
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     const path = pathOf(request);
-    if (demoControl?.(path, request, response)) return;
+    if (demoControl?.(path, request, response) || demoPage?.(path, request, response)) return;
     if (path === '/healthz' || path === '/readyz') {
       // healthz: the process serves (a load balancer keeps it). readyz: it can
       // also route (a cluster node that lost Redis is not ready for new clients).

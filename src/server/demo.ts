@@ -1,9 +1,11 @@
 // The demo page's side of the relay (`--demo`, or the `demoControls` option):
-// what the CLI serves for it, and its controls over HTTP, which drop a user's
-// connections or restart the relay so the page can show reconnecting and
-// resuming. Loaded only when asked for: a production relay has none of it.
+// what the CLI serves for it, its pages, and its controls over HTTP, which drop
+// a user's connections or restart the relay so the page can show reconnecting
+// and resuming. Loaded only when asked for: a production relay has none of it.
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { bundleIntegrity } from './client-bundle.js';
 import type { RelayServerOptions } from './options.js';
 import { packageRoot } from './package-files.js';
 
@@ -26,6 +28,37 @@ export function withDemo(options: RelayServerOptions): RelayServerOptions {
     // The framework demos run on other ports and connect here.
     allowOrigins: options.allowOrigins ?? ['*'],
     static: { root: resolve(packageRoot(), 'demo') },
+  };
+}
+
+/** How the demo's pages load the script bundle, in their source. */
+const BUNDLE_TAG = '<script src="/message-center.min.js"></script>';
+
+/**
+ * The HTML pages of the demo folder (`/` for index.html, `/NAME.html` or
+ * `/NAME`), with `integrity` and `crossorigin` added to the bundle's script
+ * tag: the demo loads the bundle as a production page should, and its hash
+ * changes with every build, so it is added as the page is served. Returns
+ * whether it answered the request.
+ */
+export function demoPages(root: string) {
+  return (path: string, request: IncomingMessage, response: ServerResponse): boolean => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const name = path === '/' ? 'index' : /^\/([\w-]+)(?:\.html)?$/.exec(path)?.[1];
+    if (name === undefined) return false;
+    let html: string;
+    try {
+      html = readFileSync(resolve(root, `${name}.html`), 'utf8');
+    } catch {
+      return false;
+    }
+    const integrity = bundleIntegrity();
+    if (integrity !== undefined) {
+      html = html.replaceAll(BUNDLE_TAG, `<script src="/message-center.min.js" integrity="${integrity}" crossorigin="anonymous"></script>`);
+    }
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+    response.end(request.method === 'HEAD' ? undefined : html);
+    return true;
   };
 }
 

@@ -1,4 +1,4 @@
-// The relay server (Node only): `import { createRelayServer } from 'message-center/server'`.
+// The relay server (Node only): `import { createRelayServer } from 'lit-message-center/server'`.
 export { createRelayServer } from './create-relay-server.js';
 export type { RelayServer } from './create-relay-server.js';
 export { DEFAULT_LIMITS } from './options.js';

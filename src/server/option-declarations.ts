@@ -272,5 +272,10 @@ export const OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     description:
       'also serve the demo page at `/`, with its controls (drop a connection, restart the relay); never on a public host. The script bundle is served in every mode: `/message-center.min.js`, `/message-center@VERSION.min.js`',
   },
+  {
+    flag: 'sri',
+    type: 'boolean',
+    description: "print the script bundle's subresource integrity (`sha384-…`, the value of `integrity=`; also served at `/message-center@VERSION.min.js.sri`) and start nothing",
+  },
   { flag: 'help', short: 'h', type: 'boolean', description: 'this text' },
 ];

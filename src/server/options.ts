@@ -124,6 +124,8 @@ export interface RelayServerOptions extends Partial<RelayLimits>, DurabilityOpti
    * `POST /demo/restart` restarts the relay (an in-memory relay loses its state,
    * one with `dataDir` keeps it). Never enable this where strangers can reach it.
    * The CLI's `--demo` sets it; the controls live in demo.ts, loaded only then.
+   * With it, the HTML pages of `static.root` load the script bundle with its
+   * `integrity` (added as each page is served).
    */
   demoControls?: boolean;
   /**

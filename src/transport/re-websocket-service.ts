@@ -3,6 +3,14 @@ import { CloseCode } from '../protocol/constants.js';
 import { type BackoffOptions, retryDelay, validateBackoff, withBackoffDefaults } from './backoff.js';
 
 /**
+ * A reconnecting-websocket socket, as a type every consumer can resolve: that
+ * package is CommonJS with an ES-style declaration file, so TypeScript under
+ * `moduleResolution: node16` reads its default import as the module itself,
+ * whose `default` is the class (our .d.ts files name this type, not the import).
+ */
+type ReconnectingSocket = InstanceType<(typeof import('reconnecting-websocket'))['default']>;
+
+/**
  * - `connecting`: the first attempt is under way.
  * - `open`: the socket is open.
  * - `reconnecting`: the socket was lost or an attempt failed; the next
@@ -76,7 +84,7 @@ export interface ReWebSocketServiceOptions extends Partial<BackoffOptions> {
 }
 
 interface Attempt {
-  readonly socket: ReconnectingWebSocket;
+  readonly socket: ReconnectingSocket;
   readonly generation: number;
 }
 
@@ -147,7 +155,7 @@ export class ReWebSocketService {
    * It is replaced when the watchdog, `reconnect()` or `open()` starts over,
    * so read it when you need it rather than keeping it.
    */
-  get websocket(): ReconnectingWebSocket | undefined {
+  get websocket(): ReconnectingSocket | undefined {
     return this.#current?.socket;
   }
 

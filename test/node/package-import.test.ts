@@ -71,7 +71,7 @@ describe('the package in Node, without a DOM', () => {
   });
 
   it('the main entry imports, registers nothing and reads neither window nor document', async () => {
-    const outcome = await importInNode('message-center');
+    const outcome = await importInNode('lit-message-center');
     assert.deepEqual(outcome.readsByUs, []);
     assert.equal(outcome.window, 'undefined');
     assert.equal(outcome.document, 'undefined');
@@ -82,7 +82,7 @@ describe('the package in Node, without a DOM', () => {
   });
 
   it('the define entry registers both elements in the SSR registry, reading document only to see it is absent', async () => {
-    const outcome = await importInNode('message-center/define');
+    const outcome = await importInNode('lit-message-center/define');
     assert.deepEqual(outcome.defined, { 'ws-chat-panel': true, 'message-center-provider': true });
     assert.equal(outcome.document, 'undefined');
     // The only read is the guard before attaching the context root to a document.
@@ -93,15 +93,15 @@ describe('the package in Node, without a DOM', () => {
   });
 
   it('the React components import for server rendering', async () => {
-    const outcome = await importInNode('message-center/react');
+    const outcome = await importInNode('lit-message-center/react');
     assert.deepEqual(outcome.keys, ['MessageCenterProvider', 'WsChatPanel']);
     assert.equal(outcome.window, 'undefined');
     assert.equal(outcome.document, 'undefined');
   });
 
   it('the Vue types entry and the protocol import as modules too', async () => {
-    assert.deepEqual((await importInNode('message-center/vue')).keys, []);
-    const protocol = await importInNode('message-center/protocol');
+    assert.deepEqual((await importInNode('lit-message-center/vue')).keys, []);
+    const protocol = await importInNode('lit-message-center/protocol');
     assert.ok(protocol.keys.includes('decodeServerFrame'));
     assert.deepEqual(protocol.readsByUs, []);
   });

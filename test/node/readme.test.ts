@@ -3,23 +3,13 @@
 // (playwright-core), a real relay process, a real second web server. Needs the
 // build (npm test builds first): the relay serves dist/message-center.min.js.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { readmeSnippets as snippets } from '../../scripts/readme-snippets.js';
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.js';
 import { TestClient } from '../support/test-client.js';
 import { DEADLINE_MS } from '../support/wait.js';
-
-/** The fenced code blocks of README.md under a heading, in order. */
-function snippets(heading: string): Array<{ lang: string; code: string }> {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const start = readme.indexOf(`\n${heading}\n`);
-  assert.ok(start >= 0, `README.md has the heading "${heading}"`);
-  const rest = readme.slice(start + heading.length + 2);
-  const section = rest.slice(0, rest.search(/\n#{1,3} /) >>> 0 || rest.length);
-  return [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((match) => ({ lang: match[1]!, code: match[2]! }));
-}
 
 /** The README's relay origin, as printed; the test relay runs on a free port instead. */
 const PRINTED_ORIGIN = 'http://localhost:3001';

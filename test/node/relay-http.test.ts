@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { relayFixture } from '../support/relay-fixture.js';
 import { startRelayProcess } from '../support/relay-process.js';
 
@@ -78,9 +81,29 @@ async function checkBundle(base: string): Promise<void> {
   }
 
   assert.equal((await get(base, '/message-center@0.0.0-other.min.js')).status, 404, 'another version is not this file');
+  await checkIntegrity(base);
   const post = await get(base, '/message-center.min.js', { method: 'POST' });
   assert.equal(post.status, 405);
   assert.equal(post.headers.get('allow'), 'GET, HEAD');
+}
+
+/** The value of an `integrity` attribute for `bytes`. */
+const sha384 = (bytes: Uint8Array) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+
+/** The bundle's subresource integrity, as the relay serves it: the hash of the very bytes it serves. */
+async function checkIntegrity(base: string): Promise<void> {
+  for (const [path, cacheControl] of [
+    ['/message-center.min.js', 'no-cache'],
+    [`/message-center@${VERSION}.min.js`, 'public, max-age=31536000, immutable'],
+  ] as const) {
+    const served = Buffer.from(await (await get(base, path)).arrayBuffer());
+    const sri = await get(base, `${path}.sri`);
+    assert.equal(sri.status, 200, `${path}.sri`);
+    assert.equal(sri.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(sri.headers.get('cache-control'), cacheControl, `${path}.sri is cached as its bundle is`);
+    assert.equal(sri.headers.get('access-control-allow-origin'), '*', 'a build step on another site may fetch it');
+    assert.equal((await sri.text()).trim(), sha384(served), `${path}.sri is the sha384 of what ${path} serves`);
+  }
 }
 
 describe('the relay over plain HTTP', () => {
@@ -122,13 +145,20 @@ describe('the relay over plain HTTP', () => {
     } finally {
       await relay.kill();
     }
+    // --sri prints what the relay serves, and starts nothing.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--sri'], { timeout: 10_000 });
+    assert.equal(stdout, `${sha384(BUNDLE)}\n`);
     const demo = await startRelayProcess(['--demo']);
     try {
       const base = `http://127.0.0.1:${demo.port}`;
       const page = await get(base, '/');
       assert.equal(page.status, 200);
       assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
-      assert.match(await page.text(), /<message-center-provider/);
+      const html = await page.text();
+      assert.match(html, /<message-center-provider/);
+      // The demo page loads the bundle as a production page should: with its integrity.
+      const tags = html.match(/<script src="\/message-center\.min\.js"[^>]*>/g);
+      assert.deepEqual(tags, [`<script src="/message-center.min.js" integrity="${sha384(BUNDLE)}" crossorigin="anonymous">`]);
       await checkBundle(base);
       assert.equal((await get(base, '/favicon.ico')).status, 404);
     } finally {

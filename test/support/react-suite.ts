@@ -10,7 +10,7 @@ import type { ChatMessageEvent } from '../../src/events/chat-message-event.js';
 import { expectBoundAndOnline, expectMessageEvent, expectReleased, panelsIn, startRelay } from './framework-checks.js';
 
 export function reactSuite(major: '18' | '19'): void {
-  describe(`message-center/react on React ${major}`, () => {
+  describe(`lit-message-center/react on React ${major}`, () => {
     it(`runs on React ${major}`, () => {
       expect(version.split('.')[0]).to.equal(major);
     });

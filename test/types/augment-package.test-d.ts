@@ -1,7 +1,7 @@
 // Augmenting through the package name, as the README tells applications to.
-import { getDefaultMessageCenter } from 'message-center';
+import { getDefaultMessageCenter } from 'lit-message-center';
 
-declare module 'message-center' {
+declare module 'lit-message-center' {
   interface MessageCenterEvents {
     'orders:placed': { id: number };
   }
