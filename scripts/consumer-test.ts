@@ -181,13 +181,15 @@ try {
     const files = (await run('tar', ['-tzf', tarball], work)).stdout.split('\n').filter(Boolean).map((path) => path.replace(/^package\//, ''));
     const unwanted = files.filter(
       (path) =>
-        /^(test|bench|scripts|demo|src)\//.test(path) ||
+        /^(test|bench|scripts|src)\//.test(path) ||
+        // The demo's static pages only, which `message-center-relay --demo` serves; not the framework demos.
+        (/^demo\//.test(path) && !/^demo\/[^/]+\.(html|css|js)$/.test(path)) ||
         path.includes('screenshots/') ||
         (/\.tsx?$/.test(path) && !path.endsWith('.d.ts')) ||
         path.endsWith('.d.ts.map'),
     );
     check(unwanted.length === 0, `it should not hold: ${unwanted.join(', ')}`);
-    for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/define.js', 'dist/message-center.min.js', 'dist/message-center.min.js.map', 'dist/message-center.min.js.sri', 'dist/locales/zh-CN.json', 'dist/server/cli.js', 'dist/custom-elements.json', 'README.md']) {
+    for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/define.js', 'dist/message-center.min.js', 'dist/message-center.min.js.map', 'dist/message-center.min.js.sri', 'dist/locales/zh-CN.json', 'dist/server/cli.js', 'dist/custom-elements.json', 'demo/index.html', 'LICENSE', 'README.md']) {
       check(files.includes(needed), `it lacks ${needed}`);
     }
     return `${files.length} files`;
@@ -304,9 +306,13 @@ try {
     check(refused, 'the port still answers');
   });
 
-  await step('the installed bin, started directly, exits 0 on SIGTERM', async () => {
-    const direct = await startBin(['--host', '127.0.0.1', '--port', '0'], [join(app, 'node_modules', '.bin', 'message-center-relay')]);
+  await step('the installed bin, started directly with --demo, serves the demo page and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const direct = await startBin(['--host', '127.0.0.1', '--port', String(port), '--demo'], [join(app, 'node_modules', '.bin', 'message-center-relay')]);
     relays.push(direct);
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    const html = await page.text();
+    check(page.status === 200 && html.includes('message-center.min.js') && html.includes('integrity='), `GET / answered ${page.status}: ${html.slice(0, 200)}`);
     direct.child.kill('SIGTERM');
     const code = await Promise.race([direct.exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), DEADLINE_MS))]);
     check(code === 0, `it ended with ${code}:\n${direct.output()}`);
