@@ -264,6 +264,12 @@ export class WsChatPanel extends LitElement {
     super.scheduleUpdate();
   }
 
+  /** Resolves once the log is whole: a long history renders a slice per update (StickyScrollController). */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    while (!(await super.getUpdateComplete()));
+    return true;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('maxMessages')) this.#list.trim();
     const url = this.#resolvedUrl;
