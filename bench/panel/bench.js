@@ -73,28 +73,24 @@ async function settled(element, started) {
   return { ms };
 }
 
-/** Event-loop probe: the longest gap between two turns of a MessageChannel loop ≈ the longest task. */
-function probe() {
-  const channel = new MessageChannel();
-  let last = performance.now();
-  let longest = 0;
-  let running = true;
-  channel.port1.onmessage = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (running) channel.port2.postMessage(0);
-  };
-  channel.port2.postMessage(0);
-  const longTasks = [];
-  const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
-  observer.observe({ type: 'longtask', buffered: false });
+/** Counts the browser's long tasks and long animation frames (each over 50 ms) from now until `stop()`. */
+function longEntries() {
+  const counts = { longtask: 0, 'long-animation-frame': 0 };
+  const types = Object.keys(counts);
+  const observers = types.map((type) => {
+    const observer = new PerformanceObserver((list) => (counts[type] += list.getEntries().length));
+    observer.observe({ type, buffered: false });
+    return observer;
+  });
   return {
-    stop() {
-      running = false;
-      longTasks.push(...observer.takeRecords().map((e) => e.duration));
-      observer.disconnect();
-      return { longestTask: longest, longTasks: longTasks.length, longestReported: Math.max(0, ...longTasks) };
+    async stop() {
+      // A long animation frame is reported once its frame has been presented.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      observers.forEach((observer, i) => {
+        counts[types[i]] += observer.takeRecords().length;
+        observer.disconnect();
+      });
+      return { longtasks: counts.longtask, longFrames: counts['long-animation-frame'] };
     },
   };
 }
@@ -118,14 +114,9 @@ window.bench = {
       await frame();
     }
     // Observing from an earlier task: an entry is for a task that ended after the observer began.
-    const long = { longtask: 0, 'long-animation-frame': 0 };
-    const observers = Object.keys(long).map((type) => {
-      const observer = new PerformanceObserver((list) => (long[type] += list.getEntries().length));
-      observer.observe({ type, buffered: false });
-      return observer;
-    });
+    const long = longEntries();
     await frame();
-    window.__render = { kind, messages, element, long, observers };
+    window.__render = { kind, messages, element, long };
   },
 
   /**
@@ -136,7 +127,7 @@ window.bench = {
    * counted (both report only what took over 50 ms).
    */
   async render() {
-    const { kind, messages, long, observers } = window.__render;
+    const { kind, messages, long } = window.__render;
     let { element } = window.__render;
     const newest = messages.at(-1).key;
     const t0 = performance.now();
@@ -160,22 +151,18 @@ window.bench = {
     await frame();
     const ms = performance.now() - t0;
     first ??= ms;
-    // A long animation frame is reported once its frame has been presented.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    observers.forEach((observer, i) => {
-      long[Object.keys(long)[i]] += observer.takeRecords().length;
-      observer.disconnect();
-    });
+    const counts = await long.stop();
     const nodes = kind === 'panel' ? element.shadowRoot.querySelectorAll('*').length : element.querySelectorAll('*').length + 1;
     stage.replaceChildren();
     window.__render = undefined;
-    return { first, ms, nodes, longtasks: long.longtask, longFrames: long['long-animation-frame'] };
+    return { first, ms, nodes, ...counts };
   },
 
   /**
-   * Connects and reports, while the relay streams `expected` messages at it:
-   * the longest task (probe), frames per second, and how long from the first
-   * message's arrival until the last is on screen.
+   * Connects and reports, while the relay streams `expected` messages at it
+   * (and run.ts traces the main thread): frames per second, the browser's
+   * long tasks and frames, and how long from the first message's arrival
+   * until the last is on screen.
    */
   async stream(kind, url, seconds, expected) {
     stage.replaceChildren();
@@ -205,20 +192,20 @@ window.bench = {
     };
     requestAnimationFrame(count);
     window.__ready = true;
-    const watch = probe();
+    const long = longEntries();
     const deadline = performance.now() + seconds * 1000 + 10_000;
     while (received < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     await element.updateComplete;
     await frame();
     const end = performance.now();
     counting = false;
-    const result = watch.stop();
+    const counts = await long.stop();
     const inWindow = frames.filter((t) => t >= firstArrival && t <= end).length;
     const nodes = kind === 'panel' ? element.shadowRoot.querySelectorAll('*').length : element.querySelectorAll('*').length + 1;
     element.socket?.close();
     stage.replaceChildren();
     window.__ready = false;
-    return { ...result, received, nodes, showAllMs: end - firstArrival, fps: (inWindow * 1000) / (end - firstArrival) };
+    return { ...counts, received, nodes, showAllMs: end - firstArrival, fps: (inWindow * 1000) / (end - firstArrival) };
   },
   /**
    * Connects, then waits for `count` messages of `length` characters (run.ts

@@ -131,17 +131,8 @@ export class StickyScrollController implements ReactiveController {
     const log = this.#log();
     this.#anchor = undefined;
     if (!log || this.#stick) return;
-    // The first entry whose bottom is below the log's top edge, by bisection: entries are in order.
     const top = log.getBoundingClientRect().top;
-    const entries = log.querySelectorAll('[data-key]');
-    let low = 0;
-    let high = entries.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (entries[middle]!.getBoundingClientRect().bottom > top) high = middle;
-      else low = middle + 1;
-    }
-    const element = entries[low];
+    const element = [...log.querySelectorAll('[data-key]')].find((entry) => entry.getBoundingClientRect().bottom > top);
     if (element) this.#anchor = { element, top: element.getBoundingClientRect().top - top };
   }
 
@@ -166,31 +157,22 @@ export class StickyScrollController implements ReactiveController {
     this.#reveal = 0;
   }
 
-  #nearBottom(): boolean {
-    const log = this.#log();
-    return !!log && log.scrollHeight - log.scrollTop - log.clientHeight < log.clientHeight;
-  }
-
   /**
    * A slice more for the next update, where one is due: above, while earlier
    * entries are still to be revealed or the reader is near the top; below,
    * while the reader is near the bottom of a window short of the latest.
+   * Entries far from view go: below the window when it grew upwards, above
+   * it when it grew down.
    */
   #more(): void {
     const log = this.#log();
-    let up = false;
-    if (this.first > 0 && (this.#reveal > 0 || (log && log.scrollTop < log.clientHeight))) {
-      this.#shown += SLICE;
-      this.#reveal = Math.max(0, this.#reveal - SLICE);
-      up = true;
-    } else if (this.#below > 0 && this.#nearBottom()) {
-      const step = Math.min(SLICE, this.#below);
-      this.#below -= step;
-      this.#shown += step;
-    } else {
-      return;
-    }
-    // Entries far from view go: below the window when it grew upwards, above it when it grew down.
+    if (!log) return;
+    const up = this.first > 0 && (this.#reveal > 0 || log.scrollTop < log.clientHeight);
+    const step = up ? SLICE : Math.min(SLICE, this.#below);
+    if (!up && !(step && log.scrollHeight - log.scrollTop < 2 * log.clientHeight)) return;
+    this.#shown += step;
+    if (up) this.#reveal = Math.max(0, this.#reveal - step);
+    else this.#below -= step;
     const excess = this.#shown - MAX_RENDERED;
     if (excess > 0) {
       if (up) this.#below += excess;
