@@ -42,7 +42,9 @@ describe('<ws-chat-panel> with 10,000 messages of history', () => {
     // Each poll is a timer of the page's: it runs between the panel's slices, or not before they are all done.
     await waitFor(() => inView(chat, lastBubble(chat)) && lastBubble(chat)!.textContent === `stored ${COUNT - 1}`, 'the newest message on screen', 5_000);
     const renderedMeanwhile = bubbles(chat).length;
+    expect(log(chat).getAttribute('aria-busy'), 'the log tells assistive technology it is being filled in').to.equal('true');
     await chat.updateComplete;
+    expect(log(chat).hasAttribute('aria-busy'), 'and when it is done').to.equal(false);
     const rendered = bubbles(chat);
     expect(renderedMeanwhile, 'a timer of the page ran while the panel was still rendering').to.be.below(rendered.length);
     expect(rendered.at(-1)).to.equal(`stored ${COUNT - 1}`);
