@@ -73,35 +73,35 @@ async function settled(element, started) {
   return { ms };
 }
 
-/** Event-loop probe: the longest gap between two turns of a MessageChannel loop ≈ the longest task. */
-function probe() {
-  const channel = new MessageChannel();
-  let last = performance.now();
-  let longest = 0;
-  let running = true;
-  channel.port1.onmessage = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (running) channel.port2.postMessage(0);
-  };
-  channel.port2.postMessage(0);
-  const longTasks = [];
-  const observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
-  observer.observe({ type: 'longtask', buffered: false });
+/** Counts the browser's long tasks and long animation frames (each over 50 ms) from now until `stop()`. */
+function longEntries() {
+  const counts = { longtask: 0, 'long-animation-frame': 0 };
+  const types = Object.keys(counts);
+  const observers = types.map((type) => {
+    const observer = new PerformanceObserver((list) => (counts[type] += list.getEntries().length));
+    observer.observe({ type, buffered: false });
+    return observer;
+  });
   return {
-    stop() {
-      running = false;
-      longTasks.push(...observer.takeRecords().map((e) => e.duration));
-      observer.disconnect();
-      return { longestTask: longest, longTasks: longTasks.length, longestReported: Math.max(0, ...longTasks) };
+    async stop() {
+      // A long animation frame is reported once its frame has been presented.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      observers.forEach((observer, i) => {
+        counts[types[i]] += observer.takeRecords().length;
+        observer.disconnect();
+      });
+      return { longtasks: counts.longtask, longFrames: counts['long-animation-frame'] };
     },
   };
 }
 
 window.bench = {
-  /** Time to show a 10,000-message history, from handing it over to the first frame after layout. */
-  async render(kind, count) {
+  /**
+   * Sets the stage for `render`: the messages, and for the panel an empty one
+   * already rendered, so what `render` measures (and run.ts traces) is the
+   * history alone.
+   */
+  async prepare(kind, count) {
     stage.replaceChildren();
     const messages = Array.from({ length: count }, (_, i) => fakeMessage(i + 1));
     let element;
@@ -113,9 +113,30 @@ window.bench = {
       await element.updateComplete;
       await frame();
     }
+    // Observing from an earlier task: an entry is for a task that ended after the observer began.
+    const long = longEntries();
+    await frame();
+    window.__render = { kind, messages, element, long };
+  },
+
+  /**
+   * Shows the history `prepare` made: `first` is the time from handing it over
+   * to the first frame that shows the newest message; `ms` to the first frame
+   * once the panel has done all its work (`updateComplete`: every slice). The
+   * browser's own long-task and long-animation-frame entries meanwhile are
+   * counted (both report only what took over 50 ms).
+   */
+  async render() {
+    const { kind, messages, long } = window.__render;
+    let { element } = window.__render;
+    const newest = messages.at(-1).key;
     const t0 = performance.now();
+    let first;
     if (kind === 'panel') {
       element.addMessages(messages);
+      while (!element.shadowRoot.querySelector(`[data-key="${newest}"]`)) await frame();
+      await frame();
+      first = performance.now() - t0;
       await element.updateComplete;
     } else {
       element = document.createElement('ul');
@@ -129,36 +150,62 @@ window.bench = {
     void document.body.offsetHeight; // layout
     await frame();
     const ms = performance.now() - t0;
+    first ??= ms;
+    const counts = await long.stop();
     const nodes = kind === 'panel' ? element.shadowRoot.querySelectorAll('*').length : element.querySelectorAll('*').length + 1;
     stage.replaceChildren();
-    return { ms, nodes };
+    window.__render = undefined;
+    return { first, ms, nodes, ...counts };
   },
 
-  /** Connects and reports the longest task while the relay streams messages at it. */
-  async stream(kind, url, seconds) {
+  /**
+   * Connects and reports, while the relay streams `expected` messages at it
+   * (and run.ts traces the main thread): frames per second, the browser's
+   * long tasks and frames, and how long from the first message's arrival
+   * until the last is on screen.
+   */
+  async stream(kind, url, seconds, expected) {
     stage.replaceChildren();
     let received = 0;
+    let firstArrival;
     let element;
+    const arrived = () => {
+      if (received++ === 0) firstArrival = performance.now();
+    };
     if (kind === 'panel') {
-      element = await onlinePanel(url, 'reader', (panel) => {
+      // A new name each time: a panel resumes its name's session, and the relay would replay what came since.
+      element = await onlinePanel(url, `reader-${performance.now()}`, (panel) => {
         panel.setAttribute('max-messages', '10000');
-        panel.addEventListener('ws-chat-message', () => received++);
+        panel.addEventListener('ws-chat-message', arrived);
       });
     } else {
       element = await plainList(url, (frame) => {
-        received++;
+        arrived();
         showPlain(element, frame);
       });
     }
+    const frames = [];
+    let counting = true;
+    const count = (now) => {
+      frames.push(now);
+      if (counting) requestAnimationFrame(count);
+    };
+    requestAnimationFrame(count);
     window.__ready = true;
-    const watch = probe();
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 500));
-    const result = watch.stop();
+    const long = longEntries();
+    const deadline = performance.now() + seconds * 1000 + 10_000;
+    while (received < expected && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await element.updateComplete;
+    await frame();
+    const end = performance.now();
+    counting = false;
+    const counts = await long.stop();
+    const inWindow = frames.filter((t) => t >= firstArrival && t <= end).length;
     const nodes = kind === 'panel' ? element.shadowRoot.querySelectorAll('*').length : element.querySelectorAll('*').length + 1;
     element.socket?.close();
     stage.replaceChildren();
     window.__ready = false;
-    return { ...result, received, nodes };
+    return { ...counts, received, nodes, showAllMs: end - firstArrival, fps: (inWindow * 1000) / (end - firstArrival) };
   },
   /**
    * Connects, then waits for `count` messages of `length` characters (run.ts

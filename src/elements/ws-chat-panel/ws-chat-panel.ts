@@ -120,6 +120,8 @@ export class WsChatPanel extends LitElement {
   @property({ attribute: 'lang' }) private langAttribute: string | null = null;
 
   #everConnected = false;
+  /** When the panel last rendered (`performance.now()`). */
+  #renderedAt = -Infinity;
   #noUrlReported = false;
 
   readonly #list = new MessageList(this, () => this.maxMessages);
@@ -263,10 +265,22 @@ export class WsChatPanel extends LitElement {
   /**
    * Renders at most once per animation frame while the page is visible: a
    * burst of a thousand messages a second costs sixty renders, not a thousand.
+   * While renders follow each other frame after frame (a stream of messages),
+   * every other frame: the same messages then cost half the layout and paint.
    */
   protected override async scheduleUpdate(): Promise<void> {
-    if (typeof document !== 'undefined' && document.visibilityState === 'visible') await nextFrame();
+    if (typeof document !== 'undefined' && document.visibilityState === 'visible') {
+      await nextFrame();
+      if (performance.now() - this.#renderedAt < 20) await nextFrame();
+    }
     super.scheduleUpdate();
+    this.#renderedAt = performance.now();
+  }
+
+  /** Resolves once the log is whole: a long history renders a slice per update (StickyScrollController). */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    while (!(await super.getUpdateComplete()));
+    return true;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatMessage, ChatNotice } from '../../../client/types.js';
 import { retryCanHelp } from '../../../protocol/constants.js';
@@ -8,12 +9,11 @@ import { displayName } from '../people.js';
 import { icon } from './icons.js';
 import type { PanelView } from './view.js';
 
-/** The message log: the latest messages and notices, with "show earlier" above them while there are more. */
+/** The message log: the window of messages and notices the reader is at, with "show earlier" above it while there are more. */
 export function logTemplate(view: PanelView) {
-  const { t, list, scroll } = view;
+  const { t, list, scroll, locale, connection, people } = view;
   const { items } = list;
-  const hidden = Math.max(0, items.length - scroll.shown);
-  const visible = hidden > 0 ? items.slice(hidden) : items;
+  const { first } = scroll;
   return html`
     <div
       class="stream"
@@ -22,17 +22,25 @@ export function logTemplate(view: PanelView) {
       aria-live="polite"
       aria-busy=${view.quiet ? 'true' : nothing}
       aria-label=${t.messageLog}
+      aria-busy=${scroll.busy ? 'true' : nothing}
       tabindex="0"
       @scroll=${scroll.onScroll}
     >
-      ${hidden > 0
+      ${first > 0
         ? html`<button class="link-button earlier" @click=${scroll.showEarlier}>${t.showEarlier}</button>`
         : nothing}
       ${items.length === 0 ? html`<p class="empty"><slot name="empty">${t.emptyStream}</slot></p>` : nothing}
       ${repeat(
-        visible,
+        items.slice(first, scroll.end),
         (item) => item.key,
-        (item) => (item.kind === 'message' ? messageTemplate(view, item.message) : noticeTemplate(view, item.notice)),
+        // Each entry renders again only when something it shows changed (a busy log renders every
+        // frame, hundreds of entries): the entry itself (a new object when it changes), whether it
+        // is shown whole, the language, the connection (a pending message says whether it waits
+        // for it), who is online (names shared, whom a private message was for).
+        (item) =>
+          item.kind === 'message'
+            ? guard([item.message, list.isExpanded(item.key), t, locale, connection.status, people.roster], () => messageTemplate(view, item.message))
+            : guard([item.notice, t], () => noticeTemplate(view, item.notice)),
       )}
     </div>
   `;
