@@ -19,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 const BUNDLE = 'dist/message-center.min.js';
 const GOAL = 20_000;
 const BUDGET = 24_000;
-const CEILING = 35_500;
+const CEILING = 35_800;
 
 const args = new Set(process.argv.slice(2));
 const gzip = (text: string | Buffer) => gzipSync(text, { level: 9 }).length;
