@@ -20,9 +20,8 @@ export function logTemplate(view: PanelView) {
       part="stream"
       role="log"
       aria-live="polite"
-      aria-busy=${view.quiet ? 'true' : nothing}
       aria-label=${t.messageLog}
-      aria-busy=${scroll.busy ? 'true' : nothing}
+      aria-busy=${view.quiet || scroll.busy ? 'true' : nothing}
       tabindex="0"
       @scroll=${scroll.onScroll}
     >
