@@ -130,6 +130,11 @@ export class Presence {
     return this.byId.get(id);
   }
 
+  /** Whether this peer is online on another node of the cluster. */
+  isRemote(id: string): boolean {
+    return this.remote.has(id);
+  }
+
   add(connection: Connection): void {
     this.byId.set(connection.id, connection);
     addTo(this.byName, connection.name, connection);

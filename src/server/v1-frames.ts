@@ -29,12 +29,24 @@ export function readHotFrame(text: string): SendFrame | ReceivedFrame | undefine
   return object.type === 'send' ? sendFrame(object) : object.type === 'received' ? receivedFrame(object) : undefined;
 }
 
+/** Each frame's keys in the schema's order. */
+const SEND_KEYS = ['type', 'id', 'to', 'data'];
+const TARGET_KEYS = ['ids', 'names', 'addrs'];
+
 /** A string of 1 to `max` UTF-16 units (valibot's minLength and maxLength). */
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;
 
 /** SendFrameSchema: `type`, `id`, `data`, optionally `to`, and nothing else. */
 function sendFrame(object: Record<string, unknown>): SendFrame | undefined {
-  for (const key in object) if (key !== 'type' && key !== 'id' && key !== 'to' && key !== 'data') return undefined;
+  // Unknown keys refuse it; keys already in the schema's order let it be returned as it is.
+  let rank = 0;
+  let ordered = true;
+  for (const key in object) {
+    const at = SEND_KEYS.indexOf(key);
+    if (at < 0) return undefined;
+    if (at < rank) ordered = false;
+    rank = at;
+  }
   const id = object.id;
   if (!isText(id, FieldLimits.maxIdLength)) return undefined;
   // `in`, as valibot asks: a key present with any value is checked.
@@ -47,6 +59,7 @@ function sendFrame(object: Record<string, unknown>): SendFrame | undefined {
   const data = object.data;
   if (!withinDepth(data, FieldLimits.maxDataDepth)) return undefined;
   // Keys in the schema's order, as valibot's output has them.
+  if (ordered && to === object.to) return object as SendFrame;
   return to ? { type: 'send', id, to, data } : { type: 'send', id, data };
 }
 
@@ -55,13 +68,21 @@ function target(value: unknown): Target | undefined {
   // An array is an object to valibot too, but none passes: its indices are unknown keys, and `[]` names no one.
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const to = value as Record<string, unknown>;
-  for (const key in to) if (key !== 'ids' && key !== 'names' && key !== 'addrs') return undefined;
+  let rank = 0;
+  let ordered = true;
+  for (const key in to) {
+    const at = TARGET_KEYS.indexOf(key);
+    if (at < 0) return undefined;
+    if (at < rank) ordered = false;
+    rank = at;
+  }
   const ids = 'ids' in to ? texts(to.ids, FieldLimits.maxIdLength) : null;
   const names = 'names' in to ? texts(to.names, FieldLimits.maxNameLength * 2) : null;
   const addrs = 'addrs' in to ? texts(to.addrs, 64) : null;
   if (ids === undefined || names === undefined || addrs === undefined) return undefined;
   const count = (ids?.length ?? 0) + (names?.length ?? 0) + (addrs?.length ?? 0);
   if (count === 0 || count > FieldLimits.maxTargets) return undefined;
+  if (ordered) return to as Target;
   return { ...(ids ? { ids } : {}), ...(names ? { names } : {}), ...(addrs ? { addrs } : {}) };
 }
 
