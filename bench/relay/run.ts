@@ -57,7 +57,8 @@ const config = {
    * the short moderate windows, so one disturbed window cannot move a median.
    */
   moderateReps: flags.reps ? Number(flags.reps) : quick ? 1 : 3,
-  reps: flags.reps ? Number(flags.reps) : quick ? 1 : 2,
+  // One search per relay by default, so a run stays within about 5 minutes; `--reps 3` for medians of three.
+  reps: flags.reps ? Number(flags.reps) : 1,
   warmSeconds: quick ? 0.5 : 0.75,
   moderateSeconds: quick ? 1 : 2.5,
   stepSeconds: quick ? 0.6 : 0.75,
@@ -415,8 +416,14 @@ interface Memory {
   rssPerConnection: number;
   /** Heap used + external (Buffers) growth per connection, after a forced GC. */
   heapPerConnection: number;
-  /** Of the RSS growth, how much V8's heap spaces took (committed), per connection: the rest is native (sockets, allocator). */
+  /** Of the RSS growth, how much V8's heap spaces took (committed), per connection: the rest is native (sockets, allocator) or pages V8 keeps outside its spaces. */
   heapCommittedPerConnection: number;
+  /**
+   * RSS growth per connection from `n` to `2n` idle connections (measured for
+   * n ≤ 1,000): what one more connection costs once the process has grown
+   * for the first `n`, without the one-time growth the first fill includes.
+   */
+  rssMarginalPerConnection: number;
 }
 
 interface Usage {
@@ -447,8 +454,15 @@ async function memory(host: Host, n: number): Promise<Memory> {
     // Each arrival costs ours a roster and a notice to everyone already there: the last of 10,000 wait a while.
     await generator.call('connect', { group: 'memory', port: server.port, n, wire, timeout: 600_000 });
     const after = await usage();
+    let marginal = NaN;
+    if (n <= 1000) {
+      await generator.call('connect', { group: 'memory-more', port: server.port, n, wire, timeout: 600_000 });
+      marginal = ((await usage()).memory.rss - after.memory.rss) / n;
+      await generator.call('close', { group: 'memory-more' });
+    }
     await generator.call('close', { group: 'memory' });
     return {
+      rssMarginalPerConnection: marginal,
       impl: host,
       clients: n,
       rssPerConnection: (after.memory.rss - before.memory.rss) / n,
@@ -587,7 +601,8 @@ async function main(): Promise<void> {
         memories.push(result);
         log(
           `memory ${host}, ${fmtInt(n)} idle: per connection ${fmt(result.rssPerConnection / 1024)} KiB RSS ` +
-            `(${fmt(result.heapCommittedPerConnection / 1024)} of it V8 heap), ${fmt(result.heapPerConnection / 1024)} KiB heap used+external [${((Date.now() - t0) / 1000).toFixed(0)} s]`,
+            `(${fmt(result.heapCommittedPerConnection / 1024)} of it V8 heap), ${fmt(result.heapPerConnection / 1024)} KiB heap used+external, ` +
+            `${fmt(result.rssMarginalPerConnection / 1024)} KiB RSS per connection from ${fmtInt(n)} to ${fmtInt(2 * n)} [${((Date.now() - t0) / 1000).toFixed(0)} s]`,
         );
       }
     }
@@ -668,6 +683,7 @@ async function main(): Promise<void> {
       };
       rows.push(row('KiB RSS per idle connection', (m) => m.rssPerConnection, 1.15));
       rows.push(row('  of which V8 heap (committed)', (m) => m.heapCommittedPerConnection));
+      if (n <= 1000) rows.push(row(`  KiB RSS per connection from ${fmtInt(n)} to ${fmtInt(2 * n)}`, (m) => m.rssMarginalPerConnection));
       rows.push(row('  KiB heap used + external', (m) => m.heapPerConnection));
       summary[`idle-${n}`] = perImpl((impl) => memories.filter((m) => m.impl === impl && m.clients === n));
     }
