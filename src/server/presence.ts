@@ -123,7 +123,10 @@ export class Presence {
   }
 
   roster(): Peer[] {
-    return [...[...this.byId.values()].map((connection) => connection.peer), ...[...this.remote.values()].map((r) => r.peer)];
+    const peers: Peer[] = [];
+    for (const connection of this.byId.values()) peers.push(connection.peer);
+    for (const remote of this.remote.values()) peers.push(remote.peer);
+    return peers;
   }
 
   get(id: string): Connection | undefined {
