@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Histogram, type LatencySummary } from './histogram.js';
 import { ready, serve } from './ipc.js';
-import { BenchClient, type ClientSink } from './ws-client.js';
+import { BenchClient, type ClientSink, type Wire } from './ws-client.js';
 
 // The load generator: holds a set of clients per relay and, on request,
 // sends at a fixed rate for a fixed time, then waits for every delivery
@@ -21,7 +21,7 @@ export interface RunArgs {
   seconds: number;
   /** How long to wait for stragglers after the last send. */
   drainMs: number;
-  /** Whether the relay acknowledges each send (ours does, the baseline does not). */
+  /** Whether the relay acknowledges each send (ours always does, the ws baseline never; Socket.IO when the emit asks for it). */
   acks: boolean;
 }
 
@@ -88,14 +88,14 @@ function closeGroup(name: string): void {
   for (const client of group.clients) client.close();
 }
 
-async function connectGroup(args: { group: string; port: number; n: number }): Promise<{ n: number }> {
+async function connectGroup(args: { group: string; port: number; n: number; wire?: Wire; timeout?: number }): Promise<{ n: number }> {
   closeGroup(args.group);
   const clients: BenchClient[] = new Array(args.n);
   let next = 0;
   const worker = async () => {
     while (next < args.n) {
       const index = next++;
-      clients[index] = await BenchClient.open(args.port, `load-${index}`, sink);
+      clients[index] = await BenchClient.open(args.port, `load-${index}`, sink, args.wire, args.timeout);
     }
   };
   await Promise.all(Array.from({ length: Math.min(32, args.n) }, worker));
@@ -135,7 +135,7 @@ async function run(args: RunArgs): Promise<RunResult> {
           to = `"to":{"ids":["${clients[target]!.id}"]},`;
         }
         const t = Math.round(performance.now() * 1000);
-        clients[from]!.sendText(`{"type":"send","id":"${(sequence++).toString(36)}",${to}"data":{"t":${t},"text":"${TEXT}"}}`);
+        clients[from]!.sendFrame(`{"type":"send","id":"${(sequence++).toString(36)}",${to}"data":{"t":${t},"text":"${TEXT}"}}`, args.acks);
         sent++;
       }
       if (sent >= total) resolve();

@@ -22,6 +22,8 @@ const { values: flags } = parseArgs({
     reps: { type: 'string' },
     only: { type: 'string' },
     log: { type: 'string' },
+    idle: { type: 'string' },
+    scenario: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -31,6 +33,8 @@ if (flags.help) {
       '  --quick   a short smoke run: short windows, one run per relay\n' +
       '  --reps N  alternating runs per relay (default 3 at the moderate rate, 2 for the rest)\n' +
       '  --only    run some parts only (the table shows — for the rest)\n' +
+      '  --scenario broadcast-100,unicast-100,broadcast-1000,unicast-1000: run these only\n' +
+      '  --idle N,M  idle connections per memory measurement (default 1000; 10000 takes many minutes)\n' +
       '  --log     compare our relay with its log on disk (--data-dir; fsync: --fsync too) against\n' +
       '            our relay with its log in memory, instead of against the minimal ws relay\n',
   );
@@ -43,6 +47,8 @@ if (flags.log !== undefined && flags.log !== 'disk' && flags.log !== 'fsync') th
 const logMode = flags.log as 'disk' | 'fsync' | undefined;
 const LABELS = logMode ? { ours: logMode === 'fsync' ? 'disk+fsync' : 'disk log', baseline: 'memory log' } : { ours: 'ours', baseline: 'baseline' };
 const PARTS = ['moderate', 'sustained', 'memory'] as const;
+/** Idle connections per memory measurement (`--idle 1000,10000`). */
+const idleCounts = flags.idle ? flags.idle.split(',').map(Number) : undefined;
 const parts = new Set(flags.only ? flags.only.split(',') : logMode ? PARTS.filter((part) => part !== 'memory') : PARTS);
 for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new TypeError(`--only: unknown part ${part}; use ${PARTS.join(', ')}`);
 const config = {
@@ -51,7 +57,8 @@ const config = {
    * the short moderate windows, so one disturbed window cannot move a median.
    */
   moderateReps: flags.reps ? Number(flags.reps) : quick ? 1 : 3,
-  reps: flags.reps ? Number(flags.reps) : quick ? 1 : 2,
+  // One search per relay by default, so a run stays within about 5 minutes; `--reps 3` for medians of three.
+  reps: flags.reps ? Number(flags.reps) : 1,
   warmSeconds: quick ? 0.5 : 0.75,
   moderateSeconds: quick ? 1 : 2.5,
   stepSeconds: quick ? 0.6 : 0.75,
@@ -64,7 +71,11 @@ const config = {
   stepDrainMs: 1500,
   /** A step passes with p99 at or below this, nothing lost, and the generator on schedule. */
   p99LimitMs: 100,
-  memoryClients: quick ? 500 : 1000,
+  /** Idle connections per memory measurement, each in a fresh relay process. */
+  /** 10,000 only when asked (`--idle`): filling ours that far takes many minutes (every arrival is announced to everyone). */
+  memoryClients: idleCounts ?? [1000],
+  memoryWarmClients: 100,
+  memoryReps: flags.reps ? Number(flags.reps) : quick ? 1 : 2,
   floorSeconds: quick ? 1 : 3,
   /**
    * Cores' worth of CPU that other processes may use during a window before
@@ -79,8 +90,24 @@ const config = {
 /** What is left of `config.patienceSeconds`. */
 let patienceMs = config.patienceSeconds * 1000;
 
-type Impl = 'ours' | 'baseline';
-const IMPLS: readonly Impl[] = ['ours', 'baseline'];
+/**
+ * What is measured: our relay; the minimal ws relay (`baseline`); Socket.IO
+ * without acks, and with an ack callback on every emit (`socketio-ack`, the
+ * same server as `socketio`, asked for acks: the fair comparison for our
+ * acknowledged sends). A --log run compares two of ours instead.
+ */
+type Impl = 'ours' | 'baseline' | 'socketio' | 'socketio-ack';
+/** A relay process: both Socket.IO contenders share one (and one set of clients). */
+type Host = 'ours' | 'baseline' | 'socketio';
+const IMPLS: readonly Impl[] = logMode ? ['ours', 'baseline'] : ['ours', 'baseline', 'socketio', 'socketio-ack'];
+const HOSTS: readonly Host[] = logMode ? ['ours', 'baseline'] : ['ours', 'baseline', 'socketio'];
+const hostOf = (impl: Impl): Host => (impl === 'socketio-ack' ? 'socketio' : impl);
+const wireOf = (host: Host): 'mc' | 'socketio' => (host === 'socketio' ? 'socketio' : 'mc');
+const acksOf = (impl: Impl): boolean => impl === 'ours' || impl === 'socketio-ack' || logMode !== undefined;
+/** Acks only matter where a message has one sender and one recipient; broadcast compares the relays without them. */
+const implsFor = (scenario: Scenario): Impl[] => IMPLS.filter((impl) => impl !== 'socketio-ack' || scenario.mode === 'unicast');
+/** The throughput search is the long part of a run: it compares ours with the minimal relay only (the target is at least its rate). */
+const SEARCHED: readonly Impl[] = ['ours', 'baseline'];
 
 interface Scenario {
   readonly key: string;
@@ -101,6 +128,10 @@ const SCENARIOS: readonly Scenario[] = [
   { key: 'broadcast-1000', mode: 'broadcast', clients: 1000, moderateRate: 20, searchFrom: 50 },
   { key: 'unicast-1000', mode: 'unicast', clients: 1000, moderateRate: 5000, searchFrom: 5000 },
 ];
+
+/** `--scenario unicast-1000,broadcast-100`: run these only (to profile one path). */
+const chosen = flags.scenario ? SCENARIOS.filter((s) => flags.scenario!.split(',').includes(s.key)) : SCENARIOS;
+if (chosen.length === 0) throw new TypeError(`--scenario: use some of ${SCENARIOS.map((s) => s.key).join(', ')}`);
 
 const deliveriesPerMessage = (scenario: Scenario) => (scenario.mode === 'broadcast' ? scenario.clients - 1 : 1);
 
@@ -124,7 +155,7 @@ function preflight(): void {
 }
 
 interface Server {
-  readonly impl: Impl | 'floor';
+  readonly impl: Impl | Host | 'floor';
   readonly child: Child;
   readonly port: number;
 }
@@ -136,7 +167,7 @@ const extraNodeArgs = (variable: string): string[] => (process.env[variable] ?? 
 const dataDirs: string[] = [];
 
 /** The server host's arguments: in a --log run both are our relay, "ours" with a log on disk. */
-function hostArgs(impl: Impl | 'floor'): string[] {
+function hostArgs(impl: Host | 'floor'): string[] {
   if (!logMode || impl === 'floor') return ['--impl', impl];
   if (impl === 'baseline') return ['--impl', 'ours'];
   const dir = mkdtempSync(join(tmpdir(), 'mc-bench-log-'));
@@ -144,7 +175,7 @@ function hostArgs(impl: Impl | 'floor'): string[] {
   return ['--impl', 'ours', '--data-dir', dir, ...(logMode === 'fsync' ? ['--fsync'] : [])];
 }
 
-async function startServer(impl: Impl | 'floor'): Promise<Server> {
+async function startServer(impl: Host | 'floor'): Promise<Server> {
   const child = Child.start(`${impl} relay`, SERVER_CORE, resolve(here, 'server-host.ts'), hostArgs(impl), [
     '--expose-gc',
     ...extraNodeArgs('BENCH_SERVER_NODE_ARGS'),
@@ -235,12 +266,12 @@ async function measureOnce(
   const wall0 = Date.now();
   await server.child.call('cpuStart');
   const run = await generator.call<RunResult>('run', {
-    group: server.impl,
+    group: hostOf(server.impl),
     mode: scenario.mode,
     rate,
     seconds,
     drainMs,
-    acks: server.impl === 'ours' || logMode !== undefined,
+    acks: acksOf(server.impl),
   });
   const cpu = await server.child.call<CpuWindow>('cpuStop');
   const wall = Date.now() - wall0;
@@ -296,7 +327,10 @@ async function measure(
   return best;
 }
 
-const connectGroup = (server: Server & { impl: Impl }, n: number) => generator.call('connect', { group: server.impl, port: server.port, n });
+const connectGroup = (server: Server & { impl: Impl }, n: number) => {
+  const host = hostOf(server.impl);
+  return generator.call('connect', { group: host, port: server.port, n, wire: wireOf(host) });
+};
 
 /** Sends at the moderate rate unmeasured (JIT, buffers), then measures. */
 async function moderate(server: Server & { impl: Impl }, scenario: Scenario): Promise<Window> {
@@ -376,42 +410,64 @@ async function search(server: Server & { impl: Impl }, scenario: Scenario, from:
 }
 
 interface Memory {
-  impl: Impl;
+  impl: Host;
   clients: number;
-  /** Heap used + external (Buffers) per connection after a forced GC, on a second fill. */
+  /** Resident memory (RSS) growth per connection, after a forced GC. */
+  rssPerConnection: number;
+  /** Heap used + external (Buffers) growth per connection, after a forced GC. */
   heapPerConnection: number;
-  /** RSS growth per connection on the first fill of a fresh process: includes the heap's and the allocator's one-time growth. */
-  rssFirstFillPerConnection: number;
+  /** Of the RSS growth, how much V8's heap spaces took (committed), per connection: the rest is native (sockets, allocator) or pages V8 keeps outside its spaces. */
+  heapCommittedPerConnection: number;
+  /**
+   * RSS growth per connection from `n` to `2n` idle connections (measured for
+   * n ≤ 1,000): what one more connection costs once the process has grown
+   * for the first `n`, without the one-time growth the first fill includes.
+   */
+  rssMarginalPerConnection: number;
+}
+
+interface Usage {
+  memory: NodeJS.MemoryUsage;
+  /** Committed bytes of every V8 heap space. */
+  committed: number;
 }
 
 /**
- * A fresh relay, `n` idle welcomed clients, twice. The heap figure comes from
- * the second fill: the first also compiles code and grows the young
- * generation, none of it per connection. RSS is reported for the first fill
- * only, and is not robust: it never shrinks back from a burst of handshakes
- * (so a second fill shows nothing), except when V8 gives young-generation
- * pages back (so it can even go down).
+ * A fresh relay process, warmed up with a small fill (code compiled, pools
+ * made), then `n` idle welcomed clients: what its resident memory and its
+ * heap grew by, per connection, each measured after a forced GC once the
+ * relay has gone idle. RSS includes what the heap and the allocator kept
+ * from the fill's own garbage (handshakes; ours also sends every client the
+ * join notice of each later one), which a real relay keeps too.
  */
-async function memory(impl: Impl, n: number): Promise<Memory> {
-  const server = (await startServer(impl)) as Server & { impl: Impl };
+async function memory(host: Host, n: number): Promise<Memory> {
+  const server = await startServer(host);
   const usage = async () => {
     await server.child.call('settle');
-    return server.child.call<NodeJS.MemoryUsage>('memory');
+    return server.child.call<Usage>('memory');
   };
+  const wire = wireOf(host);
   try {
-    const fresh = await usage();
-    await generator.call('connect', { group: 'memory', port: server.port, n });
-    const first = await usage();
+    await generator.call('connect', { group: 'memory', port: server.port, n: config.memoryWarmClients, wire });
     await generator.call('close', { group: 'memory' });
     const before = await usage();
-    await generator.call('connect', { group: 'memory', port: server.port, n });
+    // Each arrival costs ours a roster and a notice to everyone already there: the last of 10,000 wait a while.
+    await generator.call('connect', { group: 'memory', port: server.port, n, wire, timeout: 600_000 });
     const after = await usage();
+    let marginal = NaN;
+    if (n <= 1000) {
+      await generator.call('connect', { group: 'memory-more', port: server.port, n, wire, timeout: 600_000 });
+      marginal = ((await usage()).memory.rss - after.memory.rss) / n;
+      await generator.call('close', { group: 'memory-more' });
+    }
     await generator.call('close', { group: 'memory' });
     return {
-      impl,
+      rssMarginalPerConnection: marginal,
+      impl: host,
       clients: n,
-      heapPerConnection: (after.heapUsed + after.external - before.heapUsed - before.external) / n,
-      rssFirstFillPerConnection: (first.rss - fresh.rss) / n,
+      rssPerConnection: (after.memory.rss - before.memory.rss) / n,
+      heapPerConnection: (after.memory.heapUsed + after.memory.external - before.memory.heapUsed - before.memory.external) / n,
+      heapCommittedPerConnection: (after.committed - before.committed) / n,
     };
   } finally {
     await server.child.stop();
@@ -419,6 +475,10 @@ async function memory(impl: Impl, n: number): Promise<Memory> {
 }
 
 // ── report ────────────────────────────────────────────────────────────────
+
+function socketIoVersion(): string {
+  return (JSON.parse(readFileSync(resolve(root, 'node_modules/socket.io/package.json'), 'utf8')) as { version: string }).version;
+}
 
 function median(values: number[]): number {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
@@ -433,19 +493,42 @@ const fmtInt = (value: number): string => (Number.isFinite(value) ? Math.round(v
 interface Row {
   scenario: string;
   metric: string;
-  ours: string;
-  baseline: string;
+  values: Partial<Record<Impl, string>>;
+  /** ours / minimal ws relay (in a --log run: disk / memory). */
   ratio: number;
+  /** ours / Socket.IO with acks where it was measured, else ours / Socket.IO. */
+  ratioSocketIo?: number;
   target?: string;
   verdict?: string;
 }
 
+const COLUMN: Record<Impl, string> = logMode
+  ? { ours: LABELS.ours, baseline: LABELS.baseline, socketio: '', 'socketio-ack': '' }
+  : { ours: 'ours', baseline: 'ws', socketio: 'Socket.IO', 'socketio-ack': 'S.IO+acks' };
+
 function table(rows: Row[]): string {
-  const header = ['scenario', 'metric', LABELS.ours, LABELS.baseline, logMode ? 'disk/mem' : 'ours/base', 'target'];
-  const cells = rows.map((r) => [r.scenario, r.metric, r.ours, r.baseline, fmt(r.ratio), r.target ? `${r.target} ${r.verdict}` : '']);
+  const header = ['scenario', 'metric', ...IMPLS.map((impl) => COLUMN[impl]), logMode ? 'disk/mem' : 'ours/ws', ...(logMode ? [] : ['ours/S.IO']), 'target'];
+  const cells = rows.map((r) => [
+    r.scenario,
+    r.metric,
+    ...IMPLS.map((impl) => r.values[impl] ?? ''),
+    fmt(r.ratio),
+    ...(logMode ? [] : [r.ratioSocketIo === undefined ? '' : fmt(r.ratioSocketIo)]),
+    r.target ? `${r.target} ${r.verdict}` : '',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => (i >= 2 && i <= 4 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
+  const numeric = (i: number) => i >= 2 && i < header.length - 1;
+  const line = (c: string[]) => c.map((x, i) => (numeric(i) ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+/** The median and, with more than one run, the range: "12.3 (11.9–13.0)". */
+function spread(values: number[], digits = 2, scale = 1): string {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return '—';
+  const med = fmt(median(finite) / scale, digits);
+  if (finite.length === 1) return med;
+  return `${med} (${fmt(Math.min(...finite) / scale, digits)}–${fmt(Math.max(...finite) / scale, digits)})`;
 }
 
 // ── main ──────────────────────────────────────────────────────────────────
@@ -467,17 +550,20 @@ async function main(): Promise<void> {
   await floorServer.child.stop();
   log(`machine latency floor (bare TCP fan-out to 99 sockets, 200/s): p50 ${floor.p50} ms, p99 ${floor.p99} ms`);
 
+  const hosts = {} as Record<Host, Server>;
+  for (const host of HOSTS) hosts[host] = await startServer(host);
   const servers = {} as Record<Impl, Server & { impl: Impl }>;
-  for (const impl of IMPLS) servers[impl] = (await startServer(impl)) as Server & { impl: Impl };
+  for (const impl of IMPLS) servers[impl] = { ...hosts[hostOf(impl)], impl };
 
   const moderateWindows: Window[] = [];
   const searches: Search[] = [];
   for (const clients of parts.has('moderate') || parts.has('sustained') ? [100, 1000] : []) {
-    for (const impl of IMPLS) await connectGroup(servers[impl], clients);
-    const scenarios = SCENARIOS.filter((s) => s.clients === clients);
+    for (const host of HOSTS) await connectGroup(servers[host], clients);
+    const scenarios = chosen.filter((s) => s.clients === clients);
+    if (scenarios.length === 0) continue;
     for (const scenario of parts.has('moderate') ? scenarios : []) {
       for (let rep = 0; rep < config.moderateReps; rep++) {
-        for (const impl of IMPLS) {
+        for (const impl of implsFor(scenario)) {
           const window = await moderate(servers[impl], scenario);
           moderateWindows.push(window);
           log(
@@ -490,7 +576,7 @@ async function main(): Promise<void> {
     for (const scenario of parts.has('sustained') ? scenarios : []) {
       const previous: Partial<Record<Impl, number>> = {};
       for (let rep = 0; rep < config.reps; rep++) {
-        for (const impl of IMPLS) {
+        for (const impl of SEARCHED) {
           const from = previous[impl] ? previous[impl]! * 0.6 : scenario.searchFrom;
           const result = await search(servers[impl], scenario, from);
           if (result.rate > 0) previous[impl] = result.rate;
@@ -502,19 +588,23 @@ async function main(): Promise<void> {
         }
       }
     }
-    for (const impl of IMPLS) await generator.call('close', { group: impl });
+    for (const host of HOSTS) await generator.call('close', { group: host });
   }
-  for (const impl of IMPLS) await servers[impl].child.stop();
+  for (const host of HOSTS) await hosts[host].child.stop();
 
   const memories: Memory[] = [];
-  for (let rep = 0; rep < (parts.has('memory') ? config.reps : 0); rep++) {
-    for (const impl of IMPLS) {
-      const result = await memory(impl, config.memoryClients);
-      memories.push(result);
-      log(
-        `memory ${impl}: per connection ${fmt(result.heapPerConnection / 1024)} KiB heap+external, ` +
-          `${fmt(result.rssFirstFillPerConnection / 1024)} KiB RSS on a fresh process's first fill`,
-      );
+  for (const n of parts.has('memory') ? config.memoryClients : []) {
+    for (let rep = 0; rep < config.memoryReps; rep++) {
+      for (const host of HOSTS) {
+        const t0 = Date.now();
+        const result = await memory(host, n);
+        memories.push(result);
+        log(
+          `memory ${host}, ${fmtInt(n)} idle: per connection ${fmt(result.rssPerConnection / 1024)} KiB RSS ` +
+            `(${fmt(result.heapCommittedPerConnection / 1024)} of it V8 heap), ${fmt(result.heapPerConnection / 1024)} KiB heap used+external, ` +
+            `${fmt(result.rssMarginalPerConnection / 1024)} KiB RSS per connection from ${fmtInt(n)} to ${fmtInt(2 * n)} [${((Date.now() - t0) / 1000).toFixed(0)} s]`,
+        );
+      }
     }
   }
   await generator.stop();
@@ -523,57 +613,81 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const summary: Record<string, unknown> = {};
   const verdict = (ok: boolean, ...figures: number[]) => (figures.some((f) => !Number.isFinite(f)) ? '—' : ok ? 'met' : 'MISSED');
-  for (const scenario of SCENARIOS) {
+  const perImpl = <T>(pick: (impl: Impl) => T): Partial<Record<Impl, T>> => Object.fromEntries(IMPLS.map((impl) => [impl, pick(impl)]));
+  for (const scenario of chosen) {
+    const impls = implsFor(scenario);
     const of = (impl: Impl) => moderateWindows.filter((w) => w.scenario === scenario.key && w.impl === impl);
-    const med = (impl: Impl, pick: (w: Window) => number) => median(of(impl).map(pick));
-    const cpu = { ours: med('ours', (w) => w.cpuPer1k), baseline: med('baseline', (w) => w.cpuPer1k) };
-    const p50 = { ours: med('ours', (w) => w.run.latency.p50), baseline: med('baseline', (w) => w.run.latency.p50) };
-    const p99 = { ours: med('ours', (w) => w.run.latency.p99), baseline: med('baseline', (w) => w.run.latency.p99) };
+    const all = (impl: Impl, pick: (w: Window) => number) => of(impl).map(pick);
+    const med = (impl: Impl, pick: (w: Window) => number) => median(all(impl, pick));
+    const cells = (pick: (w: Window) => number, digits: number) =>
+      Object.fromEntries(impls.map((impl) => [impl, spread(all(impl, pick), digits)])) as Partial<Record<Impl, string>>;
+    const versus = impls.includes('socketio-ack') ? 'socketio-ack' : 'socketio';
+    const ratios = (pick: (w: Window) => number) => ({
+      ratio: med('ours', pick) / med('baseline', pick),
+      ...(logMode ? {} : { ratioSocketIo: med('ours', pick) / med(versus, pick) }),
+    });
+    const cpu = (w: Window) => w.cpuPer1k;
     const found = (impl: Impl) => searches.filter((s) => s.scenario === scenario.key && s.impl === impl);
-    const sustained = {
-      ours: median(found('ours').map((s) => s.deliveriesPerSecond)),
-      baseline: median(found('baseline').map((s) => s.deliveriesPerSecond)),
-    };
+    const sustained = (impl: Impl) => median(found(impl).map((s) => s.deliveriesPerSecond));
     const limits = (impl: Impl) => found(impl).map((s) => s.limitedBy).join('/');
     const at = `@${scenario.moderateRate} msg/s`;
-    const cpuOk = cpu.ours <= cpu.baseline;
-    rows.push({
-      scenario: scenario.key,
-      metric: `server CPU ms / 1k deliveries ${at}`,
-      ours: fmt(cpu.ours),
-      baseline: fmt(cpu.baseline),
-      ratio: cpu.ours / cpu.baseline,
-      ...(logMode ? {} : { target: '≤ 1.00×', verdict: verdict(cpuOk, cpu.ours, cpu.baseline) }),
-    });
-    rows.push({ scenario: '', metric: `p50 latency ms ${at}`, ours: fmt(p50.ours, 3), baseline: fmt(p50.baseline, 3), ratio: p50.ours / p50.baseline });
+    const cpuRatio = ratios(cpu);
+    // Issue 15's targets: unicast with its ack within 1.3× of the relay that acks nothing and at most Socket.IO with acks; broadcast at 0.8× or less.
+    const cpuTarget =
+      scenario.mode === 'unicast'
+        ? { target: '≤ 1.30× ws, ≤ 1.00× S.IO+acks', verdict: verdict(cpuRatio.ratio <= 1.3 && (cpuRatio.ratioSocketIo ?? 0) <= 1, cpuRatio.ratio, cpuRatio.ratioSocketIo ?? 0) }
+        : { target: '≤ 0.80× ws', verdict: verdict(cpuRatio.ratio <= 0.8, cpuRatio.ratio) };
+    rows.push({ scenario: scenario.key, metric: `server CPU ms / 1k deliveries ${at}`, values: cells(cpu, 1), ...cpuRatio, ...(logMode ? {} : cpuTarget) });
+    const p50 = (w: Window) => w.run.latency.p50;
+    const p99 = (w: Window) => w.run.latency.p99;
+    rows.push({ scenario: '', metric: `p50 latency ms ${at}`, values: cells(p50, 2), ...ratios(p50) });
     const p99Target = scenario.key === 'broadcast-100' && !logMode;
     rows.push({
       scenario: '',
       metric: `p99 latency ms ${at}`,
-      ours: fmt(p99.ours, 3),
-      baseline: fmt(p99.baseline, 3),
-      ratio: p99.ours / p99.baseline,
-      ...(p99Target ? { target: '≤ 2 ms', verdict: verdict(p99.ours <= 2, p99.ours) } : {}),
+      values: cells(p99, 2),
+      ...ratios(p99),
+      ...(p99Target ? { target: '≤ 2 ms', verdict: verdict(med('ours', p99) <= 2, med('ours', p99)) } : {}),
     });
-    rows.push({ scenario: '', metric: 'sustained deliveries/s (p99 ≤ 100 ms, none lost)', ours: fmtInt(sustained.ours), baseline: fmtInt(sustained.baseline), ratio: sustained.ours / sustained.baseline });
-    rows.push({ scenario: '', metric: '  beyond that, out of CPU', ours: limits('ours'), baseline: limits('baseline'), ratio: NaN });
-    summary[scenario.key] = { moderateRate: scenario.moderateRate, cpuPer1k: cpu, p50, p99, sustainedDeliveriesPerSecond: sustained, limitedBy: { ours: limits('ours'), baseline: limits('baseline') } };
-  }
-  const mem = (impl: Impl, pick: (m: Memory) => number) => median(memories.filter((m) => m.impl === impl).map(pick));
-  const heap = { ours: mem('ours', (m) => m.heapPerConnection), baseline: mem('baseline', (m) => m.heapPerConnection) };
-  const rss = { ours: mem('ours', (m) => m.rssFirstFillPerConnection), baseline: mem('baseline', (m) => m.rssFirstFillPerConnection) };
-  if (parts.has('memory') || !logMode) {
+    const rate = { ratio: sustained('ours') / sustained('baseline') };
     rows.push({
-      scenario: `idle-${config.memoryClients}`,
-      metric: 'memory per idle connection, KiB heap+external',
-      ours: fmt(heap.ours / 1024),
-      baseline: fmt(heap.baseline / 1024),
-      ratio: heap.ours / heap.baseline,
-      ...(logMode ? {} : { target: '≤ 1.15×', verdict: verdict(heap.ours <= heap.baseline * 1.15, heap.ours, heap.baseline) }),
+      scenario: '',
+      metric: 'sustained deliveries/s (p99 ≤ 100 ms, none lost)',
+      values: Object.fromEntries(SEARCHED.map((impl) => [impl, fmtInt(sustained(impl))])),
+      ...rate,
+      ...(scenario.mode === 'unicast' && !logMode ? { target: '≥ 1.00× ws', verdict: verdict(rate.ratio >= 1, rate.ratio) } : {}),
     });
-    rows.push({ scenario: '', metric: '  RSS growth per connection, first fill (not robust)', ours: fmt(rss.ours / 1024), baseline: fmt(rss.baseline / 1024), ratio: rss.ours / rss.baseline });
+    rows.push({ scenario: '', metric: '  beyond that, out of CPU', values: Object.fromEntries(SEARCHED.map((impl) => [impl, limits(impl)])), ratio: NaN });
+    summary[scenario.key] = {
+      moderateRate: scenario.moderateRate,
+      cpuPer1k: perImpl((impl) => all(impl, cpu)),
+      p50: perImpl((impl) => med(impl, p50)),
+      p99: perImpl((impl) => med(impl, p99)),
+      sustainedDeliveriesPerSecond: perImpl((impl) => found(impl).map((s) => s.deliveriesPerSecond)),
+      limitedBy: perImpl(limits),
+    };
   }
-  summary.memoryPerConnection = { heap, rssFirstFill: rss };
+  if (parts.has('memory')) {
+    for (const n of config.memoryClients) {
+      const of = (host: Host, pick: (m: Memory) => number) => memories.filter((m) => m.impl === host && m.clients === n).map(pick);
+      const row = (metric: string, pick: (m: Memory) => number, target?: number): Row => {
+        const ratio = median(of('ours', pick)) / median(of('baseline', pick));
+        return {
+          scenario: metric.startsWith(' ') ? '' : `idle-${n}`,
+          metric,
+          values: Object.fromEntries(HOSTS.map((host) => [host, spread(of(host, pick), 1, 1024)])),
+          ratio,
+          ...(logMode ? {} : { ratioSocketIo: median(of('ours', pick)) / median(of('socketio', pick)) }),
+          ...(target && !logMode ? { target: `≤ ${target.toFixed(2)}× ws`, verdict: verdict(ratio <= target, ratio) } : {}),
+        };
+      };
+      rows.push(row('KiB RSS per idle connection', (m) => m.rssPerConnection, 1.15));
+      rows.push(row('  of which V8 heap (committed)', (m) => m.heapCommittedPerConnection));
+      if (n <= 1000) rows.push(row(`  KiB RSS per connection from ${fmtInt(n)} to ${fmtInt(2 * n)}`, (m) => m.rssMarginalPerConnection));
+      rows.push(row('  KiB heap used + external', (m) => m.heapPerConnection));
+      summary[`idle-${n}`] = perImpl((impl) => memories.filter((m) => m.impl === impl && m.clients === n));
+    }
+  }
 
   const allWindows = [...moderateWindows, ...searches.flatMap((s) => s.steps)];
   const otherLoad = median(allWindows.map((w) => w.otherLoad));
@@ -581,10 +695,10 @@ async function main(): Promise<void> {
   const notes = [
     logMode
       ? `${LABELS.ours}: the Message Center relay with --data-dir${logMode === 'fsync' ? ' --fsync' : ''} (one write() per message before its ack${logMode === 'fsync' ? ', then fdatasync' : ''}); ${LABELS.baseline}: the same relay with its log in memory (the default); both send acks.`
-      : `ours: the Message Center relay (validation, log, presence, rate limits lifted, an ack to every send); baseline: a minimal ws relay (bench/relay/baseline-relay.ts) — same frames, no acks, no validation.`,
-    `Server pinned to CPU ${SERVER_CORE}, generator to CPU ${GENERATOR_CORE}; medians of ${config.moderateReps} alternating runs per relay at the moderate rate, of ${config.reps} for the rest; moderate windows ${config.moderateSeconds} s after ${config.warmSeconds} s warm-up; search steps ${config.stepSeconds} s.`,
+      : `ours: the Message Center relay (validation, log, presence, rate limits lifted, an ack to every send); ws: a minimal ws relay (bench/relay/baseline-relay.ts) — same frames, no acks, no validation; Socket.IO: the same minimal relay on Socket.IO ${socketIoVersion()} (bench/relay/socketio-relay.ts), WebSocket transport, its clients emitting without and (S.IO+acks) with an ack callback.`,
+    `Server pinned to CPU ${SERVER_CORE}, generator to CPU ${GENERATOR_CORE}; medians (and ranges) of ${config.moderateReps} alternating runs per relay at the moderate rate, of ${config.reps} for the sustained rate (ours and ws only), of ${config.memoryReps} for memory; moderate windows ${config.moderateSeconds} s after ${config.warmSeconds} s warm-up; search steps ${config.stepSeconds} s.`,
     `"out of CPU": whose event loop was busy ≥ 90% of the first failing step (server / generator / both / neither).`,
-    `Memory: heap used + external after a forced GC, on a second fill of a fresh relay (the first compiles code and grows the heap); RSS on the first fill includes that one-time growth, and the ${config.memoryClients}² presence announcements ours makes while filling.`,
+    `Memory: growth of a fresh relay process (warmed up with ${config.memoryWarmClients} clients) filled with idle welcomed clients, after a forced GC once idle; RSS includes what the heap and the allocator keep from the fill's garbage (ours also announces each arrival to everyone already there).`,
     `Machine latency floor for broadcast-100 @200 msg/s: a bare TCP server copying 8-byte stamps to the 99 other sockets, no framing or parsing, same cores: p50 ${floor.p50} ms, p99 ${floor.p99} ms.`,
     `Other processes on the machine: median ${fmt(otherLoad)} cores during the windows kept, max ${fmt(maxOther)}; ` +
       `${allWindows.filter((w) => w.retried > 0).length} windows were re-run for disturbance (> ${config.disturbedAbove} cores), ${allWindows.filter((w) => w.disturbed).length} still disturbed` +
@@ -594,7 +708,7 @@ async function main(): Promise<void> {
   if (!parts.has('memory')) notes.splice(notes.findIndex((n) => n.startsWith('Memory: ')), 1);
   const output = [
     '',
-    `${logMode ? `Message Center relay, log on disk${logMode === 'fsync' ? ' with fsync' : ''} vs log in memory` : 'Message Center relay vs minimal ws relay'} — ${cpus()[0]?.model ?? 'unknown CPU'} × ${CORES}, Node ${process.version}${quick ? ' (QUICK smoke run: short windows, one run each)' : ''}`,
+    `${logMode ? `Message Center relay, log on disk${logMode === 'fsync' ? ' with fsync' : ''} vs log in memory` : 'Message Center relay vs a minimal ws relay and Socket.IO'} — ${cpus()[0]?.model ?? 'unknown CPU'} × ${CORES}, Node ${process.version}${quick ? ' (QUICK smoke run: short windows, one run each)' : ''}`,
     '',
     table(rows),
     '',

@@ -1,8 +1,10 @@
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { createRelayServer } from '../../src/server/index.js';
 import { startBaselineRelay } from './baseline-relay.js';
+import { startSocketIoRelay } from './socketio-relay.js';
 import { ready, serve } from './ipc.js';
 
 // One relay in a process of its own (pinned to a core by the orchestrator),
@@ -10,7 +12,7 @@ import { ready, serve } from './ipc.js';
 
 const { values } = parseArgs({ options: { impl: { type: 'string' }, 'data-dir': { type: 'string' }, fsync: { type: 'boolean' } } });
 const impl = values.impl;
-if (impl !== 'ours' && impl !== 'baseline' && impl !== 'floor') throw new TypeError('--impl must be ours, baseline or floor');
+if (impl !== 'ours' && impl !== 'baseline' && impl !== 'socketio' && impl !== 'floor') throw new TypeError('--impl must be ours, baseline, socketio or floor');
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run the server host with --expose-gc');
@@ -33,6 +35,8 @@ if (impl === 'ours') {
   port = relay.port!;
 } else if (impl === 'baseline') {
   port = (await startBaselineRelay({ port: 0, host: '127.0.0.1' })).port;
+} else if (impl === 'socketio') {
+  port = (await startSocketIoRelay({ port: 0, host: '127.0.0.1' })).port;
 } else {
   // Not a relay: the least any server can do for a fan-out on Node, to
   // measure the machine's own latency floor. Every 8-byte stamp a socket
@@ -102,7 +106,8 @@ serve({
   },
   memory: () => {
     for (let i = 0; i < 4; i++) gc();
-    return process.memoryUsage();
+    const committed = getHeapSpaceStatistics().reduce((sum, space) => sum + space.space_size, 0);
+    return { memory: process.memoryUsage(), committed };
   },
 });
 

@@ -6,7 +6,9 @@ import { performance } from 'node:perf_hooks';
 // the generator runs out of CPU about as soon as the server does, so it
 // reads frames straight from the socket's chunks, classifies them by one
 // byte, and pulls the send timestamp out of the bytes without parsing JSON.
-// Both relays get exactly the same client.
+// Every relay gets exactly the same client; for the Socket.IO baseline it
+// speaks Engine.IO 4 / Socket.IO 5 packets over the same WebSocket framing
+// (the frames inside are the same objects, so the same bytes are found).
 
 const SUBPROTOCOL = 'message-center.v1';
 /** `{"type":"` — the byte after it tells the frame types apart (both relays put `type` first). */
@@ -17,6 +19,10 @@ const CHAR_WELCOME = 0x77; // w
 const CHAR_ERROR = 0x65; // e
 /** The generator's `data` starts with its send time in µs. */
 const DATA_T = Buffer.from('"data":{"t":');
+
+/** How a client talks to the relay: Message Center frames, or Socket.IO packets (`42["event",frame]`). */
+export type Wire = 'mc' | 'socketio';
+const SIO_EVENT_AT = 4; // `42["` — the byte after it tells the events apart
 
 export interface ClientSink {
   /** A message arrived; `latencyUs` from its send to this chunk's arrival. */
@@ -32,18 +38,22 @@ export class BenchClient {
   closed = false;
   private pending: Buffer | undefined;
   private welcomed: (() => void) | undefined;
+  private name = '';
+  private nextAckId = 0;
 
   private constructor(
     private readonly socket: Socket,
     private readonly sink: ClientSink,
+    readonly wire: Wire,
   ) {}
 
   /** Connects, upgrades with the v1 subprotocol, says hello and resolves on the welcome. */
-  static open(port: number, name: string, sink: ClientSink, timeout = 15_000): Promise<BenchClient> {
+  static open(port: number, name: string, sink: ClientSink, wire: Wire = 'mc', timeout = 15_000): Promise<BenchClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host: '127.0.0.1' });
       socket.setNoDelay(true);
-      const client = new BenchClient(socket, sink);
+      const client = new BenchClient(socket, sink, wire);
+      client.name = name;
       let settled = false;
       const fail = (error: Error) => {
         if (settled) return;
@@ -68,20 +78,22 @@ export class BenchClient {
         if (!status.startsWith('HTTP/1.1 101')) return fail(new Error(`upgrade refused: ${status}`));
         socket.off('data', onHandshake);
         socket.on('data', (data: Buffer) => client.onData(data));
-        client.sendText(JSON.stringify({ type: 'hello', name }));
+        // Socket.IO: hello once the namespace is joined (on its connect packet).
+        if (wire === 'mc') client.sendText(JSON.stringify({ type: 'hello', name }));
         const rest = head.subarray(end + 4);
         if (rest.length > 0) client.onData(rest);
       };
       socket.on('data', onHandshake);
       socket.once('connect', () => {
         socket.write(
-          'GET / HTTP/1.1\r\n' +
+          (wire === 'mc' ? 'GET / HTTP/1.1\r\n' : 'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n') +
             `Host: 127.0.0.1:${port}\r\n` +
             'Upgrade: websocket\r\n' +
             'Connection: Upgrade\r\n' +
             `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
             'Sec-WebSocket-Version: 13\r\n' +
-            `Sec-WebSocket-Protocol: ${SUBPROTOCOL}\r\n\r\n`,
+            (wire === 'mc' ? `Sec-WebSocket-Protocol: ${SUBPROTOCOL}\r\n` : '') +
+            '\r\n',
         );
       });
       socket.on('error', (error) => fail(error));
@@ -92,6 +104,15 @@ export class BenchClient {
         sink.closed(client);
       });
     });
+  }
+
+  /**
+   * Sends a frame of ours (`{"type":"send",…}`); to Socket.IO, as the payload
+   * of a `send` event, with an ack callback's id when `ack`.
+   */
+  sendFrame(json: string, ack: boolean): void {
+    if (this.wire === 'mc') this.sendText(json);
+    else this.sendText(`42${ack ? this.nextAckId++ : ''}["send",${json}]`);
   }
 
   /**
@@ -148,27 +169,15 @@ export class BenchClient {
   }
 
   private onFrame(opcode: number, buf: Buffer, start: number, end: number, nowUs: number): void {
-    if (opcode === 0x1) {
+    if (opcode === 0x1 && this.wire === 'socketio') this.onSocketIoPacket(buf, start, end, nowUs);
+    else if (opcode === 0x1) {
       const kind = buf[start + TYPE_AT];
       if (kind === CHAR_MESSAGE) {
-        const at = buf.indexOf(DATA_T, start);
-        if (at < 0 || at >= end) {
-          this.sink.error(`message without a timestamp: ${buf.toString('utf8', start, end)}`);
-          return;
-        }
-        let sentUs = 0;
-        for (let i = at + DATA_T.length; i < end; i++) {
-          const digit = buf[i]! - 0x30;
-          if (digit < 0 || digit > 9) break;
-          sentUs = sentUs * 10 + digit;
-        }
-        this.sink.message(nowUs - sentUs);
+        this.onMessage(buf, start, end, nowUs);
       } else if (kind === CHAR_ACK) {
         this.sink.ack();
       } else if (kind === CHAR_WELCOME) {
-        const welcome = JSON.parse(buf.toString('utf8', start, end)) as { self: { id: string } };
-        this.id = welcome.self.id;
-        this.welcomed?.();
+        this.onWelcome(buf.toString('utf8', start, end));
       } else if (kind === CHAR_ERROR) {
         this.sink.error(buf.toString('utf8', start, end));
       }
@@ -178,6 +187,53 @@ export class BenchClient {
     } else if (opcode === 0x8) {
       this.socket.end();
     }
+  }
+
+  /**
+   * Engine.IO packet type first (0 open, 2 ping, 4 message), then for a
+   * message the Socket.IO one (0 connect, 2 event, 3 ack, 4 connect error).
+   */
+  private onSocketIoPacket(buf: Buffer, start: number, end: number, nowUs: number): void {
+    const engine = buf[start];
+    if (engine === 0x32) return this.sendText('3'); // ping → pong
+    if (engine === 0x30) return this.sendText('40'); // open → join the default namespace
+    if (engine !== 0x34) return;
+    const packet = buf[start + 1];
+    if (packet === 0x32) {
+      const kind = buf[start + SIO_EVENT_AT];
+      if (kind === CHAR_MESSAGE) this.onMessage(buf, start, end, nowUs);
+      else if (kind === CHAR_WELCOME) {
+        const text = buf.toString('utf8', start + 2, end);
+        this.onWelcome(JSON.stringify((JSON.parse(text) as [string, unknown])[1]));
+      }
+    } else if (packet === 0x33) {
+      this.sink.ack();
+    } else if (packet === 0x30) {
+      this.sendText(`42["hello",${JSON.stringify({ type: 'hello', name: this.name })}]`);
+    } else {
+      this.sink.error(buf.toString('utf8', start, end));
+    }
+  }
+
+  private onMessage(buf: Buffer, start: number, end: number, nowUs: number): void {
+    const at = buf.indexOf(DATA_T, start);
+    if (at < 0 || at >= end) {
+      this.sink.error(`message without a timestamp: ${buf.toString('utf8', start, end)}`);
+      return;
+    }
+    let sentUs = 0;
+    for (let i = at + DATA_T.length; i < end; i++) {
+      const digit = buf[i]! - 0x30;
+      if (digit < 0 || digit > 9) break;
+      sentUs = sentUs * 10 + digit;
+    }
+    this.sink.message(nowUs - sentUs);
+  }
+
+  private onWelcome(json: string): void {
+    const welcome = JSON.parse(json) as { self: { id: string } };
+    this.id = welcome.self.id;
+    this.welcomed?.();
   }
 
   private sendControl(opcode: number, payload: Buffer): void {

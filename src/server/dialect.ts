@@ -3,13 +3,15 @@
 // here, so the rest of the relay never asks which one a connection speaks:
 // how its frames are read and written (the wire formats themselves live in
 // src/protocol), and the few rules in which the original server differed.
-import { decodeClientFrame, type Decoded } from '../protocol/codec.js';
+import type { Decoded } from '../protocol/codec.js';
 import { SUBPROTOCOL_V1 } from '../protocol/constants.js';
 import type { ClientFrame, ServerFrame, Target } from '../protocol/frames.js';
 import { decodeLegacyFrame, normalizeLegacyTargets, toLegacyFrame } from '../protocol/legacy.js';
 import { displayName, type Identity } from './auth.js';
 import { newId } from './ids.js';
 import { cleanName } from './names.js';
+import { decodeV1Frame } from './v1-frames.js';
+import { ackText, messageText } from './v1-text.js';
 
 /** The dialect's name, as the logs show it. */
 export type Dialect = 'v1' | 'legacy';
@@ -46,6 +48,8 @@ export interface ServerDialect {
   decode(text: string): Decoded<Command>;
   /** `frame` in this dialect's format, or undefined when the dialect has no such frame. `count`: how many are online. */
   encode(frame: ServerFrame, count: number): string | undefined;
+  /** The frames every message costs (its delivery, its ack), written as text directly, as `encode` would write them; absent: `encode` them. */
+  readonly hot?: { readonly message: typeof messageText; readonly ack: typeof ackText };
 }
 
 export const V1: ServerDialect = {
@@ -56,8 +60,10 @@ export const V1: ServerDialect = {
   refusesUnknownTargets: true,
   resendsRefused: true,
   nameOnConnect: () => '',
-  decode: decodeClientFrame,
+  // decodeClientFrame's answers, without valibot for the frames every message brings.
+  decode: decodeV1Frame,
   encode: (frame) => JSON.stringify(frame),
+  hot: { message: messageText, ack: ackText },
 };
 
 /** The original IP-routing server's format, byte for byte (src/protocol/legacy.ts). */

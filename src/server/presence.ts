@@ -123,11 +123,19 @@ export class Presence {
   }
 
   roster(): Peer[] {
-    return [...[...this.byId.values()].map((connection) => connection.peer), ...[...this.remote.values()].map((r) => r.peer)];
+    const peers: Peer[] = [];
+    for (const connection of this.byId.values()) peers.push(connection.peer);
+    for (const remote of this.remote.values()) peers.push(remote.peer);
+    return peers;
   }
 
   get(id: string): Connection | undefined {
     return this.byId.get(id);
+  }
+
+  /** Whether this peer is online on another node of the cluster. */
+  isRemote(id: string): boolean {
+    return this.remote.has(id);
   }
 
   add(connection: Connection): void {

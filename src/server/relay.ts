@@ -80,8 +80,20 @@ export class Relay {
     this.trust = compileTrust(options.trustProxy);
     this.log = coordinator.log;
     this.sessions = coordinator.sessions;
-    /** A peer as other clients see it: without its address while addresses are hidden. */
-    const exposed = options.exposeAddresses ? (peer: Peer) => peer : (peer: Peer) => ({ ...peer, addr: '' });
+    /**
+     * A peer as other clients see it: without its address while addresses are
+     * hidden. One copy per peer (peers are not changed once made), not one per
+     * roster it appears in: a welcome lists everyone, so a copy per mention
+     * made every arrival's garbage grow with the number online.
+     */
+    const hidden = new WeakMap<Peer, Peer>();
+    const exposed = options.exposeAddresses
+      ? (peer: Peer) => peer
+      : (peer: Peer) => {
+          let copy = hidden.get(peer);
+          if (!copy) hidden.set(peer, (copy = { ...peer, addr: '' }));
+          return copy;
+        };
     this.output = new Output(options, logger, this.presence);
     const delivery = new Delivery(this.presence, this.sessions, this.output, exposed);
     this.notices = new PresenceNotices(this.presence, coordinator, this.log, this.output, options, exposed);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { dedupeKey, type AppendResult, type LogEntry, type LogWindow, type MessageLog, type NewLogEntry } from './message-log.js';
+import { type AppendResult, type LogEntry, type LogWindow, type MessageLog, type NewLogEntry } from './message-log.js';
 
 /**
  * The log in memory, in a bounded window (by count, age and size). A new
@@ -12,8 +12,14 @@ export class MemoryLog implements MessageLog {
   readonly epoch: string;
   private readonly entries: LogEntry[] = [];
   private readonly sizes: number[] = [];
-  private readonly byKey = new Map<string, LogEntry>();
-  private readonly listeners = new Set<(entry: LogEntry) => void>();
+  /**
+   * Kept entries by sender, then by the sender's message id (what
+   * deduplication keys on): two lookups, where one key made of both would be
+   * a new string to build and hash for every message.
+   */
+  private readonly bySender = new Map<string, Map<string, LogEntry>>();
+  /** Replaced, never changed, on (un)subscribe: an append hands the entry to those subscribed when it began. */
+  private listeners: ReadonlyArray<(entry: LogEntry) => void> = [];
   private start = 0;
   private bytes = 0;
   private headOffset = 0;
@@ -48,7 +54,7 @@ export class MemoryLog implements MessageLog {
 
   /** The earlier entry, if `fromId` already appended a message with this `id`. */
   findNow(fromId: string, id: string): LogEntry | undefined {
-    return this.byKey.get(dedupeKey(fromId, id));
+    return this.bySender.get(fromId)?.get(id);
   }
 
   /**
@@ -60,7 +66,7 @@ export class MemoryLog implements MessageLog {
     if (previous) return { entry: previous, duplicate: true };
     const stored: LogEntry = { ...entry, offset: this.headOffset + 1 };
     this.restore(stored, size);
-    for (const listener of [...this.listeners]) listener(stored);
+    for (const listener of this.listeners) listener(stored);
     return { entry: stored, duplicate: false };
   }
 
@@ -82,7 +88,10 @@ export class MemoryLog implements MessageLog {
     this.entries.push(entry);
     this.sizes.push(size);
     this.bytes += size;
-    this.byKey.set(dedupeKey(entry.from.id, entry.id), entry);
+    const from = entry.from.id;
+    let ids = this.bySender.get(from);
+    if (!ids) this.bySender.set(from, (ids = new Map()));
+    ids.set(entry.id, entry);
     this.expire(Date.now());
   }
 
@@ -113,12 +122,15 @@ export class MemoryLog implements MessageLog {
   }
 
   subscribe(listener: (entry: LogEntry) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    // Once each, as in a Set.
+    if (!this.listeners.includes(listener)) this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
+    this.listeners = [];
   }
 
   /** The oldest offset still kept (head + 1 when none is). */
@@ -133,8 +145,11 @@ export class MemoryLog implements MessageLog {
       const over = this.entries.length - this.start > maxEntries || this.bytes > maxBytes || now - oldest.ts > maxAge;
       if (!over) break;
       this.bytes -= this.sizes[this.start]!;
-      const key = dedupeKey(oldest.from.id, oldest.id);
-      if (this.byKey.get(key) === oldest) this.byKey.delete(key);
+      const ids = this.bySender.get(oldest.from.id);
+      if (ids?.get(oldest.id) === oldest) {
+        ids.delete(oldest.id);
+        if (ids.size === 0) this.bySender.delete(oldest.from.id);
+      }
       this.missingThrough = Math.max(this.missingThrough, oldest.offset);
       this.start++;
     }

@@ -54,6 +54,11 @@ export class Commands {
   private routeAndAck(connection: Connection, frame: SendFrame, size: number): void {
     this.router.route(connection, { id: frame.id, to: frame.to, data: frame.data }, size, (result) => {
       if (!result) return;
+      const hot = connection.codec.hot;
+      if (hot) {
+        this.output.writeText(connection, hot.ack(frame.id, result.entry.offset, result.entry.ts, result.recipients, result.duplicate));
+        return;
+      }
       this.output.writeFrame(connection, {
         type: 'ack',
         id: frame.id,

@@ -24,8 +24,11 @@ export function isFor(entry: LogEntry, peerId: string): boolean {
 export class Delivery {
   /** Connections between a resuming hello and their welcome: live messages for them are held. */
   readonly resuming = new Set<Connection>();
-  // The frames of the newest entry, encoded once per dialect for all its recipients.
-  private encoded: { entry: LogEntry; frames: Array<Buffer | undefined> } | undefined;
+  // The frames of the newest entry, encoded once per dialect (by slot) for all its recipients.
+  private encodedEntry: LogEntry | undefined;
+  private readonly encodedFrames: Array<Buffer | undefined> = [undefined, undefined];
+  /** Each sender as recipients see it, as JSON: serialised once per peer object, not once per message. */
+  private readonly fromTexts = new WeakMap<Peer, string>();
 
   constructor(
     private readonly presence: Presence,
@@ -42,10 +45,14 @@ export class Delivery {
    * the echo the original server sent to everyone, itself included.
    */
   deliver(entry: LogEntry): void {
-    const targets = entry.recipients
-      ? entry.recipients.map((id) => this.presence.get(id)).filter((c): c is Connection => c !== undefined)
-      : [...this.presence.connections()];
-    for (const connection of targets) this.deliverLive(connection, entry);
+    if (entry.recipients) {
+      for (const id of entry.recipients) {
+        const connection = this.presence.get(id);
+        if (connection) this.deliverLive(connection, entry);
+      }
+    } else {
+      for (const connection of [...this.presence.connections()]) this.deliverLive(connection, entry);
+    }
     for (const connection of this.resuming) {
       if (isFor(entry, connection.id)) connection.held?.push(entry);
     }
@@ -95,9 +102,25 @@ export class Delivery {
 
   /** `entry` as a message frame in `codec`'s format; a replayed one says so. */
   messageFrame(entry: LogEntry, codec: ServerDialect, replay = false): Buffer {
-    if (replay) return textFrame(codec.encode({ ...this.messageBody(entry), replay: true }, this.presence.count)!);
-    if (this.encoded?.entry !== entry) this.encoded = { entry, frames: [] };
-    return (this.encoded.frames[codec.slot] ??= textFrame(codec.encode(this.messageBody(entry), this.presence.count)!));
+    if (replay) return textFrame(this.messageText(entry, codec, true));
+    if (this.encodedEntry !== entry) {
+      this.encodedEntry = entry;
+      this.encodedFrames.fill(undefined);
+    }
+    return (this.encodedFrames[codec.slot] ??= textFrame(this.messageText(entry, codec, false)));
+  }
+
+  private messageText(entry: LogEntry, codec: ServerDialect, replay: boolean): string {
+    const text = codec.hot?.message(entry, this.fromText(entry.from), replay);
+    if (text !== undefined) return text;
+    return codec.encode(replay ? { ...this.messageBody(entry), replay: true } : this.messageBody(entry), this.presence.count)!;
+  }
+
+  /** Peers are not changed once made (a rename makes a new one), so their JSON can be kept with them. */
+  private fromText(peer: Peer): string {
+    let text = this.fromTexts.get(peer);
+    if (text === undefined) this.fromTexts.set(peer, (text = JSON.stringify(this.exposed(peer))));
+    return text;
   }
 
   private messageBody(entry: LogEntry): MessageFrame {

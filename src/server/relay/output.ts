@@ -75,6 +75,11 @@ export class Output {
     return text === undefined ? undefined : textFrame(text);
   }
 
+  /** Writes JSON text the caller made in the connection's dialect. */
+  writeText(connection: Connection, text: string): void {
+    this.write(connection, textFrame(text));
+  }
+
   /** Writes `frame` in the connection's dialect, if it has such a frame (a legacy client has no welcome, ack or receipt). */
   writeFrame(connection: Connection, frame: ServerFrame): void {
     const encoded = this.encode(connection.codec, frame);

@@ -32,11 +32,8 @@ export interface RouteResult {
   readonly duplicate: boolean;
 }
 
-/** Goes on with `value` at once when it is one, or once the promise settles (the log answers either way). */
-function whenResolved<T>(value: MaybePromise<T>, next: (value: T) => void, failed: (error: unknown) => void): void {
-  if (value instanceof Promise) value.then(next, failed);
-  else next(value);
-}
+/** What the sender is told of an appended message: a duplicate went to no one again. */
+const routed = ({ entry, duplicate }: AppendResult, live: number): RouteResult => ({ entry, recipients: duplicate ? 0 : Math.max(0, live), duplicate });
 
 export class Router {
   constructor(
@@ -59,63 +56,77 @@ export class Router {
    * not routed again. `done` gets undefined when the sender was refused.
    */
   route(sender: Connection, message: Outgoing, size: number | undefined, done: (result: RouteResult | undefined) => void): void {
-    const unavailable = () => {
-      this.refuseUnavailable(sender, message.id);
-      done(undefined);
-    };
-    if (!this.coordinator.available || this.heldBack(sender, message.id)) return unavailable();
+    if (!this.coordinator.available || this.heldBack(sender, message.id)) return this.unavailable(sender, message.id, done);
     // A resend (its ack was lost) is answered from the log, before its targets
     // are looked at again: they may have gone meanwhile.
     let found: MaybePromise<LogEntry | undefined>;
     try {
       found = this.log.find(sender.id, message.id);
     } catch {
-      return unavailable();
+      return this.unavailable(sender, message.id, done);
     }
-    whenResolved(
-      found,
-      (previous) => {
-        if (previous) return done({ entry: previous, recipients: 0, duplicate: true });
-        let recipientIds: string[] | undefined;
-        let live: number;
-        if (message.to) {
-          const resolution = resolveTargets(message.to, this.presence, this.sessions, this.exposeAddresses);
-          if (resolution.unknown && sender.codec.refusesUnknownTargets) {
-            this.output.reject(sender, ErrorCode.UnknownTarget, 'no one online or away matches these targets; the message was not sent', {
-              id: message.id,
-              targets: resolution.unknown,
-            });
-            return done(undefined);
-          }
-          recipientIds = resolution.ids;
-          live = resolution.online;
-          if (!sender.codec.echoesOwn && recipientIds.includes(sender.id)) live--;
-        } else {
-          live = this.presence.count - (sender.codec.echoesOwn ? 0 : 1);
-        }
-        // Looked at again: an earlier send of this connection may have been refused while this one was looked up.
-        if (this.heldBack(sender, message.id)) return unavailable();
-        const failed = (error: unknown) => this.appendFailed(sender, message.id, error, done);
-        let appended: MaybePromise<AppendResult>;
-        try {
-          appended = this.log.append(
-            {
-              id: message.id,
-              from: sender.peer,
-              ...(message.to ? { to: message.to } : {}),
-              ...(recipientIds ? { recipients: recipientIds } : {}),
-              data: message.data,
-              ts: Date.now(),
-            },
-            size,
-          );
-        } catch (error) {
-          return failed(error);
-        }
-        whenResolved(appended, ({ entry, duplicate }) => done({ entry, recipients: duplicate ? 0 : Math.max(0, live), duplicate }), failed);
-      },
-      unavailable,
-    );
+    // A log in memory or on local disk answers at once: no closures for it.
+    if (found instanceof Promise) {
+      found.then(
+        (previous) => this.routeFound(sender, message, size, done, previous),
+        () => this.unavailable(sender, message.id, done),
+      );
+    } else {
+      this.routeFound(sender, message, size, done, found);
+    }
+  }
+
+  /** Routes `message` unless `previous`, the same message logged before, answers it. */
+  private routeFound(
+    sender: Connection,
+    message: Outgoing,
+    size: number | undefined,
+    done: (result: RouteResult | undefined) => void,
+    previous: LogEntry | undefined,
+  ): void {
+    if (previous) return done({ entry: previous, recipients: 0, duplicate: true });
+    let recipientIds: string[] | undefined;
+    let live: number;
+    if (message.to) {
+      const resolution = resolveTargets(message.to, this.presence, this.sessions, this.exposeAddresses);
+      if (resolution.unknown && sender.codec.refusesUnknownTargets) {
+        this.output.reject(sender, ErrorCode.UnknownTarget, 'no one online or away matches these targets; the message was not sent', {
+          id: message.id,
+          targets: resolution.unknown,
+        });
+        return done(undefined);
+      }
+      recipientIds = resolution.ids;
+      live = resolution.online;
+      if (!sender.codec.echoesOwn && recipientIds.includes(sender.id)) live--;
+    } else {
+      live = this.presence.count - (sender.codec.echoesOwn ? 0 : 1);
+    }
+    // Looked at again: an earlier send of this connection may have been refused while this one was looked up.
+    if (this.heldBack(sender, message.id)) return this.unavailable(sender, message.id, done);
+    let appended: MaybePromise<AppendResult>;
+    try {
+      // Two shapes, written out (recipients come with targets): no spread's temporary objects per message.
+      const { id, to, data } = message;
+      const from = sender.peer;
+      const ts = Date.now();
+      appended = this.log.append(to && recipientIds ? { id, from, to, recipients: recipientIds, data, ts } : { id, from, data, ts }, size);
+    } catch (error) {
+      return this.appendFailed(sender, message.id, error, done);
+    }
+    if (appended instanceof Promise) {
+      appended.then(
+        (result) => done(routed(result, live)),
+        (error: unknown) => this.appendFailed(sender, message.id, error, done),
+      );
+    } else {
+      done(routed(appended, live));
+    }
+  }
+
+  private unavailable(sender: Connection, id: string, done: (result: undefined) => void): void {
+    this.refuseUnavailable(sender, id);
+    done(undefined);
   }
 
   private appendFailed(sender: Connection, id: string, error: unknown, done: (result: undefined) => void): void {

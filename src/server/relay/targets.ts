@@ -27,6 +27,7 @@ export function resolveTargets(to: Target, presence: Presence, sessions: Session
 }
 
 function resolve(to: Target, presence: Presence, sessions: Sessions): Resolved {
+  if (to.ids?.length === 1 && !to.names && !to.addrs) return resolveOne(to.ids[0]!, presence, sessions);
   const online = presence.resolve(to);
   const ids = new Set([...online.recipients].map((connection) => connection.id));
   for (const id of online.remote) ids.add(id);
@@ -50,4 +51,14 @@ function resolve(to: Target, presence: Presence, sessions: Sessions): Resolved {
     if (away.length === 0 && online.unknown?.addrs?.includes(addr)) unknownAddrs.push(addr);
   }
   return { ids: [...ids], online: count, unknown: targetOf(unknownIds, unknownNames, unknownAddrs) };
+}
+
+/**
+ * A private message to one id, the commonest target: what `resolve` answers
+ * for it, without the sets and lists a target of many parts needs.
+ */
+function resolveOne(id: string, presence: Presence, sessions: Sessions): Resolved {
+  if (presence.get(id) || presence.isRemote(id)) return { ids: [id], online: 1, unknown: undefined };
+  if (sessions.byPeerId(id)) return { ids: [id], online: 0, unknown: undefined };
+  return { ids: [], online: 0, unknown: { ids: [id] } };
 }

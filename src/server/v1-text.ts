@@ -1,0 +1,27 @@
+// The two frames every message costs the relay in protocol v1 — its delivery
+// and its sender's ack — written as JSON text directly, where building the
+// frame object and serialising it was a good part of a message's CPU. Each
+// function returns exactly what JSON.stringify returns for the frame object
+// (same keys, same order: test/node/v1-text.test.ts holds them to it).
+import type { LogEntry } from './log/message-log.js';
+
+/**
+ * `{"type":"message",…}` for `entry`, with `from` already as JSON (the
+ * sender as recipients see it, serialised once per sender). Undefined when
+ * the entry holds no data to write (only JSON.stringify knows how to leave
+ * the key out).
+ */
+export function messageText(entry: LogEntry, from: string, replay: boolean): string | undefined {
+  if (entry.data === undefined) return undefined;
+  return (
+    `{"type":"message","offset":${entry.offset},"id":${JSON.stringify(entry.id)},"from":${from}` +
+    (entry.to ? `,"to":${JSON.stringify(entry.to)}` : '') +
+    `,"data":${JSON.stringify(entry.data)},"ts":${entry.ts}` +
+    (replay ? ',"replay":true}' : '}')
+  );
+}
+
+/** `{"type":"ack",…}`: the message's offset and time, how many it went to, and whether it was a resend. */
+export function ackText(id: string, offset: number, ts: number, recipients: number, duplicate: boolean): string {
+  return `{"type":"ack","id":${JSON.stringify(id)},"offset":${offset},"ts":${ts},"recipients":${recipients}${duplicate ? ',"duplicate":true' : ''}}`;
+}
