@@ -135,6 +135,10 @@ await dark.close();
 
 // Chinese.
 const zh = await openDemo('?lang=zh-CN&theme=light');
+// Chinese loads on demand (English shows meanwhile): wait until every panel speaks it.
+await zh.waitForFunction(() =>
+  [...document.querySelectorAll('ws-chat-panel')].every((panel) => /[\u4e00-\u9fff]/.test(panel.shadowRoot?.querySelector('.title')?.textContent ?? '')),
+);
 await converse(zh, chinese);
 await zh.locator('ws-chat-panel').nth(1).screenshot({ path: resolve(out, 'panel-zh.png') });
 await zh.screenshot({ path: resolve(out, 'demo-zh.png') });
