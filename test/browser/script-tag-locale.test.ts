@@ -3,7 +3,7 @@
 // came from (not from the page), checked against the hash the bundle was
 // built with. Needs the build (npm test builds first): dist/message-center.min.js.
 import { expect } from '@open-wc/testing';
-import { putPage, startPageServer, startRelay, type RelayInfo } from '../support/panel.js';
+import { openReportingFrame, putPage, startPageServer, startRelay, type RelayInfo } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 const httpOf = (relay: RelayInfo) => relay.url.replace(/^ws:/, 'http:').replace(/\/$/, '');
@@ -52,25 +52,7 @@ const zhPage = (scriptSrc: string, relayUrl: string, names: string[]) => `<!doct
     </body>
   </html>`;
 
-/** Opens `url` in a frame and collects what the page reports. */
-function open(url: string) {
-  const reports: Report[] = [];
-  const listener = (event: MessageEvent) => {
-    if (event.data?.from === 'the zh page') reports.push(event.data as Report);
-  };
-  window.addEventListener('message', listener);
-  const frame = document.createElement('iframe');
-  frame.src = url;
-  document.body.append(frame);
-  return {
-    reports,
-    of: (kind: Report['kind']) => reports.filter((report) => report.kind === kind),
-    close() {
-      window.removeEventListener('message', listener);
-      frame.remove();
-    },
-  };
-}
+const open = (url: string) => openReportingFrame<Report>(url, 'the zh page');
 
 describe('the script bundle in another language than English', () => {
   it('an English page fetches no language', async () => {

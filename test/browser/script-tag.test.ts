@@ -7,7 +7,7 @@ import '../../src/define.js';
 import type { MessageCenter } from '../../src/bus/message-center.js';
 import type { MessageCenterProvider } from '../../src/elements/message-center-provider/message-center-provider.js';
 import type { WsChatPanel } from '../../src/elements/ws-chat-panel/ws-chat-panel.js';
-import { addPanel, bubbles, putPage, startPageServer, startRelay, typeAndSend, waitForBubble, waitForStatus, type RelayInfo } from '../support/panel.js';
+import { addPanel, bubbles, openReportingFrame, putPage, startPageServer, startRelay, typeAndSend, waitForBubble, waitForStatus, type RelayInfo } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 /** What the script bundle puts on `window.MessageCenter`: the package's exports and the page-wide bus. */
@@ -226,31 +226,15 @@ describe('the script bundle (dist/message-center.min.js)', () => {
         </body>
       </html>`;
 
-    /** Opens the page in a frame and collects what it reports. */
-    async function open(url: string) {
-      const reports: Array<{ kind: string; text?: string; code?: string; alerts?: string[] }> = [];
-      const listener = (event: MessageEvent) => {
-        if (event.data?.from === 'the other page') reports.push(event.data);
-      };
-      window.addEventListener('message', listener);
-      const frame = document.createElement('iframe');
-      frame.src = url;
-      document.body.append(frame);
-      return {
-        reports,
-        close() {
-          window.removeEventListener('message', listener);
-          frame.remove();
-        },
-      };
-    }
+    const open = (url: string) =>
+      openReportingFrame<{ kind: string; text?: string; code?: string; alerts?: string[] }>(url, 'the other page');
 
     it('the panel talks to the relay that served the script', async () => {
       const page = await startPageServer();
       const relay = await startRelayWithBundle({ allowOrigins: [location.origin, page.origin] });
       await putPage(page.id, '/', snippet(relay));
       const bob = addPanel(document.body, relay.url, 'Bob');
-      const other = await open(`${page.origin}/`);
+      const other = open(`${page.origin}/`);
       try {
         await waitForBubble(bob, 'Hello from the page', 10_000);
         expect(bob.messages[0]!.from.name).to.equal('Ada');
@@ -267,7 +251,7 @@ describe('the script bundle (dist/message-center.min.js)', () => {
       const page = await startPageServer();
       const relay = await startRelayWithBundle({ allowOrigins: [location.origin] });
       await putPage(page.id, '/', snippet(relay));
-      const other = await open(`${page.origin}/`);
+      const other = open(`${page.origin}/`);
       try {
         await waitFor(() => other.reports.some((r) => r.kind === 'error'), 'a refusal');
         const refusal = other.reports.find((r) => r.kind === 'error')!;

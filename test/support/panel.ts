@@ -24,6 +24,29 @@ export const startPageServer = () => executeServerCommand<{ id: string; origin: 
 export const putPage = (id: string, path: string, html: string, type?: string) =>
   executeServerCommand<boolean, object>('page-put', { id, path, html, ...(type ? { type } : {}) });
 
+/**
+ * Opens `url` (a page on another origin) in a frame and collects what it
+ * reports: the messages it posts to this page with `from` set to `from`.
+ */
+export function openReportingFrame<Report extends { kind: string }>(url: string, from: string) {
+  const reports: Report[] = [];
+  const listener = (event: MessageEvent) => {
+    if (event.data?.from === from) reports.push(event.data as Report);
+  };
+  window.addEventListener('message', listener);
+  const frame = document.createElement('iframe');
+  frame.src = url;
+  document.body.append(frame);
+  return {
+    reports,
+    of: (kind: Report['kind']) => reports.filter((report) => report.kind === kind),
+    close() {
+      window.removeEventListener('message', listener);
+      frame.remove();
+    },
+  };
+}
+
 export const shadow = (panel: WsChatPanel) => panel.shadowRoot!;
 
 export async function waitForStatus(panel: WsChatPanel, status: ChatStatus, timeout = DEADLINE_MS): Promise<void> {
