@@ -121,4 +121,27 @@ describe('<ws-chat-panel> with 10,000 messages of history', () => {
     expect(bubbles(chat).at(-1)).to.equal('one more');
     expect(inView(chat, lastBubble(chat)), 'the log follows the newest again').to.equal(true);
   });
+
+  it('updateComplete resolves while messages keep arriving: it waits for the history slices, not for the stream to stop', async () => {
+    const chat = await panel();
+    let streaming = true;
+    let n = 0;
+    // A message every frame, as a busy conversation brings them: an update is always pending again.
+    const stream = () => {
+      if (!streaming) return;
+      chat.addMessages([{ id: `live${n}`, from: { name: 'Bob' }, data: `live ${n}`, ts: start + COUNT * 1000 + n++ }]);
+      requestAnimationFrame(stream);
+    };
+    requestAnimationFrame(stream);
+    try {
+      await waitFor(() => n > 5, 'the stream to start');
+      const outcome = await Promise.race([
+        chat.updateComplete.then(() => 'resolved'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000)),
+      ]);
+      expect(outcome, 'updateComplete while the stream goes on').to.equal('resolved');
+    } finally {
+      streaming = false;
+    }
+  });
 });
