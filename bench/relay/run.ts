@@ -24,6 +24,7 @@ const { values: flags } = parseArgs({
     log: { type: 'string' },
     idle: { type: 'string' },
     scenario: { type: 'string' },
+    against: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -36,7 +37,9 @@ if (flags.help) {
       '  --scenario broadcast-100,unicast-100,broadcast-1000,unicast-1000: run these only\n' +
       '  --idle N,M  idle connections per memory measurement (default 1000; 10000 takes many minutes)\n' +
       '  --log     compare our relay with its log on disk (--data-dir; fsync: --fsync too) against\n' +
-      '            our relay with its log in memory, instead of against the minimal ws relay\n',
+      '            our relay with its log in memory, instead of against the minimal ws relay\n' +
+      '  --against DIR  compare this checkout\'s relay with the one in another checkout (a git worktree\n' +
+      '            of another commit, with its node_modules), both with the log in memory\n',
   );
   process.exit(0);
 }
@@ -44,8 +47,11 @@ if (flags.help) {
 const quick = flags.quick === true;
 if (flags.log !== undefined && flags.log !== 'disk' && flags.log !== 'fsync') throw new TypeError('--log: use disk or fsync');
 /** In a --log run, "ours" is the relay with its log on disk and "baseline" the same relay with its log in memory. */
-const logMode = flags.log as 'disk' | 'fsync' | undefined;
-const LABELS = logMode ? { ours: logMode === 'fsync' ? 'disk+fsync' : 'disk log', baseline: 'memory log' } : { ours: 'ours', baseline: 'baseline' };
+const against = flags.against ? resolve(flags.against) : undefined;
+if (against && flags.log !== undefined) throw new TypeError('--against and --log: use one');
+// --against compares two of our relays as --log does, so it shares its table (ours vs "baseline", both with acks).
+const logMode = (flags.log ?? (against ? 'disk' : undefined)) as 'disk' | 'fsync' | undefined;
+const LABELS = against ? { ours: 'this', baseline: 'against' } : logMode ? { ours: logMode === 'fsync' ? 'disk+fsync' : 'disk log', baseline: 'memory log' } : { ours: 'ours', baseline: 'baseline' };
 const PARTS = ['moderate', 'sustained', 'memory'] as const;
 /** Idle connections per memory measurement (`--idle 1000,10000`). */
 const idleCounts = flags.idle ? flags.idle.split(',').map(Number) : undefined;
@@ -169,18 +175,21 @@ const dataDirs: string[] = [];
 /** The server host's arguments: in a --log run both are our relay, "ours" with a log on disk. */
 function hostArgs(impl: Host | 'floor'): string[] {
   if (!logMode || impl === 'floor') return ['--impl', impl];
-  if (impl === 'baseline') return ['--impl', 'ours'];
+  if (impl === 'baseline' || against) return ['--impl', 'ours'];
   const dir = mkdtempSync(join(tmpdir(), 'mc-bench-log-'));
   dataDirs.push(dir);
   return ['--impl', 'ours', '--data-dir', dir, ...(logMode === 'fsync' ? ['--fsync'] : [])];
 }
 
 async function startServer(impl: Host | 'floor'): Promise<Server> {
-  const child = Child.start(`${impl} relay`, SERVER_CORE, resolve(here, 'server-host.ts'), hostArgs(impl), [
+  const host = against && impl === 'baseline' ? resolve(against, 'bench/relay/server-host.ts') : resolve(here, 'server-host.ts');
+  const child = Child.start(`${impl} relay`, SERVER_CORE, host, hostArgs(impl), [
     '--expose-gc',
     ...extraNodeArgs('BENCH_SERVER_NODE_ARGS'),
   ]);
   const { port } = await child.ready;
+  // Profiles (--cpu-prof) and --trace-gc lines are named by process id: say whose is whose.
+  if (process.env.BENCH_SERVER_NODE_ARGS) process.stderr.write(`${impl} relay: pid ${child.pid}\n`);
   return { impl, child, port: port as number };
 }
 
@@ -507,7 +516,7 @@ const COLUMN: Record<Impl, string> = logMode
   : { ours: 'ours', baseline: 'ws', socketio: 'Socket.IO', 'socketio-ack': 'S.IO+acks' };
 
 function table(rows: Row[]): string {
-  const header = ['scenario', 'metric', ...IMPLS.map((impl) => COLUMN[impl]), logMode ? 'disk/mem' : 'ours/ws', ...(logMode ? [] : ['ours/S.IO']), 'target'];
+  const header = ['scenario', 'metric', ...IMPLS.map((impl) => COLUMN[impl]), against ? 'this/against' : logMode ? 'disk/mem' : 'ours/ws', ...(logMode ? [] : ['ours/S.IO']), 'target'];
   const cells = rows.map((r) => [
     r.scenario,
     r.metric,
@@ -693,7 +702,9 @@ async function main(): Promise<void> {
   const otherLoad = median(allWindows.map((w) => w.otherLoad));
   const maxOther = Math.max(...allWindows.map((w) => w.otherLoad));
   const notes = [
-    logMode
+    against
+      ? `${LABELS.ours}: the Message Center relay of this checkout; ${LABELS.baseline}: the one in ${against}; both with the log in memory, both send acks.`
+      : logMode
       ? `${LABELS.ours}: the Message Center relay with --data-dir${logMode === 'fsync' ? ' --fsync' : ''} (one write() per message before its ack${logMode === 'fsync' ? ', then fdatasync' : ''}); ${LABELS.baseline}: the same relay with its log in memory (the default); both send acks.`
       : `ours: the Message Center relay (validation, log, presence, rate limits lifted, an ack to every send); ws: a minimal ws relay (bench/relay/baseline-relay.ts) — same frames, no acks, no validation; Socket.IO: the same minimal relay on Socket.IO ${socketIoVersion()} (bench/relay/socketio-relay.ts), WebSocket transport, its clients emitting without and (S.IO+acks) with an ack callback.`,
     `Server pinned to CPU ${SERVER_CORE}, generator to CPU ${GENERATOR_CORE}; medians (and ranges) of ${config.moderateReps} alternating runs per relay at the moderate rate, of ${config.reps} for the sustained rate (ours and ws only), of ${config.memoryReps} for memory; moderate windows ${config.moderateSeconds} s after ${config.warmSeconds} s warm-up; search steps ${config.stepSeconds} s.`,
@@ -708,7 +719,7 @@ async function main(): Promise<void> {
   if (!parts.has('memory')) notes.splice(notes.findIndex((n) => n.startsWith('Memory: ')), 1);
   const output = [
     '',
-    `${logMode ? `Message Center relay, log on disk${logMode === 'fsync' ? ' with fsync' : ''} vs log in memory` : 'Message Center relay vs a minimal ws relay and Socket.IO'} — ${cpus()[0]?.model ?? 'unknown CPU'} × ${CORES}, Node ${process.version}${quick ? ' (QUICK smoke run: short windows, one run each)' : ''}`,
+    `${against ? `Message Center relay: this checkout vs ${against}` : logMode ? `Message Center relay, log on disk${logMode === 'fsync' ? ' with fsync' : ''} vs log in memory` : 'Message Center relay vs a minimal ws relay and Socket.IO'} — ${cpus()[0]?.model ?? 'unknown CPU'} × ${CORES}, Node ${process.version}${quick ? ' (QUICK smoke run: short windows, one run each)' : ''}`,
     '',
     table(rows),
     '',
@@ -718,7 +729,7 @@ async function main(): Promise<void> {
   process.stdout.write(output);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = resolve(root, '.bench', `relay${logMode ? `-log-${logMode}` : ''}-${stamp}.json`);
+  const file = resolve(root, '.bench', `relay${against ? '-against' : logMode ? `-log-${logMode}` : ''}-${stamp}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file,

@@ -4,12 +4,15 @@ import type { Peer } from '../protocol/frames.js';
 import type { TokenBucket } from '../protocol/token-bucket.js';
 
 /** A private message delivered to a session, waiting for its client to confirm it processed it. */
-export interface PendingReceipt {
-  readonly offset: number;
-  readonly id: string;
-  /** The sender's peer id, to send the receipt to. */
-  readonly sender: string;
-}
+/**
+ * Receipts a session's client still owes, three slots each: the message's
+ * offset, its id, and its sender's peer id (to send the receipt to). Flat
+ * rather than one object per receipt: they wait for the client's report,
+ * often across a young-generation collection, which copies every object that
+ * survives it.
+ */
+export type PendingReceipts = Array<number | string>;
+export const RECEIPT_SLOTS = 3;
 
 /**
  * A v1 client's identity across connections: created at its first hello,
@@ -24,7 +27,7 @@ export class Session {
   node: string | undefined;
   /** When the last connection ended (undefined while connected). */
   awaySince: number | undefined;
-  readonly receipts: PendingReceipt[] = [];
+  readonly receipts: PendingReceipts = [];
   /**
    * Its rate limit, continued by every connection that resumes it here, so
    * that reconnecting does not refill it. Kept in memory only: a restart, or

@@ -3,6 +3,7 @@
 // frame object and serialising it was a good part of a message's CPU. Each
 // function returns exactly what JSON.stringify returns for the frame object
 // (same keys, same order: test/node/v1-text.test.ts holds them to it).
+import { KeptEntry } from './log/memory-log.js';
 import type { LogEntry } from './log/message-log.js';
 
 /**
@@ -12,6 +13,11 @@ import type { LogEntry } from './log/message-log.js';
  * the key out).
  */
 export function messageText(entry: LogEntry, from: string, replay: boolean): string | undefined {
+  // A logged entry keeps its targets and data as this text already.
+  if (entry instanceof KeptEntry) {
+    if (!entry.hasData) return undefined;
+    return `{"type":"message","offset":${entry.offset},"id":${JSON.stringify(entry.id)},"from":${from},${entry.body.slice(1, -1)},"ts":${entry.ts}${replay ? ',"replay":true}' : '}'}`;
+  }
   if (entry.data === undefined) return undefined;
   return (
     `{"type":"message","offset":${entry.offset},"id":${JSON.stringify(entry.id)},"from":${from}` +

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { KeptEntry } from '../../src/server/log/memory-log.js';
 import type { LogEntry } from '../../src/server/log/message-log.js';
 import { ackText, messageText } from '../../src/server/v1-text.js';
 
@@ -26,6 +27,9 @@ const entry: fc.Arbitrary<LogEntry> = fc.record(
   { requiredKeys: ['offset', 'id', 'from', 'data', 'ts'] },
 );
 
+/** A value as it comes back from JSON (plain objects, no -0). */
+const asJson = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+
 describe('v1 text: message and ack frames written directly', () => {
   it('writes a message frame as JSON.stringify writes its object', () => {
     fc.assert(
@@ -35,6 +39,24 @@ describe('v1 text: message and ack frames written directly', () => {
       }),
       RUNS,
     );
+  });
+
+  it('writes an entry the log keeps (targets and data as text) as the entry it was made from', () => {
+    fc.assert(
+      fc.property(entry, fc.boolean(), (e, replay) => {
+        const kept = new KeptEntry(e, e.offset);
+        const from = JSON.stringify(e.from);
+        assert.equal(messageText(kept, from, replay), messageText(e, from, replay));
+        // What the legacy dialect and the disk read back: the same values, as JSON carries them.
+        assert.deepEqual(kept.to, asJson(e.to));
+        assert.deepEqual(kept.data, asJson(e.data));
+        assert.equal(JSON.stringify(kept), JSON.stringify(e));
+      }),
+      RUNS,
+    );
+    const noData = new KeptEntry({ id: 'a', from: { id: 'p', name: 'n', addr: '' }, to: { ids: ['q'] }, data: undefined, ts: 1 }, 1);
+    assert.equal(messageText(noData, '{}', false), undefined);
+    assert.deepEqual(noData.to, { ids: ['q'] });
   });
 
   it('leaves an entry without data to JSON.stringify', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Peer, Target } from '../../protocol/frames.js';
 import { type AppendResult, type LogEntry, type LogWindow, type MessageLog, type NewLogEntry } from './message-log.js';
 
 /**
@@ -10,7 +11,8 @@ import { type AppendResult, type LogEntry, type LogWindow, type MessageLog, type
  */
 export class MemoryLog implements MessageLog {
   readonly epoch: string;
-  private readonly entries: LogEntry[] = [];
+  /** From `start` on; the expired ones before it are let go at once (undefined), so that they do not wait for the next compaction. */
+  private readonly entries: Array<LogEntry | undefined> = [];
   private readonly sizes: number[] = [];
   /**
    * Kept entries by sender, then by the sender's message id (what
@@ -64,7 +66,7 @@ export class MemoryLog implements MessageLog {
   appendNow(entry: NewLogEntry, size?: number): AppendResult {
     const previous = this.findNow(entry.from.id, entry.id);
     if (previous) return { entry: previous, duplicate: true };
-    const stored: LogEntry = { ...entry, offset: this.headOffset + 1 };
+    const stored = new KeptEntry(entry, this.headOffset + 1);
     this.restore(stored, size);
     for (const listener of this.listeners) listener(stored);
     return { entry: stored, duplicate: false };
@@ -82,7 +84,8 @@ export class MemoryLog implements MessageLog {
   }
 
   /** Takes an entry read back from disk, after the head: indexed, not announced to subscribers. */
-  restore(entry: LogEntry, size: number = estimateSize(entry)): void {
+  restore(given: LogEntry, size: number = estimateSize(given)): void {
+    const entry = given instanceof KeptEntry ? given : new KeptEntry(given, given.offset);
     this.skip(entry.offset - 1);
     this.headOffset = entry.offset;
     this.entries.push(entry);
@@ -118,7 +121,8 @@ export class MemoryLog implements MessageLog {
       if (this.entries[middle]!.offset <= after) low = middle + 1;
       else high = middle;
     }
-    return { entries: this.entries.slice(low), complete };
+    // Only the expired entries before `start` are undefined.
+    return { entries: this.entries.slice(low) as LogEntry[], complete };
   }
 
   subscribe(listener: (entry: LogEntry) => void): () => void {
@@ -151,7 +155,7 @@ export class MemoryLog implements MessageLog {
         if (ids.size === 0) this.bySender.delete(oldest.from.id);
       }
       this.missingThrough = Math.max(this.missingThrough, oldest.offset);
-      this.start++;
+      this.entries[this.start++] = undefined;
     }
     // Compact now and then rather than shifting on every append.
     if (this.start > 1024 && this.start > this.entries.length / 2) {
@@ -159,6 +163,68 @@ export class MemoryLog implements MessageLog {
       this.sizes.splice(0, this.start);
       this.start = 0;
     }
+  }
+}
+
+/**
+ * An entry as the log keeps it: its targets and data as the JSON text a
+ * message frame carries them in (`body`), not as the object graph the sender's
+ * frame was parsed into. Every kept entry outlives a young-generation
+ * collection or two, and each collection copies what survives it, object by
+ * object: one string instead of a tree of small objects is less to copy and
+ * to trace, and it is the text every delivery of the entry writes anyway.
+ * `to` and `data` are parsed back when asked for (the legacy dialect, tests),
+ * not kept.
+ */
+export class KeptEntry implements LogEntry {
+  readonly offset: number;
+  readonly id: string;
+  readonly from: Peer;
+  readonly recipients?: readonly string[];
+  readonly ts: number;
+  /**
+   * `{"to":…,"data":…}` (each only when there is one), as JSON.stringify
+   * writes them; a message frame carries them in this order. Made by one
+   * JSON.stringify so that it is one flat string, not a tree of pieces.
+   */
+  readonly body: string;
+  /** Whether the entry holds data (JSON.stringify leaves `"data"` out when it does not). */
+  readonly hasData: boolean;
+
+  constructor(entry: NewLogEntry, offset: number) {
+    this.offset = offset;
+    this.id = entry.id;
+    this.from = entry.from;
+    if (entry.recipients) this.recipients = entry.recipients;
+    this.ts = entry.ts;
+    this.hasData = entry.data !== undefined;
+    this.body = JSON.stringify(entry.to ? { to: entry.to, data: entry.data } : { data: entry.data });
+  }
+
+  get to(): Target | undefined {
+    return this.body.startsWith('{"to":') ? this.parsed().to : undefined;
+  }
+
+  get data(): unknown {
+    return this.hasData ? this.parsed().data : undefined;
+  }
+
+  /** The plain entry, as it is written to disk and sized. */
+  toJSON(): LogEntry {
+    const { to, data } = this.parsed();
+    return {
+      offset: this.offset,
+      id: this.id,
+      from: this.from,
+      ...(to ? { to } : {}),
+      ...(this.recipients ? { recipients: this.recipients } : {}),
+      data,
+      ts: this.ts,
+    };
+  }
+
+  private parsed(): { to?: Target; data?: unknown } {
+    return JSON.parse(this.body) as { to?: Target; data?: unknown };
   }
 }
 

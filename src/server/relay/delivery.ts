@@ -6,7 +6,7 @@ import type { Connection } from '../connection.js';
 import type { ServerDialect } from '../dialect.js';
 import type { LogEntry } from '../log/message-log.js';
 import type { Presence } from '../presence.js';
-import type { Session, Sessions } from '../sessions.js';
+import { RECEIPT_SLOTS, type Session, type Sessions } from '../sessions.js';
 import { textFrame } from '../ws-frame.js';
 import type { Output } from './output.js';
 
@@ -76,11 +76,11 @@ export class Delivery {
   expectReceipt(entry: LogEntry, session: Session): void {
     if (!entry.recipients || entry.from.id === session.peerId || !this.sessions.byPeerId(entry.from.id)) return;
     const receipts = session.receipts;
-    if (receipts.length > 0 && receipts[receipts.length - 1]!.offset >= entry.offset) return;
-    receipts.push({ offset: entry.offset, id: entry.id, sender: entry.from.id });
+    if (receipts.length > 0 && (receipts[receipts.length - RECEIPT_SLOTS] as number) >= entry.offset) return;
+    receipts.push(entry.offset, entry.id, entry.from.id);
     // Bounded: a client that never reports what it processed cannot grow
     // this. (Halved at once, so a full list costs nothing per message.)
-    if (receipts.length > MAX_RECEIPTS) receipts.splice(0, MAX_RECEIPTS / 2);
+    if (receipts.length > MAX_RECEIPTS * RECEIPT_SLOTS) receipts.splice(0, (MAX_RECEIPTS / 2) * RECEIPT_SLOTS);
   }
 
   /**
@@ -92,10 +92,12 @@ export class Delivery {
     if (!session) return;
     const receipts = session.receipts;
     let done = 0;
-    while (done < receipts.length && receipts[done]!.offset <= frame.offset) {
-      const receipt = receipts[done++]!;
-      const sender = this.presence.get(receipt.sender);
-      if (sender) this.output.writeFrame(sender, { type: 'delivered', id: receipt.id, offset: receipt.offset, by: this.exposed(connection.peer) });
+    while (done < receipts.length && (receipts[done] as number) <= frame.offset) {
+      const offset = receipts[done] as number;
+      const id = receipts[done + 1] as string;
+      const sender = this.presence.get(receipts[done + 2] as string);
+      done += RECEIPT_SLOTS;
+      if (sender) this.output.writeFrame(sender, { type: 'delivered', id, offset, by: this.exposed(connection.peer) });
     }
     if (done > 0) receipts.splice(0, done);
   }
