@@ -33,20 +33,31 @@ export function readHotFrame(text: string): SendFrame | ReceivedFrame | undefine
 const SEND_KEYS = ['type', 'id', 'to', 'data'];
 const TARGET_KEYS = ['ids', 'names', 'addrs'];
 
+/**
+ * Undefined when `object` has a key not in `keys` (a strict object refuses
+ * it); otherwise whether its keys come in the order of `keys`, as valibot's
+ * output has them.
+ */
+function knownKeys(object: Record<string, unknown>, keys: readonly string[]): boolean | undefined {
+  let rank = 0;
+  let ordered = true;
+  for (const key in object) {
+    const at = keys.indexOf(key);
+    if (at < 0) return undefined;
+    if (at < rank) ordered = false;
+    rank = at;
+  }
+  return ordered;
+}
+
 /** A string of 1 to `max` UTF-16 units (valibot's minLength and maxLength). */
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length >= 1 && value.length <= max;
 
 /** SendFrameSchema: `type`, `id`, `data`, optionally `to`, and nothing else. */
 function sendFrame(object: Record<string, unknown>): SendFrame | undefined {
   // Unknown keys refuse it; keys already in the schema's order let it be returned as it is.
-  let rank = 0;
-  let ordered = true;
-  for (const key in object) {
-    const at = SEND_KEYS.indexOf(key);
-    if (at < 0) return undefined;
-    if (at < rank) ordered = false;
-    rank = at;
-  }
+  const ordered = knownKeys(object, SEND_KEYS);
+  if (ordered === undefined) return undefined;
   const id = object.id;
   if (!isText(id, FieldLimits.maxIdLength)) return undefined;
   // `in`, as valibot asks: a key present with any value is checked.
@@ -68,14 +79,8 @@ function target(value: unknown): Target | undefined {
   // An array is an object to valibot too, but none passes: its indices are unknown keys, and `[]` names no one.
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const to = value as Record<string, unknown>;
-  let rank = 0;
-  let ordered = true;
-  for (const key in to) {
-    const at = TARGET_KEYS.indexOf(key);
-    if (at < 0) return undefined;
-    if (at < rank) ordered = false;
-    rank = at;
-  }
+  const ordered = knownKeys(to, TARGET_KEYS);
+  if (ordered === undefined) return undefined;
   const ids = 'ids' in to ? texts(to.ids, FieldLimits.maxIdLength) : null;
   const names = 'names' in to ? texts(to.names, FieldLimits.maxNameLength * 2) : null;
   const addrs = 'addrs' in to ? texts(to.addrs, 64) : null;
