@@ -19,6 +19,16 @@ async function panel(url = nowhere) {
   return chat;
 }
 
+/** A panel reading from a relay, and Eve's panel writing to it, both online. */
+async function readerAndWriter() {
+  const relay = await startRelay();
+  const reader = await panel(relay.url);
+  const writer = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Eve"></ws-chat-panel>`);
+  await waitForStatus(reader, 'online');
+  await waitForStatus(writer, 'online');
+  return { reader, writer };
+}
+
 async function shown(chat: WsChatPanel): Promise<string[]> {
   await chat.updateComplete;
   return bubbles(chat);
@@ -80,11 +90,7 @@ describe('<ws-chat-panel>.addMessages()', () => {
   });
 
   it('still takes whole ChatMessages (the ws-chat-message detail), and skips what it already shows', async () => {
-    const relay = await startRelay();
-    const reader = await panel(relay.url);
-    const writer = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Eve"></ws-chat-panel>`);
-    await waitForStatus(reader, 'online');
-    await waitForStatus(writer, 'online');
+    const { reader, writer } = await readerAndWriter();
     writer.send('live one');
     await waitForBubble(reader, 'live one');
     const live = reader.messages[0]!;
@@ -102,11 +108,7 @@ describe('<ws-chat-panel>.addMessages()', () => {
   });
 
   it('places history by its time: loaded after live messages (the usual order on a page), it goes before them', async () => {
-    const relay = await startRelay();
-    const reader = await panel(relay.url);
-    const writer = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Eve"></ws-chat-panel>`);
-    await waitForStatus(reader, 'online');
-    await waitForStatus(writer, 'online');
+    const { reader, writer } = await readerAndWriter();
     writer.send('live, just now');
     await waitForBubble(reader, 'live, just now');
     // The page's store answers after the socket: newest first, as a "latest 3" query returns them.
