@@ -31,6 +31,12 @@ export const ErrorCode = {
   Internal: 'internal',
   /** The relay cannot route messages right now (a cluster node lost Redis); send again after `retryAfter`. */
   Unavailable: 'unavailable',
+  /** The room may not be joined by this user: its token's `rooms` claim or the relay's `authorize` hook refused it. */
+  RoomForbidden: 'room_forbidden',
+  /** The connection is not in the room the frame names (or, for a broadcast without `room`, in no room at all). */
+  NotInRoom: 'not_in_room',
+  /** Joining would put the connection in more than `FieldLimits.maxRooms` rooms. */
+  TooManyRooms: 'too_many_rooms',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -53,6 +59,10 @@ export const RetryCanHelp: Readonly<Record<ErrorCode, boolean>> = {
   [ErrorCode.ResumeFailed]: false,
   [ErrorCode.Internal]: true,
   [ErrorCode.Unavailable]: true,
+  [ErrorCode.RoomForbidden]: false,
+  // Join the room first; the same frame, unchanged, is refused again until then.
+  [ErrorCode.NotInRoom]: false,
+  [ErrorCode.TooManyRooms]: false,
 };
 
 /** Whether resending can fix a refusal with `code`; false for codes this version does not know. */
@@ -156,4 +166,15 @@ export const FieldLimits = {
   maxTargets: 100,
   /** Nesting of arrays and objects in a message's `data`: deeper payloads could not be serialised again. */
   maxDataDepth: 64,
+  /** A room's name, in UTF-16 units. */
+  maxRoomLength: 64,
+  /** Rooms one connection is in at once. */
+  maxRooms: 16,
+  /** Messages one `history` request may ask for. */
+  maxHistoryLimit: 200,
+  /** Peers one `who` request may ask for. */
+  maxWhoLimit: 100,
 } as const;
+
+/** The room of a client that names none (and of every legacy client): without rooms, everyone is in it. */
+export const DEFAULT_ROOM = 'lobby';

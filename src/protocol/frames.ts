@@ -8,6 +8,15 @@ import { withinDepth } from './depth.js';
 
 const text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
 const offset = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A room's name: 1 to 64 UTF-16 units, no control characters. */
+export const RoomSchema = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(FieldLimits.maxRoomLength),
+  v.regex(/^[^\u0000-\u001f\u007f]+$/u, 'a room name may not contain control characters'),
+);
+/** A request's id, chosen by the client and echoed in the answer. */
+const requestId = text(FieldLimits.maxIdLength);
 /** Any JSON value nested at most `FieldLimits.maxDataDepth` deep: the relay must be able to serialise it again. */
 export const DataSchema = v.pipe(
   v.unknown(),
@@ -68,6 +77,8 @@ export const HelloFrameSchema = v.strictObject({
   type: v.literal('hello'),
   name: v.optional(v.pipe(v.string(), v.maxLength(FieldLimits.maxNameLength * 4))),
   resume: v.optional(ResumeSchema),
+  /** The rooms to be in, in order (the first is where a broadcast without `room` goes). Absent: the default room. */
+  rooms: v.optional(v.pipe(v.array(RoomSchema), v.maxLength(FieldLimits.maxRooms))),
 });
 export type HelloFrame = v.InferOutput<typeof HelloFrameSchema>;
 
@@ -76,6 +87,8 @@ export const SendFrameSchema = v.strictObject({
   /** Chosen by the client, unique within its session; echoed in the ack. */
   id: text(FieldLimits.maxIdLength),
   to: v.optional(TargetSchema),
+  /** For a broadcast: the room it goes to (one the connection is in). Absent: the connection's first room. Not with `to`. */
+  room: v.optional(RoomSchema),
   data: DataSchema,
 });
 export type SendFrame = v.InferOutput<typeof SendFrameSchema>;
@@ -94,7 +107,56 @@ export const ReceivedFrameSchema = v.strictObject({
 });
 export type ReceivedFrame = v.InferOutput<typeof ReceivedFrameSchema>;
 
-export const ClientFrameSchema = v.variant('type', [HelloFrameSchema, SendFrameSchema, PingFrameSchema, ReceivedFrameSchema]);
+/** Enter a room; answered with `joined` (or an error with the same `id`). */
+export const JoinFrameSchema = v.strictObject({
+  type: v.literal('join'),
+  room: RoomSchema,
+  id: v.optional(requestId),
+});
+export type JoinFrame = v.InferOutput<typeof JoinFrameSchema>;
+
+/** Leave a room; answered with `left`. */
+export const LeaveFrameSchema = v.strictObject({
+  type: v.literal('leave'),
+  room: RoomSchema,
+  id: v.optional(requestId),
+});
+export type LeaveFrame = v.InferOutput<typeof LeaveFrameSchema>;
+
+/** Who is in a room whose name contains `query` (case-insensitive; all when absent); answered with `roster`. */
+export const WhoFrameSchema = v.strictObject({
+  type: v.literal('who'),
+  id: requestId,
+  room: RoomSchema,
+  query: v.optional(v.pipe(v.string(), v.maxLength(FieldLimits.maxNameLength * 2))),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(FieldLimits.maxWhoLimit))),
+});
+export type WhoFrame = v.InferOutput<typeof WhoFrameSchema>;
+
+/**
+ * Earlier messages this connection may see, newest first back from `before`
+ * (exclusive; absent: the log's head); answered with `page`.
+ */
+export const HistoryFrameSchema = v.strictObject({
+  type: v.literal('history'),
+  id: requestId,
+  /** Only this room's broadcasts (one the connection is in). Absent: every room it is in, and its private messages. */
+  room: v.optional(RoomSchema),
+  before: v.optional(offset),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(FieldLimits.maxHistoryLimit))),
+});
+export type HistoryFrame = v.InferOutput<typeof HistoryFrameSchema>;
+
+export const ClientFrameSchema = v.variant('type', [
+  HelloFrameSchema,
+  SendFrameSchema,
+  PingFrameSchema,
+  ReceivedFrameSchema,
+  JoinFrameSchema,
+  LeaveFrameSchema,
+  WhoFrameSchema,
+  HistoryFrameSchema,
+]);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 
 // ── server → client ────────────────────────────────────────────────────────
@@ -107,6 +169,16 @@ export const LimitsSchema = v.object({
 });
 export type Limits = v.InferOutput<typeof LimitsSchema>;
 
+/** A room as its member sees it on entering: how many are in it and who (all of them, or a bounded part when `partial`). */
+export const RoomStateSchema = v.object({
+  room: v.string(),
+  count: v.number(),
+  roster: v.array(PeerSchema),
+  /** True when the room is large: `roster` is a bounded part of it (the most recently active), presence comes batched in `presence` frames, and `who` finds the rest. */
+  partial: v.optional(v.boolean()),
+});
+export type RoomState = v.InferOutput<typeof RoomStateSchema>;
+
 export const WelcomeFrameSchema = v.object({
   type: v.literal('welcome'),
   v: v.number(),
@@ -117,8 +189,11 @@ export const WelcomeFrameSchema = v.object({
   epoch: v.string(),
   /** Where this client's stream continues from: the log's head for a new session, where the replay starts for a resumed one. */
   offset,
+  /** The first room's roster and count (see `rooms` for every room). */
   roster: v.array(PeerSchema),
   count: v.number(),
+  /** Every room the connection is in, in the order asked for. Absent from relays before rooms. */
+  rooms: v.optional(v.array(RoomStateSchema)),
   limits: LimitsSchema,
   /** True when `hello.resume` was honoured: same identity, missed messages follow. */
   resumed: v.boolean(),
@@ -135,6 +210,8 @@ export const MessageFrameSchema = v.object({
   from: PeerSchema,
   /** Present for unicast and multicast: the targets as the sender named them. */
   to: v.optional(ReportedTargetSchema),
+  /** For a broadcast: the room it went to. */
+  room: v.optional(v.string()),
   data: v.unknown(),
   /** Server time when it was routed (ms since the epoch). */
   ts: v.number(),
@@ -166,9 +243,61 @@ export type DeliveredFrame = v.InferOutput<typeof DeliveredFrameSchema>;
 export const PresenceFrameSchema = v.object({
   type: v.picklist(['join', 'leave']),
   peer: PeerSchema,
+  /** How many are in the room now. */
   count: v.number(),
+  /** The room the peer entered or left. Absent from relays before rooms (one room). */
+  room: v.optional(v.string()),
 });
 export type PresenceFrame = v.InferOutput<typeof PresenceFrameSchema>;
+
+/** A large room's presence changes, batched: at most one per room per interval. Lists are bounded; `truncated` says some were left out. */
+export const PresenceBatchFrameSchema = v.object({
+  type: v.literal('presence'),
+  room: v.string(),
+  count: v.number(),
+  joined: v.array(PeerSchema),
+  left: v.array(PeerSchema),
+  truncated: v.optional(v.boolean()),
+});
+export type PresenceBatchFrame = v.InferOutput<typeof PresenceBatchFrameSchema>;
+
+/** The answer to `join`: the room as its new member sees it. */
+export const JoinedFrameSchema = v.object({
+  type: v.literal('joined'),
+  ...RoomStateSchema.entries,
+  id: v.optional(v.string()),
+});
+export type JoinedFrame = v.InferOutput<typeof JoinedFrameSchema>;
+
+/** The answer to `leave`. */
+export const LeftFrameSchema = v.object({
+  type: v.literal('left'),
+  room: v.string(),
+  id: v.optional(v.string()),
+});
+export type LeftFrame = v.InferOutput<typeof LeftFrameSchema>;
+
+/** The answer to `who`: the room's count and the peers that matched, up to the limit. */
+export const RosterFrameSchema = v.object({
+  type: v.literal('roster'),
+  id: v.string(),
+  room: v.string(),
+  count: v.number(),
+  peers: v.array(PeerSchema),
+});
+export type RosterFrame = v.InferOutput<typeof RosterFrameSchema>;
+
+/** The answer to `history`: messages oldest first. */
+export const PageFrameSchema = v.object({
+  type: v.literal('page'),
+  id: v.string(),
+  messages: v.array(MessageFrameSchema),
+  /** True when older messages may be kept: ask again with `before`. */
+  more: v.boolean(),
+  /** Where the next `history` request continues from (its `before`). */
+  before: v.optional(offset),
+});
+export type PageFrame = v.InferOutput<typeof PageFrameSchema>;
 
 export const ErrorFrameSchema = v.object({
   type: v.literal('error'),
@@ -180,6 +309,8 @@ export const ErrorFrameSchema = v.object({
   targets: v.optional(ReportedTargetSchema),
   /** For unavailable (and rate_limited, from relays of earlier revisions): ms until sending the message again is worth it. */
   retryAfter: v.optional(v.number()),
+  /** For room_forbidden, not_in_room and too_many_rooms: the room. */
+  room: v.optional(v.string()),
 });
 export type ErrorFrame = v.InferOutput<typeof ErrorFrameSchema>;
 
@@ -197,5 +328,10 @@ export const ServerFrameSchema = v.variant('type', [
   PresenceFrameSchema,
   ErrorFrameSchema,
   PongFrameSchema,
+  PresenceBatchFrameSchema,
+  JoinedFrameSchema,
+  LeftFrameSchema,
+  RosterFrameSchema,
+  PageFrameSchema,
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;

@@ -3,11 +3,17 @@ import type {
   AckFrame,
   DeliveredFrame,
   ErrorFrame,
+  JoinedFrame,
+  LeftFrame,
   Limits,
   MessageFrame,
+  PageFrame,
   Peer,
   PongFrame,
+  PresenceBatchFrame,
   PresenceFrame,
+  RoomState,
+  RosterFrame,
   ServerFrame,
   WelcomeFrame,
 } from './frames.js';
@@ -92,6 +98,8 @@ const strings = optional(array(string));
 const reportedTarget = object<NonNullable<MessageFrame['to']>>({ ids: strings, names: strings, addrs: strings });
 const limits = object<Limits>({ maxFrameBytes: number, maxMessagesPerSecond: number, burst: number, heartbeatInterval: number });
 
+const roomState = object<RoomState>({ room: string, count: number, roster: array(peer), partial: optional(boolean) });
+
 const welcome = object<WelcomeFrame>({
   type: oneOf('welcome'),
   v: number,
@@ -101,6 +109,7 @@ const welcome = object<WelcomeFrame>({
   offset,
   roster: array(peer),
   count: number,
+  rooms: optional(array(roomState)),
   limits,
   resumed: boolean,
   gap: optional(boolean),
@@ -112,6 +121,7 @@ const message = object<MessageFrame>({
   id: string,
   from: peer,
   to: optional(reportedTarget),
+  room: optional(string),
   data: anything,
   ts: number,
   replay: optional(boolean),
@@ -128,7 +138,31 @@ const ack = object<AckFrame>({
 
 const delivered = object<DeliveredFrame>({ type: oneOf('delivered'), id: string, offset, by: peer });
 
-const presence = object<PresenceFrame>({ type: oneOf('join', 'leave'), peer, count: number });
+const presence = object<PresenceFrame>({ type: oneOf('join', 'leave'), peer, count: number, room: optional(string) });
+
+const presenceBatch = object<PresenceBatchFrame>({
+  type: oneOf('presence'),
+  room: string,
+  count: number,
+  joined: array(peer),
+  left: array(peer),
+  truncated: optional(boolean),
+});
+
+const joined = object<JoinedFrame>({
+  type: oneOf('joined'),
+  room: string,
+  count: number,
+  roster: array(peer),
+  partial: optional(boolean),
+  id: optional(string),
+});
+
+const left = object<LeftFrame>({ type: oneOf('left'), room: string, id: optional(string) });
+
+const roster = object<RosterFrame>({ type: oneOf('roster'), id: string, room: string, count: number, peers: array(peer) });
+
+const page = object<PageFrame>({ type: oneOf('page'), id: string, messages: array(message), more: boolean, before: optional(offset) });
 
 const error = object<ErrorFrame>({
   type: oneOf('error'),
@@ -137,6 +171,7 @@ const error = object<ErrorFrame>({
   id: optional(string),
   targets: optional(reportedTarget),
   retryAfter: optional(number),
+  room: optional(string),
 });
 
 const pong = object<PongFrame>({ type: oneOf('pong'), t: optional(number) });
@@ -151,6 +186,11 @@ const GUARDS: Readonly<Record<ServerFrame['type'], Guard<ServerFrame>>> = {
   leave: presence,
   error,
   pong,
+  presence: presenceBatch,
+  joined,
+  left,
+  roster,
+  page,
 };
 const KNOWN_SERVER_TYPES: ReadonlySet<string> = new Set(Object.keys(GUARDS));
 

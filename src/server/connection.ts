@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
+import { DEFAULT_ROOM } from '../protocol/constants.js';
 import type { Peer } from '../protocol/frames.js';
 import type { Identity } from './auth.js';
 import type { LogEntry } from './log/message-log.js';
@@ -39,6 +40,8 @@ export class Connection {
   readonly codec: ServerDialect;
   /** With authentication: who its token says it is (its name comes from here, never from the client). */
   identity: Identity | undefined;
+  /** The rooms it is in, in the order it asked for them: a broadcast without a room goes to the first. */
+  rooms: string[] = [DEFAULT_ROOM];
   /** v1, after hello: the session this connection carries. */
   session: Session | undefined;
   /**

@@ -20,6 +20,8 @@ export type Dialect = 'v1' | 'legacy';
 export interface Outgoing {
   readonly id: string;
   readonly to: Target | undefined;
+  /** For a broadcast: the room asked for (absent: the sender's first room). */
+  readonly room?: string | undefined;
   readonly data: unknown;
 }
 

@@ -30,7 +30,7 @@ export function readHotFrame(text: string): SendFrame | ReceivedFrame | undefine
 }
 
 /** Each frame's keys in the schema's order. */
-const SEND_KEYS = ['type', 'id', 'to', 'data'];
+const SEND_KEYS = ['type', 'id', 'to', 'room', 'data'];
 const TARGET_KEYS = ['ids', 'names', 'addrs'];
 
 /**
@@ -66,13 +66,21 @@ function sendFrame(object: Record<string, unknown>): SendFrame | undefined {
     to = target(object.to);
     if (!to) return undefined;
   }
+  let room: string | undefined;
+  if ('room' in object) {
+    if (!isRoom(object.room)) return undefined;
+    room = object.room;
+  }
   if (!('data' in object)) return undefined;
   const data = object.data;
   if (!withinDepth(data, FieldLimits.maxDataDepth)) return undefined;
   // Keys in the schema's order, as valibot's output has them.
   if (ordered && to === object.to) return object as SendFrame;
-  return to ? { type: 'send', id, to, data } : { type: 'send', id, data };
+  return { type: 'send', id, ...(to ? { to } : {}), ...(room !== undefined ? { room } : {}), data };
 }
+
+/** RoomSchema: 1 to maxRoomLength UTF-16 units, none of them a control character. */
+const isRoom = (value: unknown): value is string => isText(value, FieldLimits.maxRoomLength) && !/[\u0000-\u001f\u007f]/u.test(value);
 
 /** TargetSchema: some of `ids`, `names`, `addrs`, arrays of bounded strings, 1 to maxTargets of them in all. */
 function target(value: unknown): Target | undefined {

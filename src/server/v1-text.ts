@@ -22,6 +22,7 @@ export function messageText(entry: LogEntry, from: string, replay: boolean): str
   return (
     `{"type":"message","offset":${entry.offset},"id":${JSON.stringify(entry.id)},"from":${from}` +
     (entry.to ? `,"to":${JSON.stringify(entry.to)}` : '') +
+    (entry.room !== undefined ? `,"room":${JSON.stringify(entry.room)}` : '') +
     `,"data":${JSON.stringify(entry.data)},"ts":${entry.ts}` +
     (replay ? ',"replay":true}' : '}')
   );

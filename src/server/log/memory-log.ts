@@ -181,9 +181,11 @@ export class KeptEntry implements LogEntry {
   readonly id: string;
   readonly from: Peer;
   readonly recipients?: readonly string[];
+  readonly room?: string;
+  readonly users?: readonly string[];
   readonly ts: number;
   /**
-   * `{"to":…,"data":…}` (each only when there is one), as JSON.stringify
+   * `{"to":…,"room":…,"data":…}` (each only when there is one), as JSON.stringify
    * writes them; a message frame carries them in this order. Made by one
    * JSON.stringify so that it is one flat string, not a tree of pieces.
    */
@@ -196,9 +198,13 @@ export class KeptEntry implements LogEntry {
     this.id = entry.id;
     this.from = entry.from;
     if (entry.recipients) this.recipients = entry.recipients;
+    if (entry.room !== undefined) this.room = entry.room;
+    if (entry.users) this.users = entry.users;
     this.ts = entry.ts;
     this.hasData = entry.data !== undefined;
-    this.body = JSON.stringify(entry.to ? { to: entry.to, data: entry.data } : { data: entry.data });
+    this.body = JSON.stringify(
+      entry.to ? { to: entry.to, data: entry.data } : entry.room !== undefined ? { room: entry.room, data: entry.data } : { data: entry.data },
+    );
   }
 
   get to(): Target | undefined {
@@ -218,6 +224,8 @@ export class KeptEntry implements LogEntry {
       from: this.from,
       ...(to ? { to } : {}),
       ...(this.recipients ? { recipients: this.recipients } : {}),
+      ...(this.room !== undefined ? { room: this.room } : {}),
+      ...(this.users ? { users: this.users } : {}),
       data,
       ts: this.ts,
     };

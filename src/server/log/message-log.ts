@@ -10,6 +10,14 @@ export interface LogEntry {
   readonly to?: Target;
   /** Peer ids it was addressed to; absent for broadcast (everyone whose session existed then). */
   readonly recipients?: readonly string[];
+  /** For a broadcast: the room it went to. Absent (in logs written before rooms): the default room. */
+  readonly room?: string;
+  /**
+   * For a private message: the authenticated users it is between (the
+   * sender's, then the recipients'), which `history` shows it to. Absent when
+   * none was authenticated: then only its own sessions ever see it again.
+   */
+  readonly users?: readonly string[];
   readonly data: unknown;
   /** Server time when it was routed (ms since the epoch). */
   readonly ts: number;

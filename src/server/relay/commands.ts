@@ -52,7 +52,7 @@ export class Commands {
 
   /** Routes a v1 `send`; its client learns the message's offset (or why it was refused). */
   private routeAndAck(connection: Connection, frame: SendFrame, size: number): void {
-    this.router.route(connection, { id: frame.id, to: frame.to, data: frame.data }, size, (result) => {
+    this.router.route(connection, { id: frame.id, to: frame.to, room: frame.room, data: frame.data }, size, (result) => {
       if (!result) return;
       const hot = connection.codec.hot;
       if (hot) {

@@ -132,6 +132,7 @@ export class Delivery {
       id: entry.id,
       from: this.exposed(entry.from),
       ...(entry.to ? { to: entry.to } : {}),
+      ...(entry.room !== undefined ? { room: entry.room } : {}),
       data: entry.data,
       ts: entry.ts,
     };

@@ -3,7 +3,7 @@
 // when it cannot be routed. Each sender's messages keep their order, even
 // across a refusal with `unavailable`.
 import type { Logger } from 'pino';
-import { ErrorCode } from '../../protocol/constants.js';
+import { DEFAULT_ROOM, ErrorCode } from '../../protocol/constants.js';
 import type { Coordinator } from '../cluster/coordinator.js';
 import type { Connection } from '../connection.js';
 import type { Outgoing } from '../dialect.js';
@@ -110,7 +110,12 @@ export class Router {
       const { id, to, data } = message;
       const from = sender.peer;
       const ts = Date.now();
-      appended = this.log.append(to && recipientIds ? { id, from, to, recipients: recipientIds, data, ts } : { id, from, data, ts }, size);
+      appended = this.log.append(
+        to && recipientIds
+          ? { id, from, to, recipients: recipientIds, ...this.usersOf(sender, recipientIds), data, ts }
+          : { id, from, room: message.room ?? sender.rooms[0] ?? DEFAULT_ROOM, data, ts },
+        size,
+      );
     } catch (error) {
       return this.appendFailed(sender, message.id, error, done);
     }
@@ -122,6 +127,20 @@ export class Router {
     } else {
       done(routed(appended, live));
     }
+  }
+
+  /**
+   * The authenticated users a private message is between (its sender's, then
+   * its recipients'), whom `history` may show it to; none when nobody was.
+   */
+  private usersOf(sender: Connection, recipientIds: readonly string[]): { users?: string[] } {
+    const users = new Set<string>();
+    if (sender.identity) users.add(sender.identity.userId);
+    for (const id of recipientIds) {
+      const user = this.sessions.byPeerId(id)?.user;
+      if (user !== undefined) users.add(user);
+    }
+    return users.size > 0 ? { users: [...users] } : {};
   }
 
   private unavailable(sender: Connection, id: string, done: (result: undefined) => void): void {
