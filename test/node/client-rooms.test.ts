@@ -58,7 +58,7 @@ describe('Rooms: what a client keeps of its rooms', () => {
             assert.deepEqual(roster.slice(0, fresh.length).map((p) => p.id), fresh.map((n) => `p${n}`), 'the latest joined come first');
             assert.ok(roster.every((p) => !left.has(p.id)), 'those who left are gone');
           } else {
-            if (!state) continue;
+            if (!state || !('who' in step)) continue;
             if (step.kind === 'join') state.members.add(`p${step.who}`);
             else state.members.delete(`p${step.who}`);
             rooms.notice(step.kind, peer(step.who), state.members.size + (state.partial ? 1000 : 0), name);

@@ -6,14 +6,18 @@ import { icon } from './icons.js';
 import type { PanelView } from './view.js';
 
 /** Who is online, yourself first: each of the others is a button that picks them as a recipient. */
-export function rosterTemplate({ t, locale, people, composer, rosterShown, title, userName }: PanelView) {
+export function rosterTemplate({ t, locale, people, composer, rosterShown, title, userName, search }: PanelView) {
   const selfId = people.selfId;
-  const sorted = [...people.roster].sort((a, b) =>
+  // A large room: its most recently active, or those a search found.
+  const partial = people.partial;
+  const shown = partial && people.query ? people.found : people.online;
+  const sorted = [...shown].sort((a, b) =>
     a.id === selfId ? -1 : b.id === selfId ? 1 : displayName(a).localeCompare(displayName(b), locale),
   );
   return html`
     <aside id="roster" part="roster" ?hidden=${!rosterShown} aria-label=${t.rosterLabel(title, people.self?.name || userName)}>
-      <h3 class="roster-heading" id="roster-heading">${t.rosterHeading} · ${people.count}</h3>
+      <h3 class="roster-heading" id="roster-heading">${partial ? t.onlineCount(people.count) : html`${t.rosterHeading} · ${people.count}`}</h3>
+      ${partial ? html`<input class="search" type="search" aria-label=${t.searchPeople} placeholder=${t.searchPeople} @input=${search} />` : nothing}
       <ul class="roster">
         ${repeat(
           sorted,
@@ -41,6 +45,7 @@ export function rosterTemplate({ t, locale, people, composer, rosterShown, title
             </li>`;
           },
         )}
+        ${shown.length || !people.query ? nothing : html`<li class="none">${t.noOneFound}</li>`}
       </ul>
     </aside>
   `;
