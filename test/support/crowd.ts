@@ -10,13 +10,21 @@ const WAVE = 50;
  * read what they are sent and never write again.
  */
 export class Crowd {
+  /** Members welcomed so far. */
+  welcomed = 0;
+  /** Why a member could not join, if one could not. */
+  failure: string | undefined;
   readonly #sockets: WebSocket[] = [];
 
   /** Opens `count` connections named `${prefix}${i}` into `room`, `WAVE` at a time; resolves once each is welcomed. */
   async join(url: string, room: string, count: number, prefix: string): Promise<void> {
-    for (let first = 0; first < count; first += WAVE) {
-      const wave = Array.from({ length: Math.min(WAVE, count - first) }, (_, i) => this.#member(url, room, `${prefix}${first + i}`));
-      await Promise.all(wave);
+    try {
+      for (let first = 0; first < count; first += WAVE) {
+        const wave = Array.from({ length: Math.min(WAVE, count - first) }, (_, i) => this.#member(url, room, `${prefix}${first + i}`));
+        await Promise.all(wave);
+      }
+    } catch (error) {
+      this.failure = (error as Error).message;
     }
   }
 
@@ -34,6 +42,7 @@ export class Crowd {
       const onMessage = (data: unknown) => {
         if ((JSON.parse(String(data)) as { type?: string }).type !== 'welcome') return;
         socket.off('message', onMessage);
+        this.welcomed++;
         resolve();
       };
       socket.on('message', onMessage);

@@ -106,11 +106,16 @@ export function relayPlugin(): TestRunnerPlugin {
         }
         case 'crowd-join': {
           // Many real connections into one room of a relay, from this side: a big room around the test page.
+          // Answered at once (a command must answer within 20 s); crowd-stats tells how far they got.
           const crowd = new Crowd();
           const id = String(++nextId);
           crowds.set(id, crowd);
-          await crowd.join(relayEntry(args.relay).relay.url, String(args.room), Number(args.count), String(args.prefix ?? 'member-'));
+          void crowd.join(relayEntry(args.relay).relay.url, String(args.room), Number(args.count), String(args.prefix ?? 'member-'));
           return { id };
+        }
+        case 'crowd-stats': {
+          const crowd = crowds.get(String(args.id));
+          return { welcomed: crowd?.welcomed ?? 0, failure: crowd?.failure };
         }
         case 'crowd-leave':
           crowds.get(String(args.id))?.close();

@@ -33,6 +33,8 @@ export class People implements Presence {
   /** The relay's epoch at the latest welcome: the sessions of earlier epochs are gone. */
   epoch = '';
   readonly #knownNames = new Map<string, string>();
+  /** How many online go by each name, for the roster it was counted from. */
+  #names: { readonly of: readonly Peer[]; readonly counts: Map<string, number> } | undefined;
 
   readonly #host: ReactiveControllerHost;
 
@@ -81,9 +83,13 @@ export class People implements Presence {
 
   /** Whether someone else online goes by `peer`'s name: then their address tells them apart. */
   sharesName(peer: Peer): boolean {
-    let same = 0;
-    for (const other of this.roster) if (other.name === peer.name) same++;
-    return same > 1;
+    // Asked for every entry of the roster and the log at each render: counted once per roster.
+    if (this.#names?.of !== this.online) {
+      const counts = new Map<string, number>();
+      for (const other of this.online) counts.set(other.name, (counts.get(other.name) ?? 0) + 1);
+      this.#names = { of: this.online, counts };
+    }
+    return (this.#names.counts.get(peer.name) ?? 0) > 1;
   }
 
   /** Whom a private message was for, by the names last seen (`you` for your own session). */

@@ -437,6 +437,11 @@ export const styles = css`
     flex-direction: column;
     gap: 0.125rem;
   }
+  /* A big room's roster: only the entries in view are laid out and painted. */
+  .roster li {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 2.5rem;
+  }
   .peer {
     display: flex;
     align-items: center;
