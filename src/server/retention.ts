@@ -21,10 +21,10 @@ export function retentionOf(retention: RoomRetention, room: string): RoomRetenti
 /** Checks `roomRetention`, naming what is wrong; returns a copy the caller cannot change under the relay. */
 export function validateRoomRetention(value: unknown): RoomRetention {
   const fail = (detail: string): never => {
-    throw new TypeError(`createRelayServer: roomRetention ${detail}`);
+    throw new TypeError(`createRelayServer: roomRetention${detail}`);
   };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return fail('must be an object of rules by room, such as {"*": {"maxAge": 86400000}, "support": {"maxMessages": 500}}');
+    return fail(' must be an object of rules by room, such as {"*": {"maxAge": 86400000}, "support": {"maxMessages": 500}}');
   }
   const rules: Record<string, RoomRetentionRule> = {};
   for (const [room, rule] of Object.entries(value)) {
