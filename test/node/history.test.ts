@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { decodeServerFrame } from '../../src/protocol/server-frames.js';
 import { parseCommandLine, UsageError } from '../../src/server/cli-options.js';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
 import { resolveOptions } from '../../src/server/options.js';
@@ -93,6 +94,7 @@ describe('history', () => {
     const page = (await ask(bobAgain)) as unknown as Page;
     assert.deepEqual(ids(page.messages), ['b1', 'p-ab', 'p-ba']);
     assert.equal(page.more, false);
+    assert.deepEqual(decodeServerFrame(JSON.stringify(page)), { ok: true, frame: page }, "what the client's decoder reads");
     const [broadcast, toBob] = page.messages as [Frame, Frame];
     assert.deepEqual(broadcast, {
       type: 'message',
@@ -203,6 +205,7 @@ describe('history', () => {
     assert.deepEqual(ids(next.messages), ['old']);
     assert.equal(next.messages[0]!.offset, first);
     assert.equal(next.more, false);
+    assert.equal(next.before, undefined, 'no next request to continue from');
   });
 
   it('keeps a page under half the buffer bound: large messages come a few a page, and none is lost or repeated', async () => {

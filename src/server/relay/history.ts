@@ -139,6 +139,8 @@ export class History {
       texts.push(text);
     }
     texts.reverse();
-    return `{"type":"page","id":${JSON.stringify(id)},"messages":[${texts.join(',')}],"more":${more}${before !== undefined ? `,"before":${before}` : ''}}`;
+    // `before` says where the next request goes on from: without `more` there is none.
+    const next = more && before !== undefined ? `,"before":${before}` : '';
+    return `{"type":"page","id":${JSON.stringify(id)},"messages":[${texts.join(',')}],"more":${more}${next}}`;
   }
 }
