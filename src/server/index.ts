@@ -4,3 +4,4 @@ export type { RelayServer } from './create-relay-server.js';
 export { DEFAULT_LIMITS } from './options.js';
 export type { AccessOptions, RelayLimits, RelayServerOptions, StaticFiles } from './options.js';
 export type { Authenticate, AuthOptions, Identity } from './auth.js';
+export type { RoomRetention, RoomRetentionRule } from './retention.js';

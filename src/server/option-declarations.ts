@@ -11,9 +11,10 @@ import { DEFAULT_LIMITS, DEFAULT_REDIS_PREFIX, DEFAULT_SESSION_TTL, DEFAULT_SHUT
  * - `string`: as given; `path`: resolved against the working folder;
  * - `trust`: `true`, `false`, a hop count, or a comma-separated list (trustProxy);
  * - `boolean`: a switch without a value, setting the option to `value` (default true);
+ * - `json`: a JSON value (anything else exits with "--FLAG needs JSON"), checked further by createRelayServer();
  * - `function`: createRelayServer() only.
  */
-export type OptionType = 'integer' | 'string' | 'path' | 'trust' | 'boolean' | 'function';
+export type OptionType = 'integer' | 'string' | 'path' | 'trust' | 'boolean' | 'json' | 'function';
 
 export interface OptionDeclaration {
   /** The createRelayServer() option it sets (none for a switch of the CLI's own). */
@@ -221,6 +222,15 @@ export const OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   },
   { flag: 'log-max-age', arg: 'MS', option: 'logMaxAge', type: 'integer', default: DEFAULT_LOG_WINDOW.maxAge, description: 'ms they are kept' },
   { flag: 'log-max-bytes', arg: 'N', option: 'logMaxBytes', type: 'integer', default: DEFAULT_LOG_WINDOW.maxBytes, description: 'bytes of messages kept' },
+  {
+    flag: 'room-retention',
+    arg: 'JSON',
+    option: 'roomRetention',
+    type: 'json',
+    defaultText: 'the log window',
+    description:
+      'how far back `history` shows each room\'s broadcasts: `{"ROOM": {"maxAge": MS, "maxMessages": N}}`, `"*"` for every room not listed; it can only show less than the log keeps ([History](relay.md#history))',
+  },
   {
     flag: 'session-ttl',
     arg: 'MS',

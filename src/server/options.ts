@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { validateAuthOptions, type AuthOptions } from './auth.js';
 import { DEFAULT_LOG_WINDOW, type LogWindow } from './log/message-log.js';
 import { compileOriginCheck } from './origin.js';
+import { validateRoomRetention, type RoomRetention } from './retention.js';
 
 export interface RelayLimits {
   /** Largest frame answered with a `too_large` error rather than read (bytes). Four times this closes the socket (1009). */
@@ -70,6 +71,13 @@ export interface DurabilityOptions {
   logMaxAge?: number;
   /** Bytes of messages kept. Default 67108864 (64 MiB). */
   logMaxBytes?: number;
+  /**
+   * How far back `history` shows each room's broadcasts, by room (`*`: every
+   * room not listed): none older than `maxAge` ms, none beyond the room's
+   * newest `maxMessages`. Only ever shows less than the log keeps (the log
+   * window bounds what is kept at all, for replay too). Default: no rule.
+   */
+  roomRetention?: RoomRetention;
   /** ms a client's session is kept after it disconnects (it can resume, and messages to it wait). Default 900000 (15 minutes). */
   sessionTtl?: number;
   /**
@@ -157,6 +165,7 @@ export interface ResolvedOptions extends RelayLimits {
   fsync: boolean;
   bootIdFile: string | undefined;
   logWindow: LogWindow;
+  roomRetention: RoomRetention;
   sessionTtl: number;
   allowOrigins: readonly string[] | undefined;
   exposeAddresses: boolean;
@@ -241,6 +250,7 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       maxAge: positive('logMaxAge', options.logMaxAge, DEFAULT_LOG_WINDOW.maxAge),
       maxBytes: positive('logMaxBytes', options.logMaxBytes, DEFAULT_LOG_WINDOW.maxBytes),
     },
+    roomRetention: options.roomRetention === undefined ? {} : validateRoomRetention(options.roomRetention),
     sessionTtl: positive('sessionTtl', options.sessionTtl, DEFAULT_SESSION_TTL),
     allowOrigins: options.allowOrigins,
     exposeAddresses: options.exposeAddresses ?? !authenticated,

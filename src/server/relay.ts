@@ -16,6 +16,7 @@ import { Presence } from './presence.js';
 import { Commands } from './relay/commands.js';
 import { Delivery } from './relay/delivery.js';
 import { Greeter } from './relay/greeter.js';
+import { History } from './relay/history.js';
 import { Intake } from './relay/intake.js';
 import { Output } from './relay/output.js';
 import { PresenceNotices } from './relay/presence-notices.js';
@@ -101,7 +102,8 @@ export class Relay {
     const greeter = new Greeter(this.log, this.sessions, coordinator, this.notices, delivery, this.output, logger, (connection) =>
       this.intake.drain(connection),
     );
-    const commands = new Commands(this.presence, greeter, router, delivery, this.output);
+    const history = new History(this.log, delivery, this.output, logger, options);
+    const commands = new Commands(this.presence, greeter, router, delivery, this.output, history);
     this.intake = new Intake(options, this.output, logger, (connection, command, size) => commands.handle(connection, command, size));
     this.unsubscribeLog = this.log.subscribe((entry) => delivery.deliver(entry));
     coordinator.onPresence((event) => this.notices.onEvent(event));

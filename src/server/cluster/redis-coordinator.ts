@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createClient, type RedisClientType } from 'redis';
 import type { Peer } from '../../protocol/frames.js';
-import type { AppendResult, LogEntry, LogWindow, MessageLog, NewLogEntry } from '../log/message-log.js';
+import type { AppendResult, BackPage, LogEntry, LogWindow, MessageLog, NewLogEntry, ReadBackOptions } from '../log/message-log.js';
 import { Sessions, type SessionLine } from '../sessions.js';
 import type { Coordinator, CoordinatorHealth, PresenceEvent } from './coordinator.js';
 import { APPEND, offsetOf } from './redis-stream.js';
@@ -20,6 +20,9 @@ export interface RedisCoordinatorOptions {
 }
 
 type Kind = 'm' | 'p' | 's';
+
+/** Stream entries one XREVRANGE of a read back asks for. */
+const READ_BACK_BATCH = 500;
 
 /**
  * A relay node's share of a cluster, on Redis: the log is a stream (offsets
@@ -211,6 +214,7 @@ export class RedisCoordinator implements Coordinator {
         const fresh = entries.filter((e) => Date.now() - e.ts <= window.maxAge);
         return { entries: fresh, complete: after >= first - 1 && fresh.length === entries.length };
       },
+      readBack: (before: number | undefined, options: ReadBackOptions) => this.readBack(before, options),
       subscribe(listener: (entry: LogEntry) => void) {
         coordinator.messageListeners.add(listener);
         return () => coordinator.messageListeners.delete(listener);
@@ -239,6 +243,40 @@ export class RedisCoordinator implements Coordinator {
 
   private appendEvent(kind: 'p' | 's', value: unknown, hashOp: 'hset' | 'hdel', field: string, hashValue?: unknown): Promise<[boolean, number]> {
     return this.appendRaw(kind, value, '', hashOp, field, hashValue);
+  }
+
+  /**
+   * The stream backwards, in batches, skipping the presence and session
+   * events it holds between the messages. A message older than the window's
+   * age ends it, as if the stream ended there: replay does not reach it either.
+   */
+  private async readBack(before: number | undefined, options: ReadBackOptions): Promise<BackPage> {
+    const { visible, limit, maxScan, floor = 0 } = options;
+    const oldest = Date.now() - this.options.window.maxAge;
+    const found: LogEntry[] = [];
+    if (before !== undefined && before <= 1) return backPage(found, false, undefined);
+    let scanned = 0;
+    let lowest: number | undefined;
+    let end = before === undefined ? '+' : `0-${before - 1}`;
+    for (;;) {
+      if (found.length >= limit || scanned >= maxScan) break;
+      const count = Math.min(READ_BACK_BATCH, maxScan - scanned);
+      const batch = (await this.client.xRevRange(this.keys.log, end, '-', { COUNT: count })) ?? [];
+      for (const { id, message } of batch) {
+        const offset = offsetOf(id);
+        if (offset < floor || found.length >= limit || scanned >= maxScan) return backPage(found, offset >= floor, lowest);
+        scanned++;
+        lowest = offset;
+        if (message.k !== 'm') continue;
+        const entry = this.toEntry(id, message.v!);
+        if (entry.ts < oldest) return backPage(found, false, lowest);
+        if (visible(entry)) found.push(entry);
+      }
+      if (batch.length < count || lowest === undefined || lowest <= 1) return backPage(found, false, lowest);
+      end = `0-${lowest - 1}`;
+    }
+    // Stopped at the limit or the scan's bound: older entries may be kept.
+    return backPage(found, true, lowest);
   }
 
   private async entryAt(offset: number): Promise<LogEntry | undefined> {
@@ -386,6 +424,10 @@ export class RedisCoordinator implements Coordinator {
     await Promise.allSettled([this.client.close(), this.reader.close()]);
     await this.readerLoop;
   }
+}
+
+function backPage(newestFirst: LogEntry[], more: boolean, lowest: number | undefined): BackPage {
+  return { entries: newestFirst.reverse(), more, ...(lowest !== undefined ? { before: lowest } : {}) };
 }
 
 /** A Redis URL without its password, for messages. */

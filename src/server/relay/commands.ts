@@ -7,6 +7,7 @@ import type { Command } from '../dialect.js';
 import type { Presence } from '../presence.js';
 import type { Delivery } from './delivery.js';
 import type { Greeter } from './greeter.js';
+import type { History } from './history.js';
 import type { Output } from './output.js';
 import type { Router } from './router.js';
 
@@ -17,6 +18,7 @@ export class Commands {
     private readonly router: Router,
     private readonly delivery: Delivery,
     private readonly output: Output,
+    private readonly history: History,
   ) {}
 
   /** `size`: the frame's length, which the log counts towards its byte bound (cheaper than serialising it again). */
@@ -42,6 +44,9 @@ export class Commands {
       case 'received':
         if (connection.state === 'awaiting-hello') this.output.reject(connection, ErrorCode.HelloRequired, 'send hello first');
         else this.delivery.received(connection, command);
+        return;
+      case 'history':
+        this.history.handle(connection, command);
         return;
       case 'post':
         if (command.name && !connection.identity) this.presence.rename(connection, command.name);

@@ -112,7 +112,8 @@ export class Delivery {
     return (this.encodedFrames[codec.slot] ??= textFrame(this.messageText(entry, codec, false)));
   }
 
-  private messageText(entry: LogEntry, codec: ServerDialect, replay: boolean): string {
+  /** The JSON text of `entry`'s message frame in `codec`'s format: what `messageFrame` frames, and what a history page lists. */
+  messageText(entry: LogEntry, codec: ServerDialect, replay: boolean): string {
     const text = codec.hot?.message(entry, this.fromText(entry.from), replay);
     if (text !== undefined) return text;
     return codec.encode(replay ? { ...this.messageBody(entry), replay: true } : this.messageBody(entry), this.presence.count)!;

@@ -91,7 +91,7 @@ export class Output {
     connection: Connection,
     code: ErrorFrame['code'],
     message: string,
-    extra: { id?: string | undefined; targets?: Target; retryAfter?: number } = {},
+    extra: { id?: string | undefined; targets?: Target; retryAfter?: number; room?: string } = {},
   ): void {
     // Not routing is the relay's failing, not the client's: it does not count as flooding.
     if (code !== ErrorCode.Unavailable && this.countRejection(connection)) return;
@@ -103,6 +103,7 @@ export class Output {
       ...(extra.id !== undefined ? { id: extra.id } : {}),
       ...(extra.targets ? { targets: extra.targets } : {}),
       ...(extra.retryAfter !== undefined ? { retryAfter: extra.retryAfter } : {}),
+      ...(extra.room !== undefined ? { room: extra.room } : {}),
     });
   }
 
