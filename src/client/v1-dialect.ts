@@ -56,8 +56,8 @@ export class V1Dialect implements Dialect {
   /** The relay may keep messages older than `#older`. */
   #more = true;
   #firstPage: Promise<unknown> | undefined;
-  /** The relay's welcome listed rooms: it speaks rooms, who and history (revision 6 of the protocol). */
-  #roomsSpoken = false;
+  /** Ids of your messages sent since a resumed first welcome, until its page arrives: they are not history. */
+  #sentSince: Set<string> | undefined;
   #olderPage: Promise<HistoryDetail> | undefined;
   readonly #seenIds = new Set<string>();
   readonly #awaitingReceipt = new Map<string, ChatMessage>();
@@ -133,6 +133,7 @@ export class V1Dialect implements Dialect {
 
   transmit(message: ChatMessage): void {
     // Its token was taken already: the outbox let it go.
+    this.#sentSince?.add(message.id);
     this.#host.write(encodeFrame(sendFrameOf(message)));
   }
 
@@ -241,7 +242,6 @@ export class V1Dialect implements Dialect {
     this.self = frame.self;
     // A relay before rooms has one room, and says nothing of it.
     this.rooms.reset(frame.rooms ?? [{ room: this.#wanted?.[0] ?? DEFAULT_ROOM, count: frame.count, roster: frame.roster }]);
-    this.#roomsSpoken = frame.rooms !== undefined;
     this.limits = frame.limits;
     outbox.pace(frame.limits);
     resume.replace({ session: frame.session, epoch: frame.epoch, offset: frame.resumed && presented ? presented.offset : frame.offset });
@@ -250,12 +250,14 @@ export class V1Dialect implements Dialect {
     // History once in the client's life, before anything of ours is sent again: what follows the welcome is replayed, or is new.
     if (this.#older === undefined) {
       this.#older = frame.offset + 1;
-      if (host.history > 0 && this.#roomsSpoken) {
-        const first = this.#page();
+      if (host.history > 0) {
+        if (frame.resumed) this.#sentSince = new Set();
+        const first = this.#firstPageOf(frame.resumed ? frame.offset : undefined);
         this.#firstPage = first;
-        first.then(
+        first.finally(() => (this.#sentSince = undefined)).then(
           (detail) => host.emit('history', detail),
-          (error: ChatRequestError) => host.emit('error', { code: error.code, message: `history: ${error.message}` }),
+          // A relay before history (protocol revision 6) does not know the frame: it has none to give.
+          (error: ChatRequestError) => error.code !== ErrorCode.BadFrame && host.emit('error', { code: error.code, message: `history: ${error.message}` }),
         );
       }
     }
@@ -311,28 +313,52 @@ export class V1Dialect implements Dialect {
     };
   }
 
-  /** The page of history before `#older`, and where the next one starts. */
-  async #page(): Promise<HistoryDetail> {
+  /**
+   * The page of history before `#older`, and where the next one starts.
+   * After a resumed welcome at offset `resumedAt` it reads up to the log's
+   * head instead: the replay brings what others sent past that point, but
+   * never your own messages (the relay does not send them back), which a
+   * reload would otherwise lose. Of what lies past the point it keeps only
+   * those, less the ones this client is sending now.
+   */
+  async #page(resumedAt?: number, limit = Math.min(this.#host.history || 50, FieldLimits.maxHistoryLimit)): Promise<HistoryDetail> {
     const before = this.#older;
     if (before === undefined || !this.#more) return { messages: [], more: false };
-    const limit = Math.min(this.#host.history || 50, FieldLimits.maxHistoryLimit);
-    const page = await this.#ask<PageFrame>((id) => ({ type: 'history', id, before, limit }));
+    const page = await this.#ask<PageFrame>((id) => ({ type: 'history', id, ...(resumedAt === undefined ? { before } : {}), limit }));
     const next = page.before ?? page.messages[0]?.offset;
     // A relay that names no earlier place to go on from has nothing older to give.
-    this.#more = page.more && next !== undefined && next < before;
-    if (next !== undefined) this.#older = Math.min(before, next);
+    this.#more = page.more && next !== undefined && (resumedAt !== undefined || next < before);
+    if (next !== undefined) this.#older = resumedAt === undefined ? Math.min(before, next) : next;
     const epoch = this.#host.resume.state?.epoch ?? '';
-    const messages = page.messages.map((frame) => {
+    const messages: ChatMessage[] = [];
+    for (const frame of page.messages) {
       const message = this.#chatMessage(frame, epoch);
-      return message.own ? { ...message, state: 'sent' as const } : message;
-    });
+      if (resumedAt === undefined || frame.offset <= resumedAt || (message.own && !this.#sentSince?.has(message.id))) {
+        messages.push(message.own ? { ...message, state: 'sent' } : message);
+      }
+    }
     return { messages, more: this.#more };
+  }
+
+  /**
+   * The first page, topped up with older pages while short (after a resumed
+   * welcome, the replay brings part of it instead; a relay stops a page after
+   * scanning so many entries), a few at most.
+   */
+  async #firstPageOf(resumedAt: number | undefined): Promise<HistoryDetail> {
+    const limit = Math.min(this.#host.history, FieldLimits.maxHistoryLimit);
+    let { messages, more } = await this.#page(resumedAt, limit);
+    for (let pages = 1; more && messages.length < limit && pages < 4; pages++) {
+      const older = await this.#page(undefined, limit - messages.length);
+      ({ more } = older);
+      messages = [...older.messages, ...messages];
+    }
+    return { messages, more };
   }
 
   /** Sends a request that waits for its answer (and takes a token, as the relay counts it). */
   #ask<A>(frame: (id: string) => ClientFrame): Promise<A> {
     if (!this.#host.isOnline()) return Promise.reject(new ChatRequestError('offline', 'not connected to the relay'));
-    if (!this.#roomsSpoken) return Promise.reject(new ChatRequestError('unsupported', 'the relay predates rooms and history'));
     return this.#requests.ask<A>((id) => this.#write(frame(id)));
   }
 

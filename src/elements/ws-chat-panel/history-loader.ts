@@ -7,8 +7,7 @@ import type { MessageList } from './message-list.js';
  * The relay's history in the panel's log: the first page (the client loads
  * it after its first welcome), and older pages as the reader reaches the
  * top. A message already shown, live or from an earlier page, is not added
- * again: by its offset (your own carry a local key, but the offset the relay
- * gave them). The log keeps its `max-messages`: once full, no older page is
+ * again: by its offset, or for your own, by their id. The log keeps its `max-messages`: once full, no older page is
  * asked for, as it would push out the very messages it brought.
  */
 export class HistoryLoader {
@@ -35,8 +34,9 @@ export class HistoryLoader {
   add({ messages, more }: HistoryDetail): void {
     this.started = true;
     this.more = more;
-    const shown = new Set(this.#list.messages.map((message) => message.offset));
-    this.#list.addMessages(messages.filter((message: ChatMessage) => !shown.has(message.offset)));
+    // Your own carry a local key, and until acknowledged no offset: known by their id.
+    const shown = new Set<unknown>(this.#list.messages.flatMap((message) => [message.offset, message.own && message.id]));
+    this.#list.addMessages(messages.filter((message: ChatMessage) => !shown.has(message.offset) && !(message.own && shown.has(message.id))));
     this.#host.requestUpdate();
   }
 
