@@ -9,7 +9,8 @@ import { decodeFrame, type Decoded } from './frame-text.js';
 export { encodeFrame, parseObject, type Decoded } from './frame-text.js';
 export { decodeServerFrame } from './server-frames.js';
 
-const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(['hello', 'send', 'ping', 'received']);
+/** Every type of ClientFrameSchema: a frame the schema has is one a client may send. */
+const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(ClientFrameSchema.options.map((schema) => schema.entries.type.literal));
 
 /** The first issue, at its dot path: what the client has to fix first. */
 function describe(issues: readonly v.BaseIssue<unknown>[]): string {
