@@ -47,12 +47,19 @@ describe('rooms: presence against a model of membership (fast-check)', () => {
             rooms.set(i, new Set(asked));
             for (const room of asked) tell('join', i, room);
           };
+          // A ping answered means everything written to that client before it has arrived.
+          const flush = async (client: TestClient) => {
+            const seen = client.frames.length;
+            client.send({ type: 'ping', t: 1 });
+            await client.next((f) => f.type === 'pong', undefined, seen);
+          };
           for (let i = 0; i < CLIENTS; i++) await open(i, initial[i]!);
           for (const s of steps) {
             const client = clients[s.who]!;
             const set = rooms.get(s.who)!;
             if (s.op === 'close') {
               const online = relay.online;
+              await flush(client);
               client.close();
               rooms.delete(s.who);
               for (const room of set) {
@@ -79,13 +86,7 @@ describe('rooms: presence against a model of membership (fast-check)', () => {
               }
             }
           }
-          // A ping answered means everything written to that client before it has arrived.
-          for (const client of expected.keys()) {
-            if (client.closeCode !== undefined || client.socket.readyState !== client.socket.OPEN) continue;
-            const seen = client.frames.length;
-            client.send({ type: 'ping', t: 1 });
-            await client.next((f) => f.type === 'pong', undefined, seen);
-          }
+          for (const client of clients) await flush(client!);
           for (const [client, notices] of expected) {
             const told = client.frames
               .filter((f) => f.type === 'join' || f.type === 'leave')
