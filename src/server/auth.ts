@@ -67,7 +67,11 @@ export interface AuthOptions {
   jwtAllowNoExpiry?: boolean;
   /** Your own authentication instead of a JWT. */
   authenticate?: Authenticate;
-  /** ms an authentication may take before the upgrade is refused with 1013 `auth_unavailable`. Default 5000. */
+  /**
+   * ms an authentication may take before the upgrade is refused with 1013
+   * `auth_unavailable`; also how long an `authorize` answer may take before
+   * the room is refused. Default 5000.
+   */
   authTimeout?: number;
 }
 
