@@ -73,6 +73,13 @@ async function sent(client: TestClient, frame: Frame): Promise<number> {
   return ack.offset as number;
 }
 
+/** Enters one more room (a broadcast goes only to a room its sender is in). */
+async function enter(client: TestClient, room: string): Promise<void> {
+  client.send({ type: 'join', room, id: `join-${room}` });
+  const answer = await client.next((f) => f.id === `join-${room}`);
+  assert.equal(answer.type, 'joined', JSON.stringify(answer));
+}
+
 describe('history', () => {
   const fixture = relayFixture();
 
@@ -82,6 +89,7 @@ describe('history', () => {
     const bob = await fixture.client(relay, await withToken('u-bob', 'Bob'));
     const cy = await fixture.client(relay, await withToken('u-cy', 'Cy'));
     await sent(ada, { id: 'b1', data: 'hello all' });
+    await enter(ada, 'elsewhere');
     await sent(ada, { id: 'x1', room: 'elsewhere', data: 'not in the lobby' });
     await sent(ada, { id: 'p-ab', to: { names: ['Bob'] }, data: 'for Bob' });
     await sent(ada, { id: 'p-ac', to: { names: ['Cy'] }, data: 'for Cy' });
@@ -113,7 +121,7 @@ describe('history', () => {
     const namesake = await fixture.client(relay, await withToken('u-mallory', 'Bob'));
     assert.equal(namesake.self.name, 'Bob');
     assert.deepEqual(ids(await pageAll(namesake)), ['b1'], "another user named Bob sees none of Bob's private messages");
-    assert.deepEqual(ids(await pageAll(ada)), ['b1', 'p-ab', 'p-ac', 'p-ba', 'p-ca']);
+    assert.deepEqual(ids(await pageAll(ada)), ['b1', 'x1', 'p-ab', 'p-ac', 'p-ba', 'p-ca'], 'Ada is in the other room too');
   });
 
   it('without authentication, shows private messages to their own session only: a new connection under the same name sees none', async () => {
@@ -324,6 +332,7 @@ describe('history after a restart with --data-dir', () => {
     const ada = await connect(first, 'u-ada', 'Ada');
     await connect(first, 'u-bob', 'Bob');
     await sent(ada, { id: 'b1', data: 'in the lobby' });
+    await enter(ada, 'elsewhere');
     await sent(ada, { id: 'x1', room: 'elsewhere', data: 'not in the lobby' });
     await sent(ada, { id: 'p1', to: { names: ['Bob'] }, data: 'for Bob' });
     await first.close();
@@ -382,6 +391,7 @@ describe('history in a Redis cluster', () => {
     const bob = await connect(b, 'u-bob', 'Bob');
     await ada.next((f) => f.type === 'join' && (f.peer as { id: string }).id === bob.self.id);
     await sent(ada, { id: 'b1', data: 'on node A' });
+    await enter(ada, 'elsewhere');
     await sent(ada, { id: 'x1', room: 'elsewhere', data: 'not in the lobby' });
     await sent(ada, { id: 'p1', to: { names: ['Bob'] }, data: 'for Bob, from node A' });
     await connect(a, 'u-cy', 'Cy');
