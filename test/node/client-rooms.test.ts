@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
-import { ChatClient } from '../../src/client/chat-client.js';
+import { ChatClient, type ChatClientOptions } from '../../src/client/chat-client.js';
+import { memoryStore } from '../../src/client/persistence.js';
 import { ChatRequestError } from '../../src/client/requests.js';
 import { Rooms } from '../../src/client/rooms.js';
-import type { Peer } from '../../src/client/types.js';
+import type { ChatMessage, Peer } from '../../src/client/types.js';
+import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
 import { startOriginalServer } from '../support/original-server.js';
 import { waitFor } from '../support/wait.js';
 
@@ -101,5 +103,82 @@ describe('ChatClient: rooms and history in the legacy format', () => {
     }
     assert.equal(client.rooms.size, 0);
     assert.equal(histories, 0);
+  });
+});
+
+describe('ChatClient: rooms on a relay', () => {
+  const relays: RelayServer[] = [];
+  const clients: ChatClient[] = [];
+  after(async () => {
+    for (const client of clients) client.close();
+    await Promise.all(relays.map((relay) => relay.close()));
+  });
+  const relay = async (options: Partial<RelayServerOptions> = {}) => {
+    const started = await createRelayServer({ port: 0, host: '127.0.0.1', logger: false, ...options } as RelayServerOptions);
+    relays.push(started);
+    return started;
+  };
+  const client = async (url: string, options: Partial<ChatClientOptions>) => {
+    const created = new ChatClient({ url, WebSocket: WebSocket as never, store: memoryStore(), minReconnectionDelay: 20, maxReconnectionDelay: 100, history: 0, ...options });
+    clients.push(created);
+    created.connect();
+    await waitFor(() => created.status === 'online', `${options.name} online`);
+    return created;
+  };
+  const names = (client: ChatClient, room: string) => client.rooms.get(room)?.roster.map((peer) => peer.name).sort();
+
+  it('is in the rooms it asked for, sends to the one it names, and hears only its rooms', async () => {
+    const server = await relay();
+    const ada = await client(server.url, { name: 'ada', rooms: ['dev', 'ops'] });
+    const dev = await client(server.url, { name: 'dev-only', rooms: ['dev'] });
+    const ops = await client(server.url, { name: 'ops-only', rooms: ['ops'] });
+    assert.deepEqual([...ada.rooms.keys()], ['dev', 'ops']);
+    await waitFor(() => names(ada, 'dev')?.join() === 'ada,dev-only' && names(ada, 'ops')?.join() === 'ada,ops-only', 'both rooms filled in from notices');
+    const heard = { dev: [] as ChatMessage[], ops: [] as ChatMessage[] };
+    dev.on('message', (message) => heard.dev.push(message));
+    ops.on('message', (message) => heard.ops.push(message));
+    ada.send('to ops', undefined, 'ops');
+    ada.send('to the first room');
+    await waitFor(() => heard.ops.length === 1 && heard.dev.length === 1, 'each room its message');
+    assert.deepEqual(heard.ops.map(({ text, room }) => [text, room]), [['to ops', 'ops']]);
+    assert.deepEqual(heard.dev.map(({ text, room }) => [text, room]), [['to the first room', 'dev']]);
+  });
+
+  it('joins and leaves, keeps the rooms across a reconnect, and is refused a room plainly', async () => {
+    const server = await relay({ authorize: ({ room }: { room: string }) => room !== 'vault' });
+    const ada = await client(server.url, { name: 'ada' });
+    const bob = await client(server.url, { name: 'bob', rooms: ['design'] });
+    assert.deepEqual([...ada.rooms.keys()], ['lobby']);
+    const design = await ada.join('design');
+    assert.deepEqual(design.roster.map((peer) => peer.name).sort(), ['ada', 'bob']);
+    assert.equal(design.count, 2);
+    await assert.rejects(ada.join('vault'), (error: unknown) => error instanceof ChatRequestError && error.code === 'room_forbidden');
+    await ada.leave('lobby');
+    assert.deepEqual([...ada.rooms.keys()], ['design']);
+    await ada.leave('nowhere');
+    // The link drops: the hello asks for the rooms it is in now.
+    server.drop({ name: 'ada' });
+    await waitFor(() => ada.status !== 'online', 'dropped');
+    await waitFor(() => ada.status === 'online', 'back');
+    assert.deepEqual([...ada.rooms.keys()], ['design']);
+    bob.close();
+    await waitFor(() => names(ada, 'design')?.join() === 'ada', 'bob left design');
+  });
+
+  it('in a large room: partial, counts from batches, finds members by search', async () => {
+    const server = await relay({ presenceThreshold: 3, presenceRosterSize: 2, presenceInterval: 100 });
+    for (const name of ['m1', 'm2', 'm3', 'm4']) await client(server.url, { name, rooms: ['town'] });
+    const ada = await client(server.url, { name: 'ada', rooms: ['town'] });
+    const town = () => ada.rooms.get('town')!;
+    assert.equal(town().partial, true);
+    assert.equal(town().count, 5);
+    assert.ok(town().roster.length <= 2);
+    await client(server.url, { name: 'm5', rooms: ['town'] });
+    await waitFor(() => town().count === 6, 'the batch counted m5');
+    assert.ok(town().roster.some((peer) => peer.name === 'm5'), 'the newest first');
+    const found = await ada.search('town', 'M');
+    assert.equal(found.count, 6);
+    assert.deepEqual(found.peers.map((peer) => peer.name).sort(), ['m1', 'm2', 'm3', 'm4', 'm5']);
+    await assert.rejects(ada.search('elsewhere', 'm'), (error: unknown) => error instanceof ChatRequestError && error.code === 'not_in_room');
   });
 });
