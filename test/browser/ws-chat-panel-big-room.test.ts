@@ -51,7 +51,9 @@ describe('<ws-chat-panel> in a room of 1,000', () => {
       const count = () => shadow(ada).querySelector('[part="count"]')?.textContent?.trim();
       await waitFor(() => count() === `${MEMBERS + 1} online`, () => `"${MEMBERS + 1} online" (shows "${count()}")`);
 
-      shadow(ada).querySelector<HTMLButtonElement>('.roster-toggle')!.click();
+      // Beside the log in a wide panel; opened with its button in a narrow one.
+      const toggle = shadow(ada).querySelector<HTMLButtonElement>('.roster-toggle')!;
+      if (toggle.getAttribute('aria-expanded') === 'false') toggle.click();
       await ada.updateComplete;
       const heading = shadow(ada).querySelector('.roster-heading')!.textContent!.trim();
       expect(heading).to.equal(`${MEMBERS + 1} online`);
