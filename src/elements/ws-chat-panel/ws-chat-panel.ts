@@ -85,7 +85,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @fires ws-chat-message - A message from someone else arrived (`detail`: ChatMessage).
  * @fires ws-chat-sent - The server accepted one of your messages (`detail`: ChatMessage).
  * @fires ws-chat-status - The connection status changed (`detail`: { status, retryAt?, attempt }).
- * @fires ws-chat-presence - Who is online changed (`detail`: { kind, peer?, roster, count }).
+ * @fires ws-chat-presence - Who is online changed (`detail`: { kind, peer?, room?, roster, count }; kind `room` when a whole room changed: entered, left, or a large room's batch).
  * @fires ws-chat-error - The server refused something or the connection had trouble (`detail`: { code, message, id? }).
  * @fires ws-chat-gap - Messages may have been missed while disconnected and cannot be replayed (`detail`: { reason }).
  */
