@@ -162,7 +162,8 @@ export class WsChatPanel extends LitElement {
     frameLimit: () => this.#chat.client?.limits?.maxFrameBytes,
     textbox: () => this.#part('textarea'),
     send: (text, to, room) => {
-      const sent = this.send(text, to, room);
+      // Named even when it is the first: with several rooms your own message shows its room too.
+      const sent = this.send(text, to, room ?? (this.#rooms.length > 1 ? this.#rooms[0] : undefined));
       if (sent) this.#connection.sent();
       return sent;
     },
