@@ -5,14 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeServerFrame } from '../../src/protocol/server-frames.js';
 import { parseCommandLine, UsageError } from '../../src/server/cli-options.js';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
 import { resolveOptions } from '../../src/server/options.js';
-import { relayFixture } from '../support/relay-fixture.js';
-import { startRedis, type TestRedis } from '../support/redis-server.js';
+import { clusterFixture, relayFixture } from '../support/relay-fixture.js';
 import { TestClient, type ClientOptions } from '../support/test-client.js';
 import { hs256, SECRET } from '../support/tokens.js';
 
@@ -356,37 +355,12 @@ describe('history after a restart with --data-dir', () => {
 });
 
 describe('history in a Redis cluster', () => {
-  let redis: TestRedis;
-  const relays: RelayServer[] = [];
-  const clients: TestClient[] = [];
-  before(async () => {
-    redis = await startRedis();
-  });
-  after(async () => {
-    for (const client of clients) client.close();
-    await Promise.all(relays.map((relay) => relay.close()));
-    await redis.close();
-  });
+  const cluster = clusterFixture();
 
   it('shows on one node what was sent on another, skipping the presence and session events in the stream', async () => {
-    const node = async () => {
-      const relay = await createRelayServer({
-        port: 0,
-        host: '127.0.0.1',
-        logger: false,
-        redis: redis.url,
-        redisPrefix: `${redis.prefix}h`,
-        jwtSecret: SECRET,
-      });
-      relays.push(relay);
-      return relay;
-    };
+    const node = () => cluster.node(cluster.prefix('h'), { jwtSecret: SECRET });
     const [a, b] = [await node(), await node()];
-    const connect = async (relay: RelayServer, sub: string, name: string) => {
-      const client = await TestClient.connect(relay.url, await withToken(sub, name));
-      clients.push(client);
-      return client;
-    };
+    const connect = async (relay: RelayServer, sub: string, name: string) => cluster.client(relay, await withToken(sub, name));
     const ada = await connect(a, 'u-ada', 'Ada');
     const bob = await connect(b, 'u-bob', 'Bob');
     await ada.next((f) => f.type === 'join' && (f.peer as { id: string }).id === bob.self.id);

@@ -1,41 +1,21 @@
 // Rooms across a cluster on Redis: every node knows every room's members, so
 // isolation, presence, counts and `who` hold whichever node a client is on.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createRelayServer, type RelayServer } from '../../src/server/index.js';
-import { startRedis, type TestRedis } from '../support/redis-server.js';
-import { TestClient, type ClientOptions } from '../support/test-client.js';
+import { describe, it } from 'node:test';
+import type { RelayServer } from '../../src/server/index.js';
+import { clusterFixture } from '../support/relay-fixture.js';
+import type { ClientOptions } from '../support/test-client.js';
 import { waitFor } from '../support/wait.js';
 
 type Peer = { id: string; name: string; addr: string };
 
 describe('rooms in a relay cluster on Redis', () => {
-  let redis: TestRedis;
-  const relays: RelayServer[] = [];
-  const clients: TestClient[] = [];
-
-  before(async () => {
-    redis = await startRedis();
-  });
-  after(async () => {
-    for (const client of clients) client.close();
-    await Promise.all(relays.map((relay) => relay.close()));
-    await redis.close();
-  });
-
-  const node = async (prefix: string, options: { presenceThreshold?: number } = {}) => {
-    const relay = await createRelayServer({ port: 0, host: '127.0.0.1', logger: false, redis: redis.url, redisPrefix: prefix, ...options });
-    relays.push(relay);
-    return relay;
-  };
-  const connect = async (relay: RelayServer, options: ClientOptions) => {
-    const client = await TestClient.connect(relay.url, options);
-    clients.push(client);
-    return client;
-  };
+  const cluster = clusterFixture();
+  const node = (prefix: string, options: { presenceThreshold?: number } = {}) => cluster.node(prefix, options);
+  const connect = (relay: RelayServer, options: ClientOptions) => cluster.client(relay, options);
 
   it('keeps broadcasts and presence in their room across nodes, with cluster-wide counts', async () => {
-    const prefix = `${redis.prefix}iso`;
+    const prefix = cluster.prefix('iso');
     const [a, b] = [await node(prefix), await node(prefix)] as [RelayServer, RelayServer];
     const ada = await connect(a, { name: 'ada', rooms: ['red'] });
     const bob = await connect(b, { name: 'bob', rooms: ['red', 'blue'] });
@@ -74,7 +54,7 @@ describe('rooms in a relay cluster on Redis', () => {
   });
 
   it('answers who with the members of a room on every node', async () => {
-    const prefix = `${redis.prefix}who`;
+    const prefix = cluster.prefix('who');
     const [a, b] = [await node(prefix, { presenceThreshold: 3 }), await node(prefix, { presenceThreshold: 3 })] as [RelayServer, RelayServer];
     const asker = await connect(a, { name: 'asker', rooms: ['hall'] });
     for (const [relay, name] of [

@@ -1,5 +1,6 @@
-import { after } from 'node:test';
+import { after, before } from 'node:test';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
+import { startRedis, type TestRedis } from './redis-server.js';
 import { TestClient, type ClientOptions } from './test-client.js';
 
 /**
@@ -30,6 +31,31 @@ export function relayFixture() {
       clients.push(client);
       return client;
     },
+  };
+}
+
+/**
+ * relayFixture for the nodes of clusters on a Redis of the test file's own
+ * (started before its tests, stopped after its relays). Call it inside the
+ * `describe` whose tests use it.
+ */
+export function clusterFixture() {
+  const fixture = relayFixture();
+  let redis: TestRedis | undefined;
+  before(async () => {
+    redis = await startRedis();
+  });
+  // Registered after relayFixture's: the relays close before their Redis does.
+  after(async () => {
+    await redis?.close();
+  });
+  return {
+    ...fixture,
+    /** A key prefix no other test's cluster shares: nodes given the same one form one cluster. */
+    prefix: (name: string): string => `${redis!.prefix}${name}`,
+    /** A node of the cluster whose keys start with `prefix`. */
+    node: (prefix: string, options: Partial<RelayServerOptions> = {}): Promise<RelayServer> =>
+      fixture.relay({ redis: redis!.url, redisPrefix: prefix, ...options }),
   };
 }
 
