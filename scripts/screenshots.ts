@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { createRelayServer } from '../src/server/index.js';
+import { WebSocket } from 'ws';
+import { SUBPROTOCOL_V1 } from '../src/protocol/constants.js';
+import { createRelayServer, type RelayServerOptions } from '../src/server/index.js';
 
 const root = resolve(import.meta.dirname, '..');
 const out = resolve(root, 'docs/screenshots');
@@ -26,17 +28,26 @@ if (!fonts(':lang=zh-cn') || !fonts(':lang=und-zsye')) {
   process.exit(1);
 }
 
-const relay = await createRelayServer({
-  port: 0,
-  host: '127.0.0.1',
-  logger: false,
-  demoControls: true,
-  static: {
-    root: resolve(root, 'demo'),
-    files: { '/message-center.min.js': resolve(root, 'dist/message-center.min.js') },
-  },
-});
-const base = `http://127.0.0.1:${relay.port}/`;
+/** A relay serving the demo, with nothing in its log: each screenshot's conversation is its own (the panel shows a relay's history). */
+const startRelay = (options: Partial<RelayServerOptions> = {}) =>
+  createRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    logger: false,
+    demoControls: true,
+    static: {
+      root: resolve(root, 'demo'),
+      files: { '/message-center.min.js': resolve(root, 'dist/message-center.min.js') },
+    },
+    ...options,
+  });
+let relay = await startRelay();
+let base = `http://127.0.0.1:${relay.port}/`;
+async function freshRelay(options: Partial<RelayServerOptions> = {}): Promise<void> {
+  await relay.close();
+  relay = await startRelay(options);
+  base = `http://127.0.0.1:${relay.port}/`;
+}
 await mkdir(out, { recursive: true });
 
 const browser = await chromium.launch({
@@ -127,6 +138,7 @@ await demo.locator('ws-chat-panel').nth(1).screenshot({ path: resolve(out, 'pane
 await demo.close();
 
 // Dark.
+await freshRelay();
 const dark = await openDemo('?lang=en&theme=dark', 'dark');
 await converse(dark, english);
 await dark.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-dark.png') });
@@ -134,6 +146,7 @@ await dark.screenshot({ path: resolve(out, 'demo-dark.png') });
 await dark.close();
 
 // Chinese.
+await freshRelay();
 const zh = await openDemo('?lang=zh-CN&theme=light');
 // Chinese loads on demand (English shows meanwhile): wait until every panel speaks it.
 await zh.waitForFunction(() =>
@@ -150,6 +163,64 @@ await phone.goto(`${base}?name=Carol&lang=en&theme=light`);
 await phone.waitForFunction(() => (document.querySelector('ws-chat-panel') as unknown as { status: string }).status === 'online');
 await phone.locator('ws-chat-panel').screenshot({ path: resolve(out, 'panel-narrow.png') });
 await phone.close();
+
+/** A page of the relay's with `html` as its body: the bundle is loaded, and the panels in it connect to that relay. */
+async function panelsPage(html: string, width = 1000): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 620 }, deviceScaleFactor: 1 });
+  page.on('pageerror', (error) => console.error('page error:', error.message));
+  await page.addInitScript('globalThis.__name = (fn) => fn');
+  await page.goto(`${base}layouts.html`);
+  await page.evaluate((body) => (document.body.innerHTML = body), html);
+  await page.waitForFunction(() => [...document.querySelectorAll('ws-chat-panel')].every((p) => (p as unknown as { status: string }).status === 'online'));
+  return page;
+}
+
+// Several rooms, and the relay's history: Bob wrote before Ada opened her panel.
+await freshRelay();
+const earlier = await panelsPage('<ws-chat-panel user-name="Bob" room="design" lang="en" theme="light"></ws-chat-panel>');
+await earlier.evaluate(() => {
+  const bob = document.querySelector('ws-chat-panel') as unknown as { send(data: unknown, to?: unknown, room?: string): unknown };
+  for (const text of ['Morning! The new header is on the staging site.', 'Does anyone have the icon set?']) bob.send(text, undefined, 'design');
+});
+await earlier.waitForTimeout(500);
+await earlier.close();
+const rooms = await panelsPage(
+  '<div style="display:grid;grid-template-columns:1fr 1fr;gap:16px;padding:16px;height:560px"><ws-chat-panel user-name="Ada" room="design, ops" lang="en" theme="light" style="height:100%"></ws-chat-panel><ws-chat-panel user-name="Oscar" room="ops" lang="en" theme="light" style="height:100%"></ws-chat-panel></div>',
+);
+await rooms.evaluate(async () => {
+  const [ada, oscar] = [...document.querySelectorAll('ws-chat-panel')] as unknown as Array<{ send(data: unknown, to?: unknown, room?: string): unknown; messages: unknown[] }>;
+  ada!.send('Yes: in the shared drive, under /icons.', undefined, 'design');
+  oscar!.send('Deploy of 2.4 starts in 10 minutes.', undefined, 'ops');
+  await new Promise<void>((done) => {
+    const tick = () => (ada!.messages.length >= 4 ? done() : setTimeout(tick, 20));
+    tick();
+  });
+});
+await rooms.locator('ws-chat-panel').first().locator('select.room-pick').selectOption('ops');
+await rooms.waitForTimeout(300);
+await rooms.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-rooms.png') });
+await rooms.close();
+
+// A large room: 40 members with a threshold of 10, so it is partial; a search for "ri".
+await freshRelay({ presenceThreshold: 10, presenceRosterSize: 6, presenceInterval: 200 });
+const members = ['Aria', 'Boris', 'Chiara', 'Dmitri', 'Erin', 'Farid', 'Greta', 'Hiro', 'Ines', 'Jamal'].flatMap((name) => [name, `${name} K.`, `${name} L.`, `${name} M.`]);
+const crowd = await Promise.all(
+  members.map(
+    (name) =>
+      new Promise<WebSocket>((done) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${relay.port}/`, [SUBPROTOCOL_V1], { origin: base.slice(0, -1) });
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'hello', name, rooms: ['town-hall'] })));
+        socket.once('message', () => done(socket));
+      }),
+  ),
+);
+const big = await panelsPage('<ws-chat-panel user-name="Ada" room="town-hall" lang="en" theme="light" style="height:560px"></ws-chat-panel>', 760);
+await big.locator('ws-chat-panel input.search').fill('ri');
+await big.waitForFunction(() => (document.querySelector('ws-chat-panel')!.shadowRoot!.querySelectorAll('.peer').length ?? 0) > 0 && document.querySelector('ws-chat-panel')!.shadowRoot!.querySelector('.peer-name')!.textContent!.includes('ri'));
+await big.waitForTimeout(300);
+await big.locator('ws-chat-panel').screenshot({ path: resolve(out, 'panel-big-room.png') });
+await big.close();
+for (const socket of crowd) socket.terminate();
 
 await browser.close();
 await relay.close();

@@ -69,6 +69,9 @@ export type { HistoryMessage } from './elements/ws-chat-panel/history-message.js
 export { ChatClient } from './client/chat-client.js';
 export type { ChatClientEvents, ChatClientOptions, TokenSource } from './client/chat-client.js';
 export type { Limits } from './protocol/frames.js';
+export { ChatRequestError } from './client/requests.js';
+export type { RoomState } from './client/rooms.js';
+export type { SearchResult } from './client/v1-dialect.js';
 export { browserStore, memoryStore } from './client/persistence.js';
 export type { ClientStore, ResumeState } from './client/persistence.js';
 export type {
@@ -79,6 +82,7 @@ export type {
   ChatStatus,
   DeliveryState,
   GapDetail,
+  HistoryDetail,
   Peer,
   PresenceDetail,
   StatusDetail,

@@ -15,7 +15,9 @@ import { LivenessMonitor } from './liveness.js';
 import { Outbox } from './outbox.js';
 import { prepare } from './outgoing.js';
 import { memoryStore, type ClientStore, type ResumeState } from './persistence.js';
+import { ChatRequestError } from './requests.js';
 import { ResumeKeeper } from './resume.js';
+import type { RoomState } from './rooms.js';
 import type {
   ChatErrorDetail,
   ChatMessage,
@@ -23,10 +25,11 @@ import type {
   ChatProtocol,
   ChatStatus,
   GapDetail,
+  HistoryDetail,
   PresenceDetail,
   StatusDetail,
 } from './types.js';
-import { V1Dialect } from './v1-dialect.js';
+import { V1Dialect, type SearchResult } from './v1-dialect.js';
 
 /** A token, or a function that fetches a fresh one before every connection attempt. */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -52,6 +55,10 @@ export interface ChatClientOptions extends Partial<BackoffOptions> {
   probeTimeout?: number;
   /** Where the outbox and the resume state are kept. Default: in memory (the panel uses IndexedDB and sessionStorage). */
   store?: ClientStore;
+  /** The rooms to be in, in order (v1): the first is where a broadcast goes unless `send` names another. Default: the relay's default room. */
+  rooms?: readonly string[];
+  /** How many of the latest messages to load from the relay's log after the first welcome, as a `history` event (v1; at most 200). Default 50; 0: none. */
+  history?: number;
 }
 
 export type ChatClientEvents = {
@@ -64,6 +71,8 @@ export type ChatClientEvents = {
   notice: ChatNotice;
   /** Messages may have been missed and cannot be replayed. */
   gap: GapDetail;
+  /** The latest messages from the relay's log, once after the first welcome (option `history`). */
+  history: HistoryDetail;
   error: ChatErrorDetail;
 };
 
@@ -136,8 +145,11 @@ export class ChatClient {
         this.reconnect();
       },
     );
+    if (options.rooms !== undefined && !Array.isArray(options.rooms)) throw new TypeError('ChatClient: options.rooms must be an array of room names');
     const host: DialectHost = {
       name: this.name,
+      rooms: options.rooms,
+      history: options.history ?? 50,
       outbox: this.#outbox,
       liveness: this.#liveness,
       resume: this.#resume,
@@ -177,6 +189,31 @@ export class ChatClient {
 
   get count(): number {
     return this.#dialect.count;
+  }
+
+  /** The rooms you are in, in order, each with its count and roster (v1; a partial room's roster is its most recently active part). */
+  get rooms(): ReadonlyMap<string, RoomState> {
+    return this.#v1()?.rooms.states ?? new Map();
+  }
+
+  /** Enters `room`; resolves with it as the relay describes it. Rejects with a ChatRequestError (`room_forbidden`, `too_many_rooms`, `timeout`, …). */
+  join(room: string): Promise<RoomState> {
+    return this.#request((v1) => v1.join(room));
+  }
+
+  /** Leaves `room` (resolves also when you were not in it). */
+  leave(room: string): Promise<void> {
+    return this.#request((v1) => v1.leave(room));
+  }
+
+  /** Asks the relay who in `room` has `query` in their name (case-insensitive; everyone when empty), up to `limit` (default 20, at most 100). */
+  search(room: string, query: string, limit?: number): Promise<SearchResult> {
+    return this.#request((v1) => v1.search(room, query, limit));
+  }
+
+  /** The page of history before the oldest loaded (oldest first); `more: false` once the relay keeps nothing older. */
+  loadOlder(): Promise<HistoryDetail> {
+    return this.#request((v1) => v1.loadOlder());
   }
 
   /** The relay's limits from its last welcome (v1), or undefined before the first one. */
@@ -252,15 +289,15 @@ export class ChatClient {
   }
 
   /**
-   * Sends `data` to everyone, or to `to`. The message is kept in the outbox
-   * until the server acknowledges it, and sent as soon as the client is
-   * online. Returns it (state `pending`), or undefined when it is refused
+   * Sends `data` to everyone in `room` (default: your first room), or
+   * privately to `to`. The message is kept in the outbox until the server
+   * acknowledges it, and sent as soon as the client is online. Returns it (state `pending`), or undefined when it is refused
    * here, with an `error` event and nothing sent: `outbox_full` (nothing is
    * dropped), `too_large` (its frame would exceed the relay's
    * `maxFrameBytes`, once a welcome has said what that is) or `bad_field`
    * (`data` cannot be sent as JSON).
    */
-  send(data: unknown, to?: Target): ChatMessage | undefined {
+  send(data: unknown, to?: Target, room?: string): ChatMessage | undefined {
     const limit = this.#options.maxOutbox ?? 1000;
     const waiting = this.#outbox.size;
     if (waiting >= limit) {
@@ -271,7 +308,7 @@ export class ChatClient {
       return undefined;
     }
     const from = this.self ?? { id: '', name: this.name, addr: '' };
-    const prepared = prepare(data, to, from, this.limits?.maxFrameBytes);
+    const prepared = prepare(data, to, from, this.limits?.maxFrameBytes, room);
     if ('error' in prepared) {
       this.#emitter.emit('error', prepared.error);
       return undefined;
@@ -287,6 +324,15 @@ export class ChatClient {
    */
   adopt(messages: readonly ChatMessage[]): void {
     this.#outbox.adopt(messages);
+  }
+
+  #v1(): V1Dialect | undefined {
+    return this.#dialect instanceof V1Dialect ? this.#dialect : undefined;
+  }
+
+  #request<T>(ask: (v1: V1Dialect) => Promise<T>): Promise<T> {
+    const v1 = this.#v1();
+    return v1 ? ask(v1) : Promise.reject(new ChatRequestError('unsupported', 'rooms, search and history need protocol v1; the legacy format has none of them'));
   }
 
   async #load(): Promise<void> {
@@ -372,6 +418,7 @@ export class ChatClient {
   }
 
   #wentOffline(): void {
+    this.#dialect.offline();
     this.#liveness.stop();
     this.#resume.flush();
     this.#outbox.offline();

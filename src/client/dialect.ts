@@ -10,6 +10,10 @@ import type { ChatMessage, Peer } from './types.js';
 export interface DialectHost {
   /** The display name asked for ('' for none). */
   readonly name: string;
+  /** The rooms to ask for in the hello (undefined: the relay's default). */
+  readonly rooms: readonly string[] | undefined;
+  /** How many messages of history to load after the first welcome (0: none). */
+  readonly history: number;
   readonly outbox: Outbox;
   readonly liveness: LivenessMonitor;
   readonly resume: ResumeKeeper;
@@ -54,6 +58,8 @@ export interface Dialect {
   ping(t: number): void;
   /** Whether a close of a socket that had opened was a refusal all the same (the backoff keeps growing). */
   refused(event: CloseLike): boolean;
+  /** The link went: requests waiting for an answer fail. */
+  offline(): void;
   /** The client is closing: timers stop. */
   stop(): void;
 }

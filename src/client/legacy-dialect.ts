@@ -32,6 +32,8 @@ export class LegacyDialect implements Dialect {
 
   stop(): void {}
 
+  offline(): void {}
+
   /** The format has no ping: the liveness monitor never runs for it. */
   ping(): void {}
 

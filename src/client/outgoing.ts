@@ -6,8 +6,9 @@ import { randomId } from './persistence.js';
 import { payloadText, type ChatErrorDetail, type ChatMessage, type Peer, type Target } from './types.js';
 
 /** The `send` frame of one of your messages, exactly as it is transmitted: the relay limits its size. */
-export function sendFrameOf(message: Pick<ChatMessage, 'id' | 'to' | 'data'>): SendFrame {
-  return { type: 'send', id: message.id, ...(message.to ? { to: message.to } : {}), data: message.data };
+export function sendFrameOf(message: Pick<ChatMessage, 'id' | 'to' | 'room' | 'data'>): SendFrame {
+  const { id, to, room, data } = message;
+  return { type: 'send', id, ...(to ? { to } : room !== undefined ? { room } : {}), data };
 }
 
 /** Bytes of `text` in UTF-8, as the relay counts a frame. */
@@ -36,7 +37,7 @@ export type Measured =
  * `FieldLimits.maxDataDepth` deep) and, when the limit is known, at most
  * `maxFrameBytes` bytes.
  */
-export function measure(message: Pick<ChatMessage, 'id' | 'to' | 'data'>, maxFrameBytes?: number): Measured {
+export function measure(message: Pick<ChatMessage, 'id' | 'to' | 'room' | 'data'>, maxFrameBytes?: number): Measured {
   let text: string | undefined;
   try {
     text = encodeFrame(sendFrameOf(message));
@@ -54,13 +55,13 @@ export function measure(message: Pick<ChatMessage, 'id' | 'to' | 'data'>, maxFra
 }
 
 /** A new message of yours, pending: it keeps its id for every resend. */
-function newOwnMessage(data: unknown, to: Target | undefined, from: Peer): ChatMessage {
+function newOwnMessage(data: unknown, to: Target | undefined, from: Peer, room: string | undefined): ChatMessage {
   const id = randomId();
   return {
     key: `local:${id}`,
     id,
     from,
-    ...(to ? { to } : {}),
+    ...(to ? { to } : room !== undefined ? { room } : {}),
     data,
     text: payloadText(data),
     ts: Date.now(),
@@ -79,8 +80,9 @@ export function prepare(
   to: Target | undefined,
   from: Peer,
   maxFrameBytes?: number,
+  room?: string,
 ): { readonly message: ChatMessage } | { readonly error: ChatErrorDetail } {
-  const message = newOwnMessage(data, to, from);
+  const message = newOwnMessage(data, to, from, room);
   const measured = measure(message, maxFrameBytes);
   return measured.ok ? { message } : { error: { code: measured.code, message: measured.message } };
 }

@@ -26,6 +26,8 @@ export interface ChatMessage {
   readonly from: Peer;
   /** For private messages: who it was addressed to. Absent for broadcast. */
   readonly to?: Target;
+  /** For broadcasts: the room it went (or goes) to. Absent: the first room (and always in legacy mode). */
+  readonly room?: string;
   /** The payload as sent. */
   readonly data: unknown;
   /** The payload as text, for display. */
@@ -58,12 +60,23 @@ export interface StatusDetail {
 }
 
 export interface PresenceDetail {
-  readonly kind: 'welcome' | 'join' | 'leave';
+  /** `room`: one of your rooms changed as a whole (you entered or left it, or a large room's batch of changes came). */
+  readonly kind: 'welcome' | 'join' | 'leave' | 'room';
   /** Who joined or left. */
   readonly peer?: Peer;
-  /** Everyone online (v1 only; empty in legacy mode). */
+  /** The room it happened in (v1, from relays with rooms). */
+  readonly room?: string;
+  /** Everyone online in your rooms, as far as the relay has said (v1 only; empty in legacy mode). */
   readonly roster: readonly Peer[];
+  /** How many are in your first room. */
   readonly count: number;
+}
+
+/** Earlier messages from the relay's log, oldest first. */
+export interface HistoryDetail {
+  readonly messages: readonly ChatMessage[];
+  /** Older ones may still be kept (`loadOlder()`). */
+  readonly more: boolean;
 }
 
 export interface GapDetail {

@@ -1,11 +1,30 @@
-import { ErrorCode, SUBPROTOCOL_V1 } from '../protocol/constants.js';
+import { DEFAULT_ROOM, ErrorCode, FieldLimits, SUBPROTOCOL_V1 } from '../protocol/constants.js';
 import { encodeFrame } from '../protocol/frame-text.js';
-import type { ClientFrame, Limits, MessageFrame, Peer, PresenceFrame, ServerFrame, WelcomeFrame } from '../protocol/frames.js';
+import type {
+  ClientFrame,
+  JoinedFrame,
+  Limits,
+  MessageFrame,
+  PageFrame,
+  Peer,
+  PresenceFrame,
+  RosterFrame,
+  ServerFrame,
+  WelcomeFrame,
+} from '../protocol/frames.js';
 import { decodeServerFrame } from '../protocol/server-frames.js';
 import type { Dialect, DialectHost } from './dialect.js';
 import { measure, sendFrameOf } from './outgoing.js';
 import { PresenceNotices } from './presence-notices.js';
-import { payloadText, type ChatMessage } from './types.js';
+import { ChatRequestError, Requests } from './requests.js';
+import { Rooms, type RoomState } from './rooms.js';
+import { payloadText, type ChatMessage, type HistoryDetail } from './types.js';
+
+/** What `who` answers: how many are in the room, and those that matched. */
+export interface SearchResult {
+  readonly count: number;
+  readonly peers: readonly Peer[];
+}
 
 /** Private messages acknowledged but not yet confirmed delivered, kept for their receipt. */
 const MAX_AWAITING_RECEIPT = 1000;
@@ -18,16 +37,28 @@ const RETRY_AFTER_MS = 1000;
 /**
  * Protocol v1 as ChatClient speaks it (docs/PROTOCOL.md section 20): the
  * hello and its welcome, resume and replay without showing a message twice,
- * acknowledgements, refusals and receipts for your messages, and presence.
+ * acknowledgements, refusals and receipts for your messages, presence in
+ * rooms, and the requests that wait for an answer (join, leave, who,
+ * history).
  */
 export class V1Dialect implements Dialect {
   readonly protocols = [SUBPROTOCOL_V1];
   self: Peer | undefined;
-  roster: readonly Peer[] = [];
-  count = 0;
   limits: Limits | undefined;
+  readonly rooms = new Rooms();
   readonly #host: DialectHost;
   readonly #notices: PresenceNotices;
+  readonly #requests = new Requests();
+  /** The rooms the hello asks for: the option's, then the rooms this client is in once it joined or left one. Undefined: the relay's default. */
+  #wanted: readonly string[] | undefined;
+  /** The offset the next older page of history ends before; undefined until the first welcome. */
+  #older: number | undefined;
+  /** The relay may keep messages older than `#older`. */
+  #more = true;
+  #firstPage: Promise<unknown> | undefined;
+  /** Ids of your messages sent since a resumed first welcome, until its page arrives: they are not history. */
+  #sentSince: Set<string> | undefined;
+  #olderPage: Promise<HistoryDetail> | undefined;
   readonly #seenIds = new Set<string>();
   readonly #awaitingReceipt = new Map<string, ChatMessage>();
   /** The current socket got its welcome: a close before that was a refusal, not a lost link. */
@@ -41,7 +72,44 @@ export class V1Dialect implements Dialect {
 
   constructor(host: DialectHost) {
     this.#host = host;
+    this.#wanted = host.rooms;
     this.#notices = new PresenceNotices((notice) => host.emit('notice', notice));
+  }
+
+  /** Everyone in your rooms, as far as the relay has said. */
+  get roster(): readonly Peer[] {
+    return this.rooms.roster;
+  }
+
+  /** How many are in your first room. */
+  get count(): number {
+    return this.rooms.first?.count ?? 0;
+  }
+
+  join(room: string): Promise<RoomState> {
+    return this.#ask<JoinedFrame>((id) => ({ type: 'join', room, id })).then(() => this.rooms.states.get(room)!);
+  }
+
+  async leave(room: string): Promise<void> {
+    await this.#ask((id) => ({ type: 'leave', room, id }));
+  }
+
+  async search(room: string, query: string, limit?: number): Promise<SearchResult> {
+    const { count, peers } = await this.#ask<RosterFrame>((id) => ({ type: 'who', id, room, ...(query ? { query } : {}), ...(limit ? { limit } : {}) }));
+    return { count, peers };
+  }
+
+  /** The page of history before the oldest one loaded (after the first page, when it is still on its way). */
+  loadOlder(): Promise<HistoryDetail> {
+    this.#olderPage ??= (async () => {
+      await this.#firstPage?.catch(() => {});
+      return this.#page();
+    })().finally(() => (this.#olderPage = undefined));
+    return this.#olderPage;
+  }
+
+  offline(): void {
+    this.#requests.failAll('offline', 'the link to the relay went before the answer came');
   }
 
   restore(): void {
@@ -55,7 +123,8 @@ export class V1Dialect implements Dialect {
     this.#welcomed = false;
     const resume = this.#host.resume.state;
     const { name } = this.#host;
-    this.#write({ type: 'hello', ...(name ? { name } : {}), ...(resume?.session ? { resume: { ...resume } } : {}) });
+    const rooms = this.#wanted;
+    this.#write({ type: 'hello', ...(name ? { name } : {}), ...(resume?.session ? { resume: { ...resume } } : {}), ...(rooms ? { rooms: [...rooms] } : {}) });
   }
 
   refused(): boolean {
@@ -64,6 +133,7 @@ export class V1Dialect implements Dialect {
 
   transmit(message: ChatMessage): void {
     // Its token was taken already: the outbox let it go.
+    this.#sentSince?.add(message.id);
     this.#host.write(encodeFrame(sendFrameOf(message)));
   }
 
@@ -78,6 +148,7 @@ export class V1Dialect implements Dialect {
   }
 
   stop(): void {
+    this.offline();
     this.#notices.stop();
     // Forgotten as well as cleared: a timer left set would keep every later
     // report from being scheduled, after close() and connect().
@@ -125,8 +196,25 @@ export class V1Dialect implements Dialect {
       case 'join':
       case 'leave':
         return this.#presence(frame);
+      case 'presence':
+        this.rooms.batch(frame);
+        if (frame.joined.length && this.#host.outbox.awaitingRecipients) this.#host.outbox.flush();
+        return this.#roomChanged(frame.room);
+      case 'joined': {
+        const { type, id, ...state } = frame;
+        this.rooms.entered(state);
+        return this.#answered(id, frame, state.room);
+      }
+      case 'left':
+        this.rooms.left(frame.room);
+        return this.#answered(frame.id, frame, frame.room);
+      case 'roster':
+      case 'page':
+        this.#requests.answer(frame.id, frame);
+        return;
       case 'error': {
         const { code, id } = frame;
+        if (this.#requests.fail(id, code, frame.message)) return;
         if (code === ErrorCode.RateLimited || code === ErrorCode.Unavailable) {
           // Not refused, only early, or the relay cannot route just now: the
           // message goes again, in its place. Early is this client's own pacing
@@ -152,13 +240,27 @@ export class V1Dialect implements Dialect {
     const presented = resume.state;
     this.#welcomed = true;
     this.self = frame.self;
-    this.roster = frame.roster;
-    this.count = frame.count;
+    // A relay before rooms has one room, and says nothing of it.
+    this.rooms.reset(frame.rooms ?? [{ room: this.#wanted?.[0] ?? DEFAULT_ROOM, count: frame.count, roster: frame.roster }]);
     this.limits = frame.limits;
     outbox.pace(frame.limits);
     resume.replace({ session: frame.session, epoch: frame.epoch, offset: frame.resumed && presented ? presented.offset : frame.offset });
     host.liveness.start(frame.limits.heartbeatInterval);
     host.ready();
+    // History once in the client's life, before anything of ours is sent again: what follows the welcome is replayed, or is new.
+    if (this.#older === undefined) {
+      this.#older = frame.offset + 1;
+      if (host.history > 0) {
+        if (frame.resumed) this.#sentSince = new Set();
+        const first = this.#firstPageOf(frame.resumed ? frame.offset : undefined);
+        this.#firstPage = first;
+        first.finally(() => (this.#sentSince = undefined)).then(
+          (detail) => host.emit('history', detail),
+          // A relay before history (protocol revision 6) does not know the frame: it has none to give.
+          (error: ChatRequestError) => error.code !== ErrorCode.BadFrame && host.emit('error', { code: error.code, message: `history: ${error.message}` }),
+        );
+      }
+    }
     host.emit('presence', { kind: 'welcome', roster: this.roster, count: this.count });
     this.#notices.welcome(this.roster);
     // Written while the relay's limit was unknown (offline since the start): refused here, not by the relay.
@@ -190,29 +292,96 @@ export class V1Dialect implements Dialect {
     if (this.#seenIds.has(seen)) return;
     this.#seenIds.add(seen);
     if (this.#seenIds.size > SEEN_IDS) this.#seenIds.delete(this.#seenIds.values().next().value!);
-    this.#host.emit('message', {
+    this.#host.emit('message', this.#chatMessage(frame, epoch));
+    if (frame.to) this.#reportReceived();
+  }
+
+  #chatMessage(frame: MessageFrame, epoch: string): ChatMessage {
+    const own = frame.from.id === this.self?.id;
+    return {
       key: `${epoch}:${frame.offset}`,
       id: frame.id,
       offset: frame.offset,
       from: frame.from,
       ...(frame.to ? { to: frame.to } : {}),
+      ...(frame.room !== undefined ? { room: frame.room } : {}),
       data: frame.data,
       text: payloadText(frame.data),
       ts: frame.ts,
-      own: frame.from.id === this.self?.id,
+      own,
       ...(frame.replay ? { replay: true } : {}),
-    });
-    if (frame.to) this.#reportReceived();
+    };
   }
 
-  #presence({ type: kind, peer, count }: PresenceFrame): void {
-    this.roster = kind === 'join' ? [...this.roster.filter((p) => p.id !== peer.id), peer] : this.roster.filter((p) => p.id !== peer.id);
-    this.count = count;
+  /**
+   * The page of history before `#older`, and where the next one starts.
+   * After a resumed welcome at offset `resumedAt` it reads up to the log's
+   * head instead: the replay brings what others sent past that point, but
+   * never your own messages (the relay does not send them back), which a
+   * reload would otherwise lose. Of what lies past the point it keeps only
+   * those, less the ones this client is sending now.
+   */
+  async #page(resumedAt?: number, limit = Math.min(this.#host.history || 50, FieldLimits.maxHistoryLimit)): Promise<HistoryDetail> {
+    const before = this.#older;
+    if (before === undefined || !this.#more) return { messages: [], more: false };
+    const page = await this.#ask<PageFrame>((id) => ({ type: 'history', id, ...(resumedAt === undefined ? { before } : {}), limit }));
+    const next = page.before ?? page.messages[0]?.offset;
+    // A relay that names no earlier place to go on from has nothing older to give.
+    this.#more = page.more && next !== undefined && (resumedAt !== undefined || next < before);
+    if (next !== undefined) this.#older = resumedAt === undefined ? Math.min(before, next) : next;
+    const epoch = this.#host.resume.state?.epoch ?? '';
+    const messages: ChatMessage[] = [];
+    for (const frame of page.messages) {
+      const message = this.#chatMessage(frame, epoch);
+      if (resumedAt === undefined || frame.offset <= resumedAt || (message.own && !this.#sentSince?.has(message.id))) {
+        messages.push(message.own ? { ...message, state: 'sent' } : message);
+      }
+    }
+    return { messages, more: this.#more };
+  }
+
+  /**
+   * The first page, topped up with older pages while short (after a resumed
+   * welcome, the replay brings part of it instead; a relay stops a page after
+   * scanning so many entries), a few at most.
+   */
+  async #firstPageOf(resumedAt: number | undefined): Promise<HistoryDetail> {
+    const limit = Math.min(this.#host.history, FieldLimits.maxHistoryLimit);
+    let { messages, more } = await this.#page(resumedAt, limit);
+    for (let pages = 1; more && messages.length < limit && pages < 4; pages++) {
+      const older = await this.#page(undefined, limit - messages.length);
+      ({ more } = older);
+      messages = [...older.messages, ...messages];
+    }
+    return { messages, more };
+  }
+
+  /** Sends a request that waits for its answer (and takes a token, as the relay counts it). */
+  #ask<A>(frame: (id: string) => ClientFrame): Promise<A> {
+    if (!this.#host.isOnline()) return Promise.reject(new ChatRequestError('offline', 'not connected to the relay'));
+    return this.#requests.ask<A>((id) => this.#write(frame(id)));
+  }
+
+  /** A room was entered or left: from now on the hello asks for the rooms this client is in. */
+  #answered(id: string | undefined, frame: unknown, room: string): void {
+    this.#wanted = [...this.rooms.states.keys()];
+    this.#requests.answer(id, frame);
+    this.#roomChanged(room);
+  }
+
+  #roomChanged(room: string): void {
+    this.#host.emit('presence', { kind: 'room', room, roster: this.roster, count: this.count });
+  }
+
+  #presence({ type: kind, peer, count, room }: PresenceFrame): void {
+    const seen = this.rooms.has(peer.id);
+    this.rooms.notice(kind, peer, count, room);
     // Someone came back: private messages waiting for their recipients after a relay restart may go now.
     if (kind === 'join' && this.#host.outbox.awaitingRecipients) this.#host.outbox.flush();
-    this.#host.emit('presence', { kind, peer, roster: this.roster, count });
-    if (kind === 'join') this.#notices.join(peer);
-    else this.#notices.leave(peer);
+    this.#host.emit('presence', { kind, peer, ...(room !== undefined ? { room } : {}), roster: this.roster, count: this.count });
+    // Announced once however many of your rooms they share: when they are first seen, and when seen in none.
+    if (kind === 'join' && !seen) this.#notices.join(peer);
+    else if (kind === 'leave' && seen && !this.rooms.has(peer.id)) this.#notices.leave(peer);
   }
 
   /** Tells the server, soon and once for a burst, what we have processed: it sends delivery receipts for private messages. */

@@ -93,9 +93,9 @@ export class ChatController implements ReactiveController {
    * those carried over, shown as pending, and the client takes it when it is
    * made, so a message sent right after the element is attached is not lost.
    */
-  send(data: unknown, to: Target | undefined, name: string): ChatMessage | undefined {
-    if (this.client) return this.client.send(data, to);
-    const prepared = prepare(data, to, { id: '', name, addr: '' });
+  send(data: unknown, to: Target | undefined, name: string, room?: string): ChatMessage | undefined {
+    if (this.client) return this.client.send(data, to, room);
+    const prepared = prepare(data, to, { id: '', name, addr: '' }, undefined, room);
     if ('error' in prepared) {
       this.handlers.error?.(prepared.error);
       return undefined;

@@ -74,6 +74,16 @@ export interface ChatStrings {
   messageLog: string;
   emptyStream: string;
   showEarlier: string;
+  /** While an older page of history loads from the chat server. */
+  loadingEarlier: string;
+  /** Above the oldest message the chat server keeps. */
+  conversationStart: string;
+  /** With several rooms: the composer's choice of the room a message to everyone goes to. */
+  room: string;
+  /** A large room's roster: the field that asks the chat server for names. */
+  searchPeople: string;
+  /** The search found nobody. */
+  noOneFound: string;
   /** The control under a long message shown collapsed; `hidden` characters are not shown yet. */
   showMore: (hidden: number) => string;
   /** The same control once the message is shown whole. */
@@ -126,6 +136,11 @@ export const en: ChatStrings = {
   messageLog: 'Messages',
   emptyStream: 'No messages yet.',
   showEarlier: 'Show earlier messages',
+  loadingEarlier: 'Loading earlier messages…',
+  conversationStart: 'Beginning of the conversation',
+  room: 'Room',
+  searchPeople: 'Search people',
+  noOneFound: 'No one found',
   showMore: (hidden) => `Show more (${hidden.toLocaleString('en')} more characters)`,
   showLess: 'Show less',
   errors: {
@@ -147,6 +162,9 @@ export const en: ChatStrings = {
     origin_not_allowed: 'this page may not connect to the chat server',
     server_full: 'the chat server is full; trying again',
     too_many_connections: 'too many connections from your network; trying again',
+    room_forbidden: 'you may not join this room',
+    not_in_room: 'you are not in that room',
+    too_many_rooms: 'you are in too many rooms',
   } satisfies Explained,
 };
 

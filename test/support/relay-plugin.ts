@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
 import { BlackholeProxy } from './blackhole-proxy.js';
+import { Crowd } from './crowd.js';
 import { EchoServer } from './echo-server.js';
 import { startOriginalServer } from './original-server.js';
 
@@ -27,6 +28,7 @@ export function relayPlugin(): TestRunnerPlugin {
   const relays = new Map<string, { relay: RelayServer; options: RelayServerOptions }>();
   const others = new Map<string, Started>();
   const proxies = new Map<string, BlackholeProxy>();
+  const crowds = new Map<string, Crowd>();
   const pages = new Map<string, Map<string, PageFile>>();
   let nextId = 0;
   // The test pages' own origin: relays run on other ports, so they must let
@@ -102,6 +104,23 @@ export function relayPlugin(): TestRunnerPlugin {
           const { relay } = relayEntry(args.id);
           return { connections: relay.connections, online: relay.online };
         }
+        case 'crowd-join': {
+          // Many real connections into one room of a relay, from this side: a big room around the test page.
+          // Answered at once (a command must answer within 20 s); crowd-stats tells how far they got.
+          const crowd = new Crowd();
+          const id = String(++nextId);
+          crowds.set(id, crowd);
+          void crowd.join(relayEntry(args.relay).relay.url, String(args.room), Number(args.count), String(args.prefix ?? 'member-'));
+          return { id };
+        }
+        case 'crowd-stats': {
+          const crowd = crowds.get(String(args.id));
+          return { welcomed: crowd?.welcomed ?? 0, failure: crowd?.failure };
+        }
+        case 'crowd-leave':
+          crowds.get(String(args.id))?.close();
+          crowds.delete(String(args.id));
+          return true;
         case 'proxy-start': {
           // A network path to a relay that a test can cut (as a lost Wi-Fi does) and restore.
           const started = new BlackholeProxy(relayEntry(args.relay).relay.port!);
@@ -158,6 +177,7 @@ export function relayPlugin(): TestRunnerPlugin {
       pageOrigins = [...new Set([config.hostname ?? 'localhost', 'localhost', '127.0.0.1'])].map((host) => `${protocol}://${host}:${config.port}`);
     },
     async serverStop() {
+      for (const crowd of crowds.values()) crowd.close();
       await Promise.all([
         ...[...echoServers.values()].map((server) => server.stop()),
         ...[...relays.values()].map(({ relay }) => relay.close()),

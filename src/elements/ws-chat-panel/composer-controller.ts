@@ -30,8 +30,8 @@ export interface ComposerOptions {
   /** The relay's limit on a frame, once it is known. */
   readonly frameLimit: () => number | undefined;
   readonly textbox: () => HTMLTextAreaElement;
-  /** Sends the draft; returns undefined when it was refused. */
-  readonly send: (text: string, to: Target | undefined) => ChatMessage | undefined;
+  /** Sends the draft (to everyone in `room` unless `to`); returns undefined when it was refused. */
+  readonly send: (text: string, to: Target | undefined, room: string | undefined) => ChatMessage | undefined;
 }
 
 /**
@@ -46,6 +46,8 @@ export class ComposerController implements ReactiveController {
   /** Legacy mode: the addresses typed, as typed. */
   addresses = '';
   recipients: readonly Recipient[] = [];
+  /** With several rooms: the one a message to everyone goes to (undefined: the first). */
+  room: string | undefined;
   /** Enter was pressed while the message could not go: the reason is announced until it no longer holds. */
   blockedAttempt = false;
   #lastSize: FrameSize | undefined;
@@ -83,6 +85,10 @@ export class ComposerController implements ReactiveController {
     this.draft = (event.target as HTMLTextAreaElement).value;
     this.blockedAttempt = false;
     this.#host.requestUpdate();
+  };
+
+  readonly onRoomChange = (event: Event): void => {
+    this.room = (event.target as HTMLSelectElement).value;
   };
 
   readonly onAddressesInput = (event: Event): void => {
@@ -132,7 +138,7 @@ export class ComposerController implements ReactiveController {
       this.#host.requestUpdate();
       return;
     }
-    if (!this.#options.send(text, target.kind === 'private' ? target.to : undefined)) return;
+    if (!this.#options.send(text, target.kind === 'private' ? target.to : undefined, this.room)) return;
     this.blockedAttempt = false;
     textbox.value = '';
     this.draft = '';

@@ -6,6 +6,13 @@ export type Item =
   | { readonly kind: 'notice'; readonly key: string; readonly notice: ChatNotice };
 
 /**
+ * Which of two entries came first: by the relay's offsets when both have one
+ * (a burst shares its milliseconds), else by time.
+ */
+const order = (a: ChatMessage, b: { readonly ts: number; readonly offset?: number }): number =>
+  a.offset !== undefined && b.offset !== undefined ? a.offset - b.offset : a.ts - b.ts;
+
+/**
  * What the panel's log holds, oldest first: messages and notices, each key
  * once, at most `max()` of them (the oldest go first), and which long
  * messages the reader asked to see whole. Every change asks the host to
@@ -46,21 +53,21 @@ export class MessageList {
    * Adds the messages whose keys are not in the log yet, each by its time:
    * history a page loads from its store usually comes after the live
    * messages, and belongs before them. The batch is sorted by `ts` (equal
-   * times keep their order) and merged into the log, which keeps its own
-   * order: what the log holds never moves, and at equal times what it held
-   * goes first. One pass, so a page of 10,000 costs a sort, not 10,000
+   * times keep their order; messages from the relay by their offsets) and
+   * merged into the log, which keeps its own order: what the log holds never
+   * moves, and at equal times what it held goes first. One pass, so a page of 10,000 costs a sort, not 10,000
    * insertions.
    */
   addMessages(messages: readonly ChatMessage[]): void {
     const fresh = new Map<string, ChatMessage>();
     for (const message of messages) if (!this.#keys.has(message.key) && !fresh.has(message.key)) fresh.set(message.key, message);
     if (fresh.size === 0) return;
-    const incoming = [...fresh.values()].sort((a, b) => a.ts - b.ts);
+    const incoming = [...fresh.values()].sort(order);
     const merged: Item[] = [];
     let next = 0;
     for (const item of this.#list) {
-      const ts = item.kind === 'message' ? item.message.ts : item.notice.ts;
-      while (next < incoming.length && incoming[next]!.ts < ts) merged.push(this.#track(incoming[next++]!));
+      const held = item.kind === 'message' ? item.message : item.notice;
+      while (next < incoming.length && order(incoming[next]!, held) < 0) merged.push(this.#track(incoming[next++]!));
       merged.push(item);
     }
     while (next < incoming.length) merged.push(this.#track(incoming[next++]!));

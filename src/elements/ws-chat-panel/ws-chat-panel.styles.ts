@@ -268,8 +268,24 @@ export const styles = css`
     color: var(--_muted);
     font-size: 0.875rem;
   }
-  .earlier {
+  .earlier,
+  .marker {
     align-self: center;
+  }
+  .marker {
+    margin: 0;
+    font-size: 0.75rem;
+    color: var(--_muted);
+  }
+  /* Empty, it takes no room, not even the log's gap. */
+  .marker:empty {
+    margin-bottom: -0.375rem;
+  }
+  .room {
+    unicode-bidi: isolate;
+  }
+  .room::before {
+    content: '#';
   }
   .message {
     display: flex;
@@ -421,6 +437,11 @@ export const styles = css`
     flex-direction: column;
     gap: 0.125rem;
   }
+  /* A big room's roster: only the entries in view are laid out and painted. */
+  .roster li {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 2.5rem;
+  }
   .peer {
     display: flex;
     align-items: center;
@@ -554,13 +575,28 @@ export const styles = css`
     display: inline-grid;
     place-items: center;
   }
-  .addresses {
-    flex: 1;
-    min-width: 10rem;
+  .search {
+    width: 100%;
+    margin-bottom: 0.5rem;
+  }
+  .none {
+    padding: 0 0.375rem;
+    font-size: 0.8125rem;
+    color: var(--_muted);
+  }
+  .addresses,
+  .room-pick,
+  .search {
+    font: inherit;
+    color: inherit;
     border: 1px solid var(--_field-border);
     border-radius: 8px;
     padding: 0.25rem 0.5rem;
     background: var(--_bg);
+  }
+  .addresses {
+    flex: 1;
+    min-width: 10rem;
   }
   .row {
     display: flex;

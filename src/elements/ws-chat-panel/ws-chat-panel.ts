@@ -21,6 +21,7 @@ import { ErrorCode } from '../../protocol/constants.js';
 import { ComposerController } from './composer-controller.js';
 import { ConnectionStatusController, noUrlError, notConnectedError } from './connection-status-controller.js';
 import { defaultRelayUrl } from './default-url.js';
+import { HistoryLoader } from './history-loader.js';
 import { toChatMessages, type HistoryMessage } from './history-message.js';
 import { localeOf, withOverrides } from './locale.js';
 import { LocaleController } from './locale-controller.js';
@@ -84,7 +85,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @fires ws-chat-message - A message from someone else arrived (`detail`: ChatMessage).
  * @fires ws-chat-sent - The server accepted one of your messages (`detail`: ChatMessage).
  * @fires ws-chat-status - The connection status changed (`detail`: { status, retryAt?, attempt }).
- * @fires ws-chat-presence - Who is online changed (`detail`: { kind, peer?, roster, count }).
+ * @fires ws-chat-presence - Who is online changed (`detail`: { kind, peer?, room?, roster, count }; kind `room` when a whole room changed: entered, left, or a large room's batch).
  * @fires ws-chat-error - The server refused something or the connection had trouble (`detail`: { code, message, id? }).
  * @fires ws-chat-gap - Messages may have been missed while disconnected and cannot be replayed (`detail`: { reason }).
  */
@@ -106,6 +107,16 @@ export class WsChatPanel extends LitElement {
 
   /** Messages kept (older ones are dropped from the panel). Default 1000. */
   @property({ attribute: 'max-messages', type: Number }) maxMessages = 1000;
+
+  /**
+   * The room to be in, or several separated by commas (v1): with several, each
+   * message shows its room, and the composer picks the room a message to
+   * everyone goes to (the first by default). Default: the relay's default room.
+   */
+  @property() room = '';
+
+  /** How many of the latest messages to show from the relay's log on opening (v1; at most 200); older ones load on scrolling up. 0: none. Default 50. */
+  @property({ type: Number }) history = 50;
 
   /** `auto` (default: follows prefers-color-scheme), `light` or `dark`. */
   @property({ reflect: true }) theme: 'auto' | 'light' | 'dark' = 'auto';
@@ -140,6 +151,7 @@ export class WsChatPanel extends LitElement {
     message: (message) => this.#onMessage(message),
     update: (message) => this.#onOwnUpdate(message),
     notice: (notice) => this.#addItem({ kind: 'notice', key: notice.key, notice }),
+    history: (detail) => this.#history.add(detail),
     error: (detail) => this.#onError(detail),
     gap: (detail) => this.#publish('chat:gap', detail, new ChatGapEvent(detail)),
   });
@@ -149,8 +161,9 @@ export class WsChatPanel extends LitElement {
     presence: this.#people,
     frameLimit: () => this.#chat.client?.limits?.maxFrameBytes,
     textbox: () => this.#part('textarea'),
-    send: (text, to) => {
-      const sent = this.send(text, to);
+    send: (text, to, room) => {
+      // Named even when it is the first: with several rooms your own message shows its room too.
+      const sent = this.send(text, to, room ?? (this.#rooms.length > 1 ? this.#rooms[0] : undefined));
       if (sent) this.#connection.sent();
       return sent;
     },
@@ -173,6 +186,9 @@ export class WsChatPanel extends LitElement {
 
   /** The panel's box, not the host's: with display: contents the host has none. */
   readonly #layout = new NarrowController(this, () => this.#part('.panel'), NARROW_MAX_WIDTH_REM);
+
+  readonly #history = new HistoryLoader(this, this.#list, () => this.#chat.client, () => this.maxMessages);
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #roster = new RosterDisclosureController(this, {
     enabled: () => this.protocol === 'v1',
@@ -213,9 +229,10 @@ export class WsChatPanel extends LitElement {
    * was refused, with a `ws-chat-error` saying why: empty (no event),
    * `not_connected` (the panel is not in a document), `no_url` (no relay to
    * talk to), `too_large` (over the relay's limit), `bad_field` (not JSON),
-   * `outbox_full`.
+   * `outbox_full`. A message to everyone goes to `room` (one of the panel's
+   * rooms; default: the first).
    */
-  send(data: unknown, to?: Target): ChatMessage | undefined {
+  send(data: unknown, to?: Target, room?: string): ChatMessage | undefined {
     if (data === undefined || (typeof data === 'string' && data.trim() === '')) return undefined;
     if (!this.isConnected) {
       this.#onError(notConnectedError(this.#everConnected));
@@ -226,7 +243,7 @@ export class WsChatPanel extends LitElement {
       return undefined;
     }
     this.#logScroll.follow();
-    return this.#chat.send(data, to, this.userName);
+    return this.#chat.send(data, to, this.userName, room);
   }
 
   /**
@@ -286,7 +303,10 @@ export class WsChatPanel extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('maxMessages')) this.#list.trim();
     const url = this.#resolvedUrl;
-    this.#chat.sync([url, this.userName, this.protocol, this.token], () => this.#clientOptions());
+    this.#chat.sync([url, this.userName, this.protocol, this.token, this.room, this.history], () => {
+      this.#history.reset();
+      return this.#clientOptions();
+    });
     if (url && this.#noUrlReported) {
       this.#noUrlReported = false;
       this.#connection.troubleOver();
@@ -311,6 +331,10 @@ export class WsChatPanel extends LitElement {
       list: this.#list,
       scroll: this.#logScroll,
       composer: this.#composer,
+      history: this.#history,
+      rooms: this.#rooms,
+      onScroll: this.#onScroll,
+      search: this.#search,
       toggleRoster: () => this.#roster.toggle(),
       titleChanged: () => this.requestUpdate(),
       reconnect: () => this.reconnect(),
@@ -371,7 +395,31 @@ export class WsChatPanel extends LitElement {
 
   #retry(message: ChatMessage): void {
     this.#list.remove(message.key);
-    this.send(message.data, message.to);
+    this.send(message.data, message.to, message.room);
+  }
+
+  /** Near the top of the log, with every entry rendered: the page before them comes from the relay. */
+  readonly #onScroll = (): void => {
+    this.#logScroll.onScroll();
+    const log = this.#part('.stream');
+    if (this.#logScroll.first === 0 && log.scrollTop < log.clientHeight) this.#history.older();
+  };
+
+  /** The roster's search field in a large room: asks the relay, a moment after the typing stops. */
+  readonly #search = (event: Event): void => {
+    const query = (event.target as HTMLInputElement).value.trim();
+    clearTimeout(this.#searchTimer);
+    if (!query) return this.#people.setFound(this.#people.found, '');
+    this.#searchTimer = setTimeout(() => {
+      const client = this.#chat.client;
+      const room = this.#people.partial?.room;
+      if (client && room) client.search(room, query).then(({ peers }) => this.#people.setFound(peers, query), () => {});
+    }, 250);
+  };
+
+  /** The rooms the panel is in (as the relay entered them), else those it asks for. */
+  get #rooms(): readonly string[] {
+    return this.#people.rooms.size ? [...this.#people.rooms.keys()] : roomsOf(this.room);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
@@ -389,10 +437,13 @@ export class WsChatPanel extends LitElement {
     const url = this.#resolvedUrl;
     if (!url) return undefined;
     const protocol = this.protocol === 'legacy' ? 'legacy' : 'v1';
+    const rooms = roomsOf(this.room);
     return {
       url,
       name: this.userName,
       protocol,
+      history: this.history,
+      ...(rooms.length ? { rooms } : {}),
       ...(this.token !== undefined ? { token: this.token } : {}),
       // The outbox survives a reload (IndexedDB), and so does the session (sessionStorage).
       store: browserStore(`${protocol}|${url}|${this.userName}`),
@@ -417,6 +468,13 @@ export class WsChatPanel extends LitElement {
     return slotted.map((child) => child.textContent ?? '').join(' ').trim() || t.title;
   }
 }
+
+/** The rooms a `room` attribute names: separated by commas, blanks ignored. */
+const roomsOf = (attribute: string): string[] =>
+  (attribute ?? '')
+    .split(',')
+    .map((room) => room.trim())
+    .filter(Boolean);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -49,6 +49,11 @@ export default {
   messageLog: '消息',
   emptyStream: '还没有消息。',
   showEarlier: '显示更早的消息',
+  loadingEarlier: '正在加载更早的消息…',
+  conversationStart: '对话从这里开始',
+  room: '聊天室',
+  searchPeople: '搜索成员',
+  noOneFound: '没有找到',
   showMore: '展开全文（还有 {hidden} 个字符）',
   showLess: '收起',
   errors: {
@@ -70,5 +75,8 @@ export default {
     origin_not_allowed: '此页面不允许连接聊天服务器',
     server_full: '聊天服务器已满，正在重试',
     too_many_connections: '你的网络连接数过多，正在重试',
+    room_forbidden: '你无权加入该聊天室',
+    not_in_room: '你不在该聊天室',
+    too_many_rooms: '加入的聊天室太多',
   },
 } satisfies LocaleData;

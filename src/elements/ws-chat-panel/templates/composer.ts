@@ -7,7 +7,7 @@ import { icon } from './icons.js';
 import type { PanelView } from './view.js';
 
 /** The form at the bottom: whom the message goes to, the textbox, the send button, and what to know before sending. */
-export function composerTemplate({ t, locale, quiet, protocol, composer, people, connection }: PanelView) {
+export function composerTemplate({ t, locale, quiet, protocol, composer, people, connection, rooms }: PanelView) {
   const note = composer.note();
   const blocked = note?.blocked ?? false;
   const noteText = note && describe(note, t, locale);
@@ -29,7 +29,11 @@ export function composerTemplate({ t, locale, quiet, protocol, composer, people,
                 @input=${composer.onAddressesInput}
               />`
           : composer.recipients.length === 0
-            ? html`<span class="chip"><span class="chip-label">${t.toEveryone}</span></span>`
+            ? html`<span class="chip"><span class="chip-label">${t.toEveryone}</span></span>${rooms.length > 1
+                  ? html`<select class="room-pick" aria-label=${t.room} @change=${composer.onRoomChange}>
+                      ${rooms.map((room) => html`<option ?selected=${room === composer.room}>${room}</option>`)}
+                    </select>`
+                  : nothing}`
             : composer.recipients.map((recipient) => {
                 const name = recipient.name || recipient.id;
                 const state = reach(recipient, people);

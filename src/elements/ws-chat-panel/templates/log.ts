@@ -11,9 +11,11 @@ import type { PanelView } from './view.js';
 
 /** The message log: the window of messages and notices the reader is at, with "show earlier" above it while there are more. */
 export function logTemplate(view: PanelView) {
-  const { t, list, scroll, locale, connection, people } = view;
+  const { t, list, scroll, locale, connection, people, history } = view;
   const { items } = list;
   const { first } = scroll;
+  // Every entry rendered: what is above them is the relay's to give (or nothing, at the beginning).
+  const marker = first > 0 || !history.started ? '' : history.loading ? t.loadingEarlier : history.more || !items.length ? '' : t.conversationStart;
   return html`
     <div
       class="stream"
@@ -23,10 +25,11 @@ export function logTemplate(view: PanelView) {
       aria-label=${t.messageLog}
       aria-busy=${view.quiet || scroll.busy ? 'true' : nothing}
       tabindex="0"
-      @scroll=${scroll.onScroll}
+      @scroll=${view.onScroll}
     >
-      ${first > 0
-        ? html`<button class="link-button earlier" @click=${scroll.showEarlier}>${t.showEarlier}</button>`
+      <p class="marker" role="status">${marker}</p>
+      ${first > 0 || (history.more && !history.loading)
+        ? html`<button class="link-button earlier" @click=${first > 0 ? scroll.showEarlier : history.older}>${t.showEarlier}</button>`
         : nothing}
       ${items.length === 0 ? html`<p class="empty"><slot name="empty">${t.emptyStream}</slot></p>` : nothing}
       ${repeat(
@@ -38,7 +41,7 @@ export function logTemplate(view: PanelView) {
         // for it), who is online (names shared, whom a private message was for).
         (item) =>
           item.kind === 'message'
-            ? guard([item.message, list.isExpanded(item.key), t, locale, connection.status, people.roster], () => messageTemplate(view, item.message))
+            ? guard([item.message, list.isExpanded(item.key), t, locale, connection.status, people.online, view.rooms.length], () => messageTemplate(view, item.message))
             : guard([item.notice, t], () => noticeTemplate(view, item.notice)),
       )}
     </div>
@@ -63,6 +66,7 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
           ? html`<span class="addr">${message.from.addr}</span>`
           : nothing}
         <time datetime=${new Date(message.ts).toISOString()}>${formatTime(message.ts, view.locale)}</time>
+        ${view.rooms.length > 1 && message.room ? html`<span class="room" dir="auto">${message.room}</span>` : nothing}
         ${isPrivate
           ? html`<span class="private-label">${icon('lock')}${message.own ? t.privateTo(people.describe(message.to!, t.youSender)) : t.privateFrom}</span>`
           : nothing}

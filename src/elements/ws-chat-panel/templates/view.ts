@@ -3,6 +3,7 @@ import type { StickyScrollController } from '../../../controllers/sticky-scroll-
 import type { ChatStrings, Locale } from '../../../i18n/strings.js';
 import type { ComposerController } from '../composer-controller.js';
 import type { ConnectionStatusController } from '../connection-status-controller.js';
+import type { HistoryLoader } from '../history-loader.js';
 import type { MessageList } from '../message-list.js';
 import type { People } from '../people.js';
 
@@ -23,6 +24,12 @@ export interface PanelView {
   readonly list: MessageList;
   readonly scroll: StickyScrollController;
   readonly composer: ComposerController;
+  readonly history: HistoryLoader;
+  /** The panel's rooms, in order (several: messages show theirs, and the composer picks one). */
+  readonly rooms: readonly string[];
+  readonly onScroll: () => void;
+  /** The roster's search field changed (a large room). */
+  readonly search: (event: Event) => void;
   readonly toggleRoster: () => void;
   readonly titleChanged: () => void;
   readonly reconnect: () => void;

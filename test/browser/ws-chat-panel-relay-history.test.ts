@@ -1,0 +1,97 @@
+// The relay's history in the panel (issue 16): a panel that opens, or is
+// reloaded, shows the recent conversation; scrolling up loads older pages
+// from the relay, in order, none twice, down to the beginning.
+import { expect } from '@open-wc/testing';
+import '../../src/define.js';
+import type { WsChatPanel } from '../../src/index.js';
+import { bubbles, shadow, startRelay, waitForStatus, type RelayInfo } from '../support/panel.js';
+import { waitFor } from '../support/wait.js';
+
+const unique = (name: string) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
+
+function panel(url: string, name: string, attributes: Record<string, string> = {}): WsChatPanel {
+  const chat = document.createElement('ws-chat-panel');
+  chat.url = url;
+  chat.userName = name;
+  for (const [key, value] of Object.entries(attributes)) chat.setAttribute(key, value);
+  chat.style.setProperty('--ws-chat-panel-height', '420px');
+  document.body.append(chat);
+  return chat;
+}
+
+/** `count` broadcasts from a writer of their own, each acknowledged by the relay; returns their texts in order. */
+async function written(relay: RelayInfo, count: number, prefix: string): Promise<string[]> {
+  const writer = panel(relay.url, unique('Eve'), { history: '0' });
+  await waitForStatus(writer, 'online');
+  const texts = Array.from({ length: count }, (_, i) => `${prefix} ${i}`);
+  for (const text of texts) writer.send(text);
+  await waitFor(() => writer.messages.filter((message) => message.state === 'sent').length === count, 'every message acknowledged');
+  writer.remove();
+  return texts;
+}
+
+const marker = (chat: WsChatPanel) => shadow(chat).querySelector('.marker')?.textContent?.trim() ?? '';
+const log = (chat: WsChatPanel) => shadow(chat).querySelector<HTMLElement>('.stream')!;
+
+describe('<ws-chat-panel> history from the relay', () => {
+  let relay: RelayInfo;
+  before(async () => {
+    relay = await startRelay({ maxMessagesPerSecond: 1000, burst: 1000 });
+  });
+  afterEach(() => {
+    for (const chat of document.querySelectorAll('ws-chat-panel')) chat.remove();
+  });
+
+  it('shows the recent conversation on opening, and again after a reload, with what came meanwhile after it', async () => {
+    const texts = await written(relay, 30, unique('before'));
+    const name = unique('Ada');
+    let ada = panel(relay.url, name, { history: '20' });
+    await waitFor(() => bubbles(ada).length === 20, () => `the last 20 on screen (has ${bubbles(ada).length})`);
+    expect(bubbles(ada)).to.deep.equal(texts.slice(-20));
+
+    // A reload: the element goes, a new one takes its session back.
+    ada.remove();
+    const more = await written(relay, 1, unique('meanwhile'));
+    ada = panel(relay.url, name, { history: '20' });
+    const expected = [...texts.slice(-20), ...more];
+    await waitFor(() => bubbles(ada).length >= expected.length, () => `${expected.length} on screen (has ${JSON.stringify(bubbles(ada))})`);
+    await ada.updateComplete;
+    expect(bubbles(ada), 'the 20 before, then the one missed, each once').to.deep.equal(expected);
+  });
+
+  it('loads older pages as the reader scrolls up, in order, none twice, down to the beginning of the conversation', async () => {
+    const fresh = await startRelay({ maxMessagesPerSecond: 1000, burst: 1000 });
+    const texts = await written(fresh, 130, 'old');
+    const ada = panel(fresh.url, unique('Ada'), { history: '25' });
+    await waitFor(() => bubbles(ada).length === 25, () => `the first page (has ${bubbles(ada).length})`);
+    await ada.updateComplete;
+    const markers = new Set<string>();
+    // The reader keeps scrolling to the top; every page shows above what they were reading.
+    await waitFor(
+      () => {
+        markers.add(marker(ada));
+        log(ada).scrollTop = 0;
+        log(ada).dispatchEvent(new Event('scroll'));
+        return marker(ada) === 'Beginning of the conversation';
+      },
+      () => `the beginning (has ${bubbles(ada).length}, marker "${marker(ada)}")`,
+      30_000,
+    );
+    await ada.updateComplete;
+    expect(bubbles(ada), 'every message once, in order').to.deep.equal(texts);
+    // Five pages of 25 came one after another, each announced while it loaded.
+    expect([...markers], 'what the marker said on the way').to.include('Loading earlier messages…');
+    expect(shadow(ada).querySelector('.marker')!.getAttribute('role')).to.equal('status');
+  });
+
+  it('loads nothing with history="0"', async () => {
+    await written(relay, 3, 'quiet');
+    const ada = panel(relay.url, unique('Ada'), { history: '0' });
+    await waitForStatus(ada, 'online');
+    // What comes after the welcome shows; what came before it does not.
+    const live = await written(relay, 1, unique('live'));
+    await waitFor(() => bubbles(ada).length > 0, 'the live message');
+    await ada.updateComplete;
+    expect(bubbles(ada)).to.deep.equal(live);
+  });
+});
