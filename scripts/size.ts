@@ -19,7 +19,8 @@ import { gzipSync } from 'node:zlib';
 const BUNDLE = 'dist/message-center.min.js';
 const GOAL = 20_000;
 const BUDGET = 24_000;
-const CEILING = 35_800;
+// Raised from 35_800 for issue 16 (rooms, the relay's history, large rooms in the panel: +3.03 KB, docs/development.md).
+const CEILING = 38_900;
 
 const args = new Set(process.argv.slice(2));
 const gzip = (text: string | Buffer) => gzipSync(text, { level: 9 }).length;
