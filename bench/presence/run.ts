@@ -1,0 +1,346 @@
+import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startRedis } from '../../test/support/redis-server.js';
+import { Child } from '../relay/ipc.js';
+import { BenchClient, type ClientSink } from '../relay/ws-client.js';
+import type { IdleClient } from './idle.js';
+
+// `npm run bench:presence [-- --quick]`: what one join and one leave cost the
+// relays (CPU, and bytes sent to clients) as a function of the room's size
+// and of the total number of connections, on a two-node cluster on Redis,
+// beside today's one global room measured in the same run.
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    totals: { type: 'string' },
+    cycles: { type: 'string' },
+    'global-max': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (flags.help) {
+  process.stdout.write(
+    'Usage: npm run bench:presence [-- [--quick] [--totals 1000,5000,20000] [--cycles K] [--global-max N]]\n' +
+      '  --quick       1,000 and 5,000 connections only\n' +
+      '  --totals      the totals of idle connections to measure at\n' +
+      '  --cycles K    probe join+leave cycles per room (default 20)\n' +
+      '  --global-max  the largest total at which the global-room baseline is filled (filling it is O(n²))\n',
+  );
+  process.exit(0);
+}
+
+const quick = flags.quick === true;
+const totals = flags.totals ? flags.totals.split(',').map(Number) : quick ? [1000, 5000] : [1000, 5000, 20000];
+const config = {
+  cycles: flags.cycles ? Number(flags.cycles) : 20,
+  /** Between a join and its leave, and after the leave: longer than a batched room's presence interval, so each change is its own batch (the worst case). */
+  gapMs: 150,
+  /** Room sizes the probe enters, counting the probe: rooms of 10, 200 and 5,000 hold 9, 199 and 4,999 idle clients. */
+  roomSizes: [10, 200, 5000],
+  /** Idle clients per load-generator process (each may hold only `ulimit -n` sockets). */
+  perGenerator: 5000,
+  concurrency: 64,
+  globalMax: flags['global-max'] ? Number(flags['global-max']) : 20000,
+  idleWindowMs: 1000,
+};
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const started = Date.now();
+const log = (text: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${text}\n`);
+
+// ── the machine ───────────────────────────────────────────────────────────
+
+const CORES = availableParallelism();
+
+/** Busy CPU ms of the whole machine since boot. */
+function machineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) * 10; // USER_HZ = 100
+}
+
+/** CPU ms used by this process and every process under it (relays, generators, Redis), from /proc. */
+function ownTreeMs(): number {
+  const stats = new Map<number, { ppid: number; ms: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      // After the command: state, ppid … utime (14th field overall), stime (15th), cutime, cstime.
+      stats.set(Number(entry), { ppid: Number(fields[1]), ms: (Number(fields[11]) + Number(fields[12])) * 10 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  for (const [pid, stat] of stats) {
+    for (let at: number | undefined = pid; at !== undefined && at > 1; at = stats.get(at)?.ppid) {
+      if (at === process.pid) {
+        total += stat.ms;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+// ── processes ─────────────────────────────────────────────────────────────
+
+interface Node {
+  readonly child: Child;
+  readonly port: number;
+}
+
+async function startNode(redisUrl: string, prefix: string, presenceThreshold: number | undefined): Promise<Node> {
+  const args = ['--redis', redisUrl, '--prefix', prefix, ...(presenceThreshold === undefined ? [] : ['--presence-threshold', String(presenceThreshold)])];
+  // Left to the scheduler: two nodes, Redis and the generators share 2 cores.
+  const child = Child.start('relay', undefined, resolve(here, 'relay-host.ts'), args);
+  const { port } = await child.ready;
+  return { child, port: port as number };
+}
+
+interface Stats {
+  bytes: number;
+  closes: number;
+  errors: number;
+  firstError?: string;
+}
+
+let generators: Child[] = [];
+
+async function generatorStats(): Promise<Stats> {
+  const all = await Promise.all(generators.map((g) => g.call<Stats>('stats')));
+  return {
+    bytes: all.reduce((sum, s) => sum + s.bytes, 0),
+    closes: all.reduce((sum, s) => sum + s.closes, 0),
+    errors: all.reduce((sum, s) => sum + s.errors, 0),
+    firstError: all.find((s) => s.firstError)?.firstError,
+  };
+}
+
+// ── the probe ─────────────────────────────────────────────────────────────
+
+/** A client entering and leaving a room, on alternating nodes, counting what it receives itself. */
+class Probe {
+  bytes = 0;
+  private readonly sink: ClientSink = {
+    message() {},
+    ack() {},
+    error: (text) => {
+      throw new Error(`probe got an error: ${text}`);
+    },
+    closed() {},
+    bytes: (n) => {
+      this.bytes += n;
+    },
+  };
+  private serial = 0;
+
+  /** Enters `room` (undefined: the default room) on `port` by connecting, and leaves it by closing. */
+  async cycle(port: number, room: string | undefined): Promise<void> {
+    const client = await BenchClient.open(port, `probe-${this.serial++}`, this.sink, 'mc', 600_000, room ? { rooms: [room] } : {});
+    await sleep(config.gapMs);
+    client.close();
+    await sleep(config.gapMs);
+  }
+}
+
+// ── one population ────────────────────────────────────────────────────────
+
+type Mode = 'global' | 'rooms';
+
+/** The rooms of idle client `i`: one of each size it fits in (a room of 5,000 holds the first 4,999). */
+function roomsOf(i: number, total: number): string[] {
+  const rooms: string[] = [];
+  for (const size of config.roomSizes) {
+    const members = size - 1;
+    const index = Math.floor(i / members);
+    // A last room with fewer than `members` is left out, as is a size larger than the population.
+    if ((index + 1) * members <= total) rooms.push(`r${size}-${index}`);
+  }
+  return rooms;
+}
+
+interface Result {
+  total: number;
+  mode: Mode;
+  /** Members of the probed room with the probe in it. */
+  roomSize: number;
+  cycles: number;
+  /** Relay CPU µs (both nodes) per join+leave, idle CPU subtracted. */
+  cpuUs: number;
+  cpuUsByNode: [number, number];
+  /** Bytes the relays sent to clients (idle clients and the probe) per join+leave. */
+  bytes: number;
+  probeBytes: number;
+  /** Cores' worth of CPU used by processes outside this bench meanwhile. */
+  otherCores: number;
+  cutOff: number;
+}
+
+async function settle(nodes: Node[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.child.call('settle')));
+  // …and every byte in flight arrived.
+  let last = -1;
+  for (;;) {
+    const { bytes } = await generatorStats();
+    if (bytes === last) return;
+    last = bytes;
+    await sleep(200);
+  }
+}
+
+async function measure(nodes: Node[], total: number, mode: Mode, roomSize: number, room: string | undefined): Promise<Result> {
+  await settle(nodes);
+  const cpus = async () => Promise.all(nodes.map((n) => n.child.call<number>('cpu')));
+  // What the nodes use idle (the cluster's heartbeats, Redis reads), to subtract.
+  const idle0 = await cpus();
+  const idleT0 = performance.now();
+  await sleep(config.idleWindowMs);
+  const idle1 = await cpus();
+  const idleRate = idle1.map((cpu, i) => (cpu - idle0[i]!) / (performance.now() - idleT0));
+
+  const probe = new Probe();
+  const before = await generatorStats();
+  const cpu0 = await cpus();
+  const busy0 = machineBusyMs();
+  const tree0 = ownTreeMs();
+  const t0 = performance.now();
+  for (let c = 0; c < config.cycles; c++) await probe.cycle(nodes[c % 2]!.port, room);
+  await settle(nodes);
+  const cpu1 = await cpus();
+  const elapsed = performance.now() - t0;
+  const otherCores = Math.max(0, machineBusyMs() - busy0 - (ownTreeMs() - tree0)) / elapsed;
+  const after = await generatorStats();
+  if (after.errors > before.errors) throw new Error(`idle clients got errors: ${after.firstError}`);
+  const byNode = cpu1.map((cpu, i) => (cpu - cpu0[i]! - idleRate[i]! * elapsed) / config.cycles) as [number, number];
+  return {
+    total,
+    mode,
+    roomSize,
+    cycles: config.cycles,
+    cpuUs: byNode[0] + byNode[1],
+    cpuUsByNode: byNode,
+    bytes: (after.bytes - before.bytes + probe.bytes) / config.cycles,
+    probeBytes: probe.bytes / config.cycles,
+    otherCores,
+    cutOff: after.closes - before.closes,
+  };
+}
+
+async function population(redisUrl: string, prefix: string, total: number, mode: Mode): Promise<Result[]> {
+  // The global room: today's presence, every change told to everyone (the threshold out of reach).
+  const threshold = mode === 'global' ? 1_000_000_000 : undefined;
+  const nodes = [await startNode(redisUrl, prefix, threshold), await startNode(redisUrl, prefix, threshold)];
+  try {
+    const fill0 = Date.now();
+    const clients: IdleClient[] = Array.from({ length: total }, (_, i) => ({
+      port: nodes[i % 2]!.port,
+      name: `idle-${i}`,
+      ...(mode === 'rooms' ? { rooms: roomsOf(i, total) } : {}),
+    }));
+    const slices = generators.map((_, g) => clients.filter((_, i) => i % generators.length === g));
+    await Promise.all(generators.map((g, i) => g.call('connect', { clients: slices[i], concurrency: config.concurrency })));
+    await settle(nodes);
+    log(`${total.toLocaleString('en-US')} idle clients (${mode}) connected and settled in ${((Date.now() - fill0) / 1000).toFixed(1)} s`);
+    const results: Result[] = [];
+    const probed = mode === 'global' ? [{ size: total + 1, room: undefined }] : config.roomSizes.filter((s) => s <= total).map((size) => ({ size, room: `r${size}-0` }));
+    for (const { size, room } of probed) {
+      const result = await measure(nodes, total, mode, size, room);
+      results.push(result);
+      log(
+        `  ${mode === 'global' ? 'global room' : `room of ${size}`}: ${fmt(result.cpuUs, 0)} µs CPU, ${fmtInt(result.bytes)} bytes per join+leave` +
+          ` (other processes: ${fmt(result.otherCores)} cores${result.cutOff ? `, ${result.cutOff} clients cut off` : ''})`,
+      );
+    }
+    return results;
+  } finally {
+    await Promise.all(generators.map((g) => g.call('close')));
+    await Promise.all(nodes.map((n) => n.child.stop()));
+  }
+}
+
+// ── report ────────────────────────────────────────────────────────────────
+
+const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+const fmtInt = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const load0 = loadavg();
+  log(`bench:presence: totals ${totals.join(', ')}; ${config.cycles} join+leave cycles per room; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  const redis = await startRedis({ durable: false });
+  const results: Result[] = [];
+  try {
+    const most = Math.max(...totals);
+    generators = Array.from({ length: Math.ceil(most / config.perGenerator) }, (_, i) => Child.start(`generator ${i}`, undefined, resolve(here, 'idle.ts')));
+    await Promise.all(generators.map((g) => g.ready));
+    for (const total of totals) {
+      for (const mode of ['global', 'rooms'] as const) {
+        if (mode === 'global' && total > config.globalMax) {
+          log(`${total.toLocaleString('en-US')} (global): skipped, above --global-max ${config.globalMax}`);
+          continue;
+        }
+        results.push(...(await population(redis.url, `${redis.prefix}${total}${mode}`, total, mode)));
+      }
+    }
+  } finally {
+    await Promise.all(generators.map((g) => g.stop()));
+    await redis.close();
+  }
+
+  const load1 = loadavg();
+  const rows: string[][] = [];
+  for (const total of totals) {
+    const global = results.find((r) => r.total === total && r.mode === 'global');
+    for (const r of results.filter((r) => r.total === total)) {
+      rows.push([
+        fmtInt(total),
+        r.mode === 'global' ? `global (${fmtInt(r.roomSize)})` : fmtInt(r.roomSize),
+        fmt(r.cpuUs, 0),
+        fmtInt(r.bytes),
+        global && r !== global ? fmt(r.cpuUs / global.cpuUs, 3) : '',
+        global && r !== global ? fmt(r.bytes / global.bytes, 4) : '',
+        fmt(r.otherCores),
+      ]);
+    }
+  }
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${CORES}, Node ${process.version}, Linux ${release()}`;
+  const busy = Math.max(...results.map((r) => r.otherCores));
+  const output = [
+    '',
+    `bench:presence — ${new Date().toISOString().slice(0, 10)}, ${machine}${quick ? ' (--quick)' : ''}`,
+    '',
+    table(['connections', 'room (members)', 'relay CPU µs / join+leave', 'bytes sent / join+leave', 'CPU vs global', 'bytes vs global', 'others (cores)'], rows),
+    '',
+    `· Two relay nodes on one Redis, each a process of its own; idle clients alternate between them, as do the probe's cycles. CPU: both nodes, per join+leave, their idle use subtracted; bytes: everything the relays sent to clients (the probe's welcome included), WebSocket framing and handshakes included.`,
+    `· global: everyone in the one default room, the presence threshold out of reach (today's behaviour); the probe joins it as member ${'n+1'}. Rooms: each idle client is in one room of each size it fits in; the probe enters a room holding size−1 idle clients.`,
+    `· ${config.cycles} cycles per row: connect with hello (rooms), ${config.gapMs} ms, close, ${config.gapMs} ms.`,
+    `· Load average ${load0.map((l) => l.toFixed(2)).join(' ')} at the start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end; ` +
+      (busy > 0.25 ? `other processes were running: up to ${fmt(busy)} cores during a measurement (column "others").` : 'the machine was otherwise quiet during the measurements.'),
+    '',
+  ].join('\n');
+  process.stdout.write(output);
+  const file = resolve(root, '.bench', `presence-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, config, totals, machine: { cpu: cpus()[0]?.model, cores: CORES, node: process.version, kernel: release() }, loadavg: [load0, load1], results }, null, 2));
+  process.stdout.write(`Results: ${file}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:presence failed: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});
