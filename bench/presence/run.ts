@@ -30,8 +30,10 @@ if (flags.help) {
     'Usage: npm run bench:presence [-- [--quick] [--totals 1000,5000,20000] [--cycles K] [--global-max N]]\n' +
       '  --quick       1,000 and 5,000 connections only\n' +
       '  --totals      the totals of idle connections to measure at\n' +
-      '  --cycles K    probe join+leave cycles per room (default 20)\n' +
-      '  --global-max  the largest total at which the global-room baseline is filled (filling it is O(n²))\n',
+      '  --cycles K    probe join+leave cycles per batch, 3 batches per room (default 8)\n' +
+      '  --global-max  the largest total at which the global room is filled and measured (default 5000:\n' +
+      '                filling it is O(n²), 20,000 takes about 15 minutes); above it, its cost is extrapolated\n' +
+      '                linearly from the totals measured\n',
   );
   process.exit(0);
 }
@@ -39,7 +41,9 @@ if (flags.help) {
 const quick = flags.quick === true;
 const totals = flags.totals ? flags.totals.split(',').map(Number) : quick ? [1000, 5000] : [1000, 5000, 20000];
 const config = {
-  cycles: flags.cycles ? Number(flags.cycles) : 20,
+  /** Probe join+leave cycles per batch; the CPU figure is the median batch's (others share the machine). */
+  cycles: flags.cycles ? Number(flags.cycles) : 8,
+  batches: 3,
   /** Between a join and its leave, and after the leave: longer than a batched room's presence interval, so each change is its own batch (the worst case). */
   gapMs: 150,
   /** Room sizes the probe enters, counting the probe: rooms of 10, 200 and 5,000 hold 9, 199 and 4,999 idle clients. */
@@ -47,7 +51,7 @@ const config = {
   /** Idle clients per load-generator process (each may hold only `ulimit -n` sockets). */
   perGenerator: 5000,
   concurrency: 64,
-  globalMax: flags['global-max'] ? Number(flags['global-max']) : 20000,
+  globalMax: flags['global-max'] ? Number(flags['global-max']) : 5000,
   idleWindowMs: 1000,
 };
 
@@ -175,8 +179,10 @@ interface Result {
   /** Members of the probed room with the probe in it. */
   roomSize: number;
   cycles: number;
-  /** Relay CPU µs (both nodes) per join+leave, idle CPU subtracted. */
+  /** Relay CPU µs (both nodes) per join+leave, idle CPU subtracted: the median batch's. */
   cpuUs: number;
+  /** The least and most of the batches. */
+  cpuRange: [number, number];
   cpuUsByNode: [number, number];
   /** Bytes the relays sent to clients (idle clients and the probe) per join+leave. */
   bytes: number;
@@ -198,41 +204,76 @@ async function settle(nodes: Node[]): Promise<void> {
   }
 }
 
-async function measure(nodes: Node[], total: number, mode: Mode, roomSize: number, room: string | undefined): Promise<Result> {
+/** What the two nodes use idle (the cluster's heartbeats, reading Redis), CPU µs per ms, to subtract. */
+async function idleRates(nodes: Node[]): Promise<number[]> {
   await settle(nodes);
-  const cpus = async () => Promise.all(nodes.map((n) => n.child.call<number>('cpu')));
-  // What the nodes use idle (the cluster's heartbeats, Redis reads), to subtract.
-  const idle0 = await cpus();
-  const idleT0 = performance.now();
+  const cpu0 = await cpuOf(nodes);
+  const t0 = performance.now();
   await sleep(config.idleWindowMs);
-  const idle1 = await cpus();
-  const idleRate = idle1.map((cpu, i) => (cpu - idle0[i]!) / (performance.now() - idleT0));
+  const cpu1 = await cpuOf(nodes);
+  const elapsed = performance.now() - t0;
+  return cpu1.map((cpu, i) => (cpu - cpu0[i]!) / elapsed);
+}
 
+const cpuOf = (nodes: Node[]) => Promise.all(nodes.map((n) => n.child.call<number>('cpu')));
+
+interface Batch {
+  cpuUsByNode: [number, number];
+  bytes: number;
+  probeBytes: number;
+  otherCores: number;
+  cutOff: number;
+}
+
+/** `config.cycles` join+leave cycles of the probe in `room`, on alternating nodes; per cycle, once everything they caused has arrived. */
+async function batch(nodes: Node[], room: string | undefined, idle: number[]): Promise<Batch> {
+  await settle(nodes);
   const probe = new Probe();
   const before = await generatorStats();
-  const cpu0 = await cpus();
+  const cpu0 = await cpuOf(nodes);
   const busy0 = machineBusyMs();
   const tree0 = ownTreeMs();
   const t0 = performance.now();
   for (let c = 0; c < config.cycles; c++) await probe.cycle(nodes[c % 2]!.port, room);
   await settle(nodes);
-  const cpu1 = await cpus();
+  const cpu1 = await cpuOf(nodes);
   const elapsed = performance.now() - t0;
   const otherCores = Math.max(0, machineBusyMs() - busy0 - (ownTreeMs() - tree0)) / elapsed;
   const after = await generatorStats();
   if (after.errors > before.errors) throw new Error(`idle clients got errors: ${after.firstError}`);
-  const byNode = cpu1.map((cpu, i) => (cpu - cpu0[i]! - idleRate[i]! * elapsed) / config.cycles) as [number, number];
   return {
-    total,
-    mode,
-    roomSize,
-    cycles: config.cycles,
-    cpuUs: byNode[0] + byNode[1],
-    cpuUsByNode: byNode,
+    cpuUsByNode: cpu1.map((cpu, i) => (cpu - cpu0[i]! - idle[i]! * elapsed) / config.cycles) as [number, number],
     bytes: (after.bytes - before.bytes + probe.bytes) / config.cycles,
     probeBytes: probe.bytes / config.cycles,
     otherCores,
     cutOff: after.closes - before.closes,
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function measure(nodes: Node[], total: number, mode: Mode, roomSize: number, room: string | undefined): Promise<Result> {
+  const idle = await idleRates(nodes);
+  const batches: Batch[] = [];
+  for (let b = 0; b < config.batches; b++) batches.push(await batch(nodes, room, idle));
+  const cpu = batches.map((b) => b.cpuUsByNode[0] + b.cpuUsByNode[1]);
+  const typical = batches[cpu.indexOf(median(cpu))] ?? batches[0]!;
+  return {
+    total,
+    mode,
+    roomSize,
+    cycles: config.cycles * config.batches,
+    cpuUs: median(cpu),
+    cpuRange: [Math.min(...cpu), Math.max(...cpu)],
+    cpuUsByNode: typical.cpuUsByNode,
+    bytes: median(batches.map((b) => b.bytes)),
+    probeBytes: median(batches.map((b) => b.probeBytes)),
+    otherCores: typical.otherCores,
+    cutOff: batches.reduce((sum, b) => sum + b.cutOff, 0),
   };
 }
 
@@ -270,6 +311,19 @@ async function population(redisUrl: string, prefix: string, total: number, mode:
 
 // ── report ────────────────────────────────────────────────────────────────
 
+/** The global room's cost at `total`, on the least-squares line through the measured ones (its cost is O(members)). */
+function extrapolate(measured: Result[], total: number): Result {
+  const line = (pick: (r: Result) => number) => {
+    const n = measured.length;
+    const mx = measured.reduce((sum, r) => sum + r.total, 0) / n;
+    const my = measured.reduce((sum, r) => sum + pick(r), 0) / n;
+    const slope = measured.reduce((sum, r) => sum + (r.total - mx) * (pick(r) - my), 0) / measured.reduce((sum, r) => sum + (r.total - mx) ** 2, 0);
+    return my + slope * (total - mx);
+  };
+  const cpuUs = line((r) => r.cpuUs);
+  return { ...measured[0]!, total, roomSize: total + 1, cpuUs, cpuRange: [NaN, NaN], cpuUsByNode: [cpuUs / 2, cpuUs / 2], bytes: line((r) => r.bytes), probeBytes: line((r) => r.probeBytes), otherCores: NaN, cutOff: 0 };
+}
+
 const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');
 const fmtInt = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—');
 
@@ -281,7 +335,7 @@ function table(header: string[], rows: string[][]): string {
 
 async function main(): Promise<void> {
   const load0 = loadavg();
-  log(`bench:presence: totals ${totals.join(', ')}; ${config.cycles} join+leave cycles per room; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`bench:presence: totals ${totals.join(', ')}; ${config.batches} × ${config.cycles} join+leave cycles per room; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
   const redis = await startRedis({ durable: false });
   const results: Result[] = [];
   try {
@@ -303,18 +357,26 @@ async function main(): Promise<void> {
   }
 
   const load1 = loadavg();
+  const measuredGlobal = results.filter((r) => r.mode === 'global');
+  const extrapolated: Result[] = [];
   const rows: string[][] = [];
   for (const total of totals) {
-    const global = results.find((r) => r.total === total && r.mode === 'global');
-    for (const r of results.filter((r) => r.total === total)) {
+    let global = measuredGlobal.find((r) => r.total === total);
+    if (!global && measuredGlobal.length >= 2) {
+      global = extrapolate(measuredGlobal, total);
+      extrapolated.push(global);
+    }
+    const mark = global && extrapolated.includes(global) ? '~' : '';
+    for (const r of [...(global && mark ? [global] : []), ...results.filter((r) => r.total === total)]) {
+      const own = r === global;
       rows.push([
         fmtInt(total),
-        r.mode === 'global' ? `global (${fmtInt(r.roomSize)})` : fmtInt(r.roomSize),
-        fmt(r.cpuUs, 0),
-        fmtInt(r.bytes),
-        global && r !== global ? fmt(r.cpuUs / global.cpuUs, 3) : '',
-        global && r !== global ? fmt(r.bytes / global.bytes, 4) : '',
-        fmt(r.otherCores),
+        own ? `${mark}global (${fmtInt(r.roomSize)})` : fmtInt(r.roomSize),
+        `${own ? mark : ''}${fmtInt(r.cpuUs)}${own && mark ? '' : ` (${fmtInt(r.cpuRange[0])}–${fmtInt(r.cpuRange[1])})`}`,
+        `${own ? mark : ''}${fmtInt(r.bytes)}`,
+        global && !own ? `${mark}${fmt(r.cpuUs / global.cpuUs, 3)}` : '',
+        global && !own ? `${mark}${fmt(r.bytes / global.bytes, 4)}` : '',
+        own && mark ? '' : fmt(r.otherCores),
       ]);
     }
   }
@@ -328,7 +390,13 @@ async function main(): Promise<void> {
     '',
     `· Two relay nodes on one Redis, each a process of its own; idle clients alternate between them, as do the probe's cycles. CPU: both nodes, per join+leave, their idle use subtracted; bytes: everything the relays sent to clients (the probe's welcome included), WebSocket framing and handshakes included.`,
     `· global: everyone in the one default room, the presence threshold out of reach (today's behaviour); the probe joins it as member ${'n+1'}. Rooms: each idle client is in one room of each size it fits in; the probe enters a room holding size−1 idle clients.`,
-    `· ${config.cycles} cycles per row: connect with hello (rooms), ${config.gapMs} ms, close, ${config.gapMs} ms.`,
+    ...(extrapolated.length
+      ? [
+          `· ~ extrapolated, not measured: the global room at ${extrapolated.map((r) => fmtInt(r.total)).join(', ')} connections, from a straight line through ` +
+            `the global rooms measured (${measuredGlobal.map((r) => fmtInt(r.total)).join(', ')}); filling it takes O(n²) notices (--global-max to measure it).`,
+        ]
+      : []),
+    `· ${config.batches} batches of ${config.cycles} cycles per row (CPU: the median batch, range in brackets; bytes: the median batch): connect with hello (rooms), ${config.gapMs} ms, close, ${config.gapMs} ms.`,
     `· Load average ${load0.map((l) => l.toFixed(2)).join(' ')} at the start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end; ` +
       (busy > 0.25 ? `other processes were running: up to ${fmt(busy)} cores during a measurement (column "others").` : 'the machine was otherwise quiet during the measurements.'),
     '',
@@ -336,7 +404,14 @@ async function main(): Promise<void> {
   process.stdout.write(output);
   const file = resolve(root, '.bench', `presence-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, config, totals, machine: { cpu: cpus()[0]?.model, cores: CORES, node: process.version, kernel: release() }, loadavg: [load0, load1], results }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { date: new Date().toISOString(), quick, config, totals, machine: { cpu: cpus()[0]?.model, cores: CORES, node: process.version, kernel: release() }, loadavg: [load0, load1], results, extrapolated },
+      null,
+      2,
+    ),
+  );
   process.stdout.write(`Results: ${file}\n`);
 }
 
