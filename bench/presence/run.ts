@@ -3,6 +3,7 @@ import { availableParallelism, cpus, loadavg, release } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_ROOM } from '../../src/protocol/constants.js';
 import { startRedis } from '../../test/support/redis-server.js';
 import { Child } from '../relay/ipc.js';
 import { BenchClient, type ClientSink } from '../relay/ws-client.js';
@@ -22,6 +23,7 @@ const { values: flags } = parseArgs({
     totals: { type: 'string' },
     cycles: { type: 'string' },
     'global-max': { type: 'string' },
+    probe: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -31,6 +33,8 @@ if (flags.help) {
       '  --quick       1,000 and 5,000 connections only\n' +
       '  --totals      the totals of idle connections to measure at\n' +
       '  --cycles K    probe join+leave cycles per batch, 3 batches per room (default 8)\n' +
+      '  --probe       frames: the probe enters and leaves by join and leave frames (default);\n' +
+      '                connect: by connecting with hello and closing, as clients before rooms did\n' +
       '  --global-max  the largest total at which the global room is filled and measured (default 5000:\n' +
       '                filling it is O(n²), 20,000 takes about 15 minutes); above it, its cost is extrapolated\n' +
       '                linearly from the totals measured\n',
@@ -53,7 +57,10 @@ const config = {
   concurrency: 64,
   globalMax: flags['global-max'] ? Number(flags['global-max']) : 5000,
   idleWindowMs: 1000,
+  probe: (flags.probe ?? 'frames') as ProbeMode,
 };
+
+if (config.probe !== 'frames' && config.probe !== 'connect') throw new TypeError('--probe: use frames or connect');
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const started = Date.now();
@@ -132,28 +139,80 @@ async function generatorStats(): Promise<Stats> {
 
 // ── the probe ─────────────────────────────────────────────────────────────
 
+/**
+ * How the probe enters and leaves a room: `frames`, with `join` and `leave`
+ * frames on a connection in no room (what a room change costs, nothing
+ * else); `connect`, by connecting with hello (its rooms) and closing (what
+ * today's clients do, a connection's handshake and session included).
+ */
+type ProbeMode = 'frames' | 'connect';
+
 /** A client entering and leaving a room, on alternating nodes, counting what it receives itself. */
 class Probe {
   bytes = 0;
+  errors: string[] = [];
+  private readonly waiters = new Map<string, () => void>();
   private readonly sink: ClientSink = {
     message() {},
     ack() {},
-    error: (text) => {
-      throw new Error(`probe got an error: ${text}`);
-    },
+    error: (text) => this.errors.push(text),
     closed() {},
     bytes: (n) => {
       this.bytes += n;
     },
+    other: (text) => {
+      const id = /"id":"(p\d+)"/.exec(text)?.[1];
+      if (id && (text.startsWith('{"type":"joined"') || text.startsWith('{"type":"left"'))) this.waiters.get(id)?.();
+    },
   };
   private serial = 0;
+  /** In `frames` mode: one connection on each node, in no room. */
+  private clients: BenchClient[] = [];
 
-  /** Enters `room` (undefined: the default room) on `port` by connecting, and leaves it by closing. */
-  async cycle(port: number, room: string | undefined): Promise<void> {
-    const client = await BenchClient.open(port, `probe-${this.serial++}`, this.sink, 'mc', 600_000, room ? { rooms: [room] } : {});
+  constructor(
+    private readonly mode: ProbeMode,
+    private readonly ports: number[],
+  ) {}
+
+  /** Opens the probe's connections (frames mode); what they receive meanwhile is not counted. */
+  async open(): Promise<void> {
+    if (this.mode === 'frames') {
+      this.clients = await Promise.all(this.ports.map((port, i) => BenchClient.open(port, `probe-${i}`, this.sink, 'mc', 60_000, { rooms: [] })));
+    }
+    this.bytes = 0;
+  }
+
+  close(): void {
+    for (const client of this.clients.splice(0)) client.close();
+  }
+
+  /** Enters `room` (undefined: the default room) on the `c % 2`th node and leaves it again. */
+  async cycle(c: number, room: string | undefined): Promise<void> {
+    if (this.mode === 'connect') {
+      const client = await BenchClient.open(this.ports[c % 2]!, `probe-${this.serial++}`, this.sink, 'mc', 600_000, room ? { rooms: [room] } : {});
+      await sleep(config.gapMs);
+      client.close();
+    } else {
+      const client = this.clients[c % 2]!;
+      await this.request(client, { type: 'join', room: room ?? DEFAULT_ROOM });
+      await sleep(config.gapMs);
+      await this.request(client, { type: 'leave', room: room ?? DEFAULT_ROOM });
+    }
     await sleep(config.gapMs);
-    client.close();
-    await sleep(config.gapMs);
+  }
+
+  /** Sends a join or leave and waits for its answer. */
+  private request(client: BenchClient, frame: { type: string; room: string }): Promise<void> {
+    const id = `p${this.serial++}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${frame.type} ${frame.room} within 30 s: ${this.errors.join('; ')}`)), 30_000);
+      this.waiters.set(id, () => {
+        clearTimeout(timer);
+        this.waiters.delete(id);
+        resolve();
+      });
+      client.sendText(JSON.stringify({ ...frame, id }));
+    });
   }
 }
 
@@ -227,15 +286,19 @@ interface Batch {
 
 /** `config.cycles` join+leave cycles of the probe in `room`, on alternating nodes; per cycle, once everything they caused has arrived. */
 async function batch(nodes: Node[], room: string | undefined, idle: number[]): Promise<Batch> {
+  const probe = new Probe(config.probe, nodes.map((n) => n.port));
+  await probe.open();
   await settle(nodes);
-  const probe = new Probe();
+  probe.bytes = 0;
   const before = await generatorStats();
   const cpu0 = await cpuOf(nodes);
   const busy0 = machineBusyMs();
   const tree0 = ownTreeMs();
   const t0 = performance.now();
-  for (let c = 0; c < config.cycles; c++) await probe.cycle(nodes[c % 2]!.port, room);
+  for (let c = 0; c < config.cycles; c++) await probe.cycle(c, room);
   await settle(nodes);
+  if (probe.errors.length) throw new Error(`the probe got errors: ${probe.errors.join('; ')}`);
+  probe.close();
   const cpu1 = await cpuOf(nodes);
   const elapsed = performance.now() - t0;
   const otherCores = Math.max(0, machineBusyMs() - busy0 - (ownTreeMs() - tree0)) / elapsed;
@@ -396,7 +459,10 @@ async function main(): Promise<void> {
             `the global rooms measured (${measuredGlobal.map((r) => fmtInt(r.total)).join(', ')}); filling it takes O(n²) notices (--global-max to measure it).`,
         ]
       : []),
-    `· ${config.batches} batches of ${config.cycles} cycles per row (CPU: the median batch, range in brackets; bytes: the median batch): connect with hello (rooms), ${config.gapMs} ms, close, ${config.gapMs} ms.`,
+    `· ${config.batches} batches of ${config.cycles} cycles per row (CPU: the median batch, range in brackets; bytes: the median batch): ` +
+      (config.probe === 'frames'
+        ? `join (the probe's connection on that node is in no room otherwise), ${config.gapMs} ms, leave, ${config.gapMs} ms.`
+        : `connect with hello (rooms), ${config.gapMs} ms, close, ${config.gapMs} ms.`),
     `· Load average ${load0.map((l) => l.toFixed(2)).join(' ')} at the start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end; ` +
       (busy > 0.25 ? `other processes were running: up to ${fmt(busy)} cores during a measurement (column "others").` : 'the machine was otherwise quiet during the measurements.'),
     '',
