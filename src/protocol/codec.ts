@@ -9,7 +9,8 @@ import { decodeFrame, type Decoded } from './frame-text.js';
 export { encodeFrame, parseObject, type Decoded } from './frame-text.js';
 export { decodeServerFrame } from './server-frames.js';
 
-const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(['hello', 'send', 'ping', 'received']);
+/** Read from the schema, so a new frame type is known everywhere at once. */
+const KNOWN_CLIENT_TYPES: ReadonlySet<string> = new Set(ClientFrameSchema.options.map((option) => option.entries.type.literal));
 
 /** The first issue, at its dot path: what the client has to fix first. */
 function describe(issues: readonly v.BaseIssue<unknown>[]): string {

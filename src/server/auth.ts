@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { CloseReason } from '../protocol/constants.js';
+import type { Peer } from '../protocol/frames.js';
 import { cleanName, guestName } from './names.js';
 
 /** Who a connection is, as your login system says: the relay takes it instead of what the client asks for. */
@@ -15,7 +16,31 @@ export interface Identity {
    * and telling nothing about the id.
    */
   readonly name?: string;
+  /**
+   * The rooms the user may enter (a JWT's `rooms` claim); `"*"` among them
+   * allows every room. Absent: any room (the relay's `authorize` hook, if
+   * any, still decides).
+   */
+  readonly rooms?: readonly string[];
 }
+
+/** What the relay's `authorize` hook is asked: may this connection enter this room? */
+export interface RoomRequest {
+  readonly room: string;
+  /** The connection as other clients see it (its address even while addresses are hidden). */
+  readonly peer: Peer;
+  /** With authentication: who its token says it is. */
+  readonly identity?: Identity;
+  /** Its network address. */
+  readonly addr: string;
+}
+
+/**
+ * Your own room rules, asked for every room a connection enters (in hello
+ * and by `join`), after the token's `rooms` claim allowed it: true lets it
+ * in; false, a throw or a rejection refuses it (`room_forbidden`).
+ */
+export type Authorize = (request: RoomRequest) => boolean | Promise<boolean>;
 
 /**
  * Your own authentication: given the upgrade request (its URL with the
@@ -42,7 +67,11 @@ export interface AuthOptions {
   jwtAllowNoExpiry?: boolean;
   /** Your own authentication instead of a JWT. */
   authenticate?: Authenticate;
-  /** ms an authentication may take before the upgrade is refused with 1013 `auth_unavailable`. Default 5000. */
+  /**
+   * ms an authentication may take before the upgrade is refused with 1013
+   * `auth_unavailable`; also how long an `authorize` answer may take before
+   * the room is refused. Default 5000.
+   */
   authTimeout?: number;
 }
 
@@ -61,6 +90,9 @@ export type AuthResult =
     };
 
 export type Authenticator = (request: IncomingMessage) => Promise<AuthResult>;
+
+/** ms an authentication (and an `authorize` answer) may take, by default (`authTimeout`). */
+export const DEFAULT_AUTH_TIMEOUT = 5000;
 
 /** Seconds of clock difference tolerated between the relay and the token's issuer. */
 const CLOCK_TOLERANCE_S = 30;
@@ -102,11 +134,27 @@ export function tokenOf(request: IncomingMessage): string | undefined | null {
   return new URLSearchParams(url.slice(query + 1)).get('token') || undefined;
 }
 
-/** Identity from verified JWT claims: the user is `sub`; the name is `name`, else `preferred_username`. */
+/** Identity from verified JWT claims: the user is `sub`; the name is `name`, else `preferred_username`; the rooms are `rooms`. */
 function identityFromClaims(payload: JWTPayload): Identity | undefined {
   if (typeof payload.sub !== 'string' || payload.sub === '') return undefined;
   const claimed = [payload.name, payload.preferred_username].find((value) => typeof value === 'string' && cleanName(value) !== '');
-  return { userId: payload.sub, ...(typeof claimed === 'string' ? { name: claimed } : {}) };
+  return { userId: payload.sub, ...(typeof claimed === 'string' ? { name: claimed } : {}), ...roomsClaim(payload.rooms) };
+}
+
+/**
+ * A `rooms` claim as the identity keeps it. A claim that is not a list of
+ * strings allows no room: a token that tries to say something about rooms
+ * never gets more than it says.
+ */
+function roomsClaim(claim: unknown): { rooms?: readonly string[] } {
+  if (claim === undefined) return {};
+  return { rooms: Array.isArray(claim) ? claim.filter((room): room is string => typeof room === 'string') : [] };
+}
+
+/** Whether the identity's `rooms` claim lets it into `room` (no identity, or no claim: yes). */
+export function claimAllows(identity: Identity | undefined, room: string): boolean {
+  const rooms = identity?.rooms;
+  return rooms === undefined || rooms.includes(room) || rooms.includes('*');
 }
 
 /** A token that is not valid yet: its `nbf` or `iat` is ahead of the relay's clock by more than the skew allowed. */
@@ -127,7 +175,7 @@ function jwtAuthenticator(options: AuthOptions): Authenticate | undefined {
     key = new TextEncoder().encode(options.jwtSecret);
     algorithms = ['HS256'];
   } else if (options.jwksUrl !== undefined) {
-    key = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: Math.min(5000, options.authTimeout ?? 5000) });
+    key = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: Math.min(DEFAULT_AUTH_TIMEOUT, options.authTimeout ?? DEFAULT_AUTH_TIMEOUT) });
     algorithms = JWKS_ALGORITHMS;
   } else {
     return undefined;
@@ -160,7 +208,7 @@ function jwtAuthenticator(options: AuthOptions): Authenticate | undefined {
 export function createAuthenticator(options: AuthOptions): Authenticator | undefined {
   const check = options.authenticate ?? jwtAuthenticator(options);
   if (!check) return undefined;
-  const timeout = options.authTimeout ?? 5000;
+  const timeout = options.authTimeout ?? DEFAULT_AUTH_TIMEOUT;
   const name = displayNamer(options);
   return async (request) => {
     let timer: NodeJS.Timeout | undefined;
@@ -176,7 +224,7 @@ export function createAuthenticator(options: AuthOptions): Authenticator | undef
       if (typeof identity.userId !== 'string' || identity.userId === '') {
         return { ok: false, reason: CloseReason.AuthUnavailable, detail: 'authenticate() returned an identity without a userId' };
       }
-      return { ok: true, identity: { userId: identity.userId, name: name(identity) } };
+      return { ok: true, identity: { userId: identity.userId, name: name(identity), ...roomsClaim(identity.rooms) } };
     } catch (error) {
       const detail = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
       if (error instanceof errors.JWTExpired) return { ok: false, reason: CloseReason.TokenExpired, detail };

@@ -57,6 +57,12 @@ function convert(declaration: OptionDeclaration, value: string | boolean | Array
     }
     case 'string':
       return Array.isArray(value) ? value.map(String) : String(value);
+    case 'json':
+      try {
+        return JSON.parse(String(value)) as unknown;
+      } catch (error) {
+        throw new UsageError(`${shownAs} needs JSON, got ${JSON.stringify(value)} (${(error as Error).message})`);
+      }
     case 'function':
       throw new UsageError(`${shownAs} cannot be given on the command line`);
   }

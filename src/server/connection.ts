@@ -42,6 +42,12 @@ export class Connection {
   identity: Identity | undefined;
   /** The rooms it is in, in the order it asked for them: a broadcast without a room goes to the first. */
   rooms: string[] = [DEFAULT_ROOM];
+  /**
+   * The rooms its presence has been told in so far: the rooms of its last
+   * presence event that came back from the cluster (they come in order, so
+   * what changed since is told once, in the order it happened).
+   */
+  toldRooms: readonly string[] = [];
   /** v1, after hello: the session this connection carries. */
   session: Session | undefined;
   /**
@@ -71,6 +77,8 @@ export class Connection {
    * when that lasts.
    */
   orderHold: { id: string; until: number } | undefined;
+  /** The `authorize` hook is deciding on rooms it asked for: its further frames wait in `inbox`. */
+  authorising = false;
   /** Answered the last ws ping. */
   alive = true;
   readonly connectedAt = Date.now();

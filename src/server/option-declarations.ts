@@ -3,7 +3,7 @@
 // are produced from this list, and test/node/relay-options.test.ts fails when
 // one of them, or resolveOptions()'s defaults, disagrees with it.
 import { DEFAULT_LOG_WINDOW } from './log/message-log.js';
-import { DEFAULT_LIMITS, DEFAULT_REDIS_PREFIX, DEFAULT_SESSION_TTL, DEFAULT_SHUTDOWN_GRACE, type RelayServerOptions } from './options.js';
+import { DEFAULT_LIMITS, DEFAULT_PRESENCE, DEFAULT_REDIS_PREFIX, DEFAULT_SESSION_TTL, DEFAULT_SHUTDOWN_GRACE, type RelayServerOptions } from './options.js';
 
 /**
  * How a flag's text becomes an option's value:
@@ -11,9 +11,10 @@ import { DEFAULT_LIMITS, DEFAULT_REDIS_PREFIX, DEFAULT_SESSION_TTL, DEFAULT_SHUT
  * - `string`: as given; `path`: resolved against the working folder;
  * - `trust`: `true`, `false`, a hop count, or a comma-separated list (trustProxy);
  * - `boolean`: a switch without a value, setting the option to `value` (default true);
+ * - `json`: a JSON value (anything else exits with "--FLAG needs JSON"), checked further by createRelayServer();
  * - `function`: createRelayServer() only.
  */
-export type OptionType = 'integer' | 'string' | 'path' | 'trust' | 'boolean' | 'function';
+export type OptionType = 'integer' | 'string' | 'path' | 'trust' | 'boolean' | 'json' | 'function';
 
 export interface OptionDeclaration {
   /** The createRelayServer() option it sets (none for a switch of the CLI's own). */
@@ -96,6 +97,13 @@ export const OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
     type: 'function',
     defaultText: 'none',
     description: 'your own check: `(request) => ({ userId, name? })`, or null to refuse',
+  },
+  {
+    option: 'authorize',
+    type: 'function',
+    defaultText: 'every room',
+    description:
+      'your own room rules: `({ room, peer, identity, addr }) => boolean | Promise<boolean>`, asked for every room a connection enters after the token\'s `rooms` claim; false, a throw or a rejection refuses it (`room_forbidden`)',
   },
   {
     flag: 'allow-origin',
@@ -221,6 +229,40 @@ export const OPTION_DECLARATIONS: readonly OptionDeclaration[] = [
   },
   { flag: 'log-max-age', arg: 'MS', option: 'logMaxAge', type: 'integer', default: DEFAULT_LOG_WINDOW.maxAge, description: 'ms they are kept' },
   { flag: 'log-max-bytes', arg: 'N', option: 'logMaxBytes', type: 'integer', default: DEFAULT_LOG_WINDOW.maxBytes, description: 'bytes of messages kept' },
+  {
+    flag: 'room-retention',
+    arg: 'JSON',
+    option: 'roomRetention',
+    type: 'json',
+    defaultText: 'the log window',
+    description:
+      'how far back `history` shows each room\'s broadcasts: `{"ROOM": {"maxAge": MS, "maxMessages": N}}`, `"*"` for every room not listed; it can only show less than the log keeps ([History](relay.md#history))',
+  },
+  {
+    flag: 'presence-threshold',
+    arg: 'N',
+    option: 'presenceThreshold',
+    type: 'integer',
+    default: DEFAULT_PRESENCE.presenceThreshold,
+    description:
+      'a room with more members than this is large: its rosters are partial (`partial: true`) and its joins and leaves come batched in `presence` frames',
+  },
+  {
+    flag: 'presence-roster-size',
+    arg: 'N',
+    option: 'presenceRosterSize',
+    type: 'integer',
+    default: DEFAULT_PRESENCE.presenceRosterSize,
+    description: "peers in a large room's roster (welcome, `joined`): its most recently active members",
+  },
+  {
+    flag: 'presence-interval',
+    arg: 'MS',
+    option: 'presenceInterval',
+    type: 'integer',
+    default: DEFAULT_PRESENCE.presenceInterval,
+    description: "ms between a large room's `presence` frames (at most one per room per interval, from each node)",
+  },
   {
     flag: 'session-ttl',
     arg: 'MS',

@@ -1,8 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { validateAuthOptions, type AuthOptions } from './auth.js';
+import { validateAuthOptions, type AuthOptions, type Authorize } from './auth.js';
 import { DEFAULT_LOG_WINDOW, type LogWindow } from './log/message-log.js';
 import { compileOriginCheck } from './origin.js';
+import { validateRoomRetention, type RoomRetention } from './retention.js';
 
 export interface RelayLimits {
   /** Largest frame answered with a `too_large` error rather than read (bytes). Four times this closes the socket (1009). */
@@ -43,6 +44,27 @@ export const DEFAULT_SHUTDOWN_GRACE = 10_000;
 /** ms a disconnected client's session is kept, by default (`sessionTtl`, `--session-ttl`). */
 export const DEFAULT_SESSION_TTL = 15 * 60 * 1000;
 
+/** How presence is told in rooms, by default: the `presence*` options. */
+export const DEFAULT_PRESENCE: PresenceOptions = {
+  presenceThreshold: 200,
+  presenceRosterSize: 50,
+  presenceInterval: 1000,
+};
+
+/** How a room's presence is told: peer by peer in small rooms, summarised in large ones. */
+export interface PresenceOptions {
+  /**
+   * A room with more members than this is large: its welcome and `joined`
+   * rosters are partial, and its joins and leaves are batched in `presence`
+   * frames instead of told one by one.
+   */
+  presenceThreshold: number;
+  /** Peers in a large room's partial roster: its most recently active members. */
+  presenceRosterSize: number;
+  /** ms between a large room's `presence` frames, at most one per room per interval. */
+  presenceInterval: number;
+}
+
 /** Key prefix in Redis, by default (`redisPrefix`, `--redis-prefix`). */
 export const DEFAULT_REDIS_PREFIX = 'mc';
 
@@ -70,6 +92,13 @@ export interface DurabilityOptions {
   logMaxAge?: number;
   /** Bytes of messages kept. Default 67108864 (64 MiB). */
   logMaxBytes?: number;
+  /**
+   * How far back `history` shows each room's broadcasts, by room (`*`: every
+   * room not listed): none older than `maxAge` ms, none beyond the room's
+   * newest `maxMessages`. Only ever shows less than the log keeps (the log
+   * window bounds what is kept at all, for replay too). Default: no rule.
+   */
+  roomRetention?: RoomRetention;
   /** ms a client's session is kept after it disconnects (it can resume, and messages to it wait). Default 900000 (15 minutes). */
   sessionTtl?: number;
   /**
@@ -97,9 +126,14 @@ export interface AccessOptions extends AuthOptions {
    * authentication (as the original server did), false with it.
    */
   exposeAddresses?: boolean;
+  /**
+   * Your own room rules, asked for every room a connection enters (see
+   * `Authorize`), after the token's `rooms` claim. Default: every room.
+   */
+  authorize?: Authorize;
 }
 
-export interface RelayServerOptions extends Partial<RelayLimits>, DurabilityOptions, AccessOptions {
+export interface RelayServerOptions extends Partial<RelayLimits>, Partial<PresenceOptions>, DurabilityOptions, AccessOptions {
   /** Listen on this port (0 picks a free one). Either this or `server`. */
   port?: number;
   /** Interface to listen on with `port`. Default: all. */
@@ -144,7 +178,7 @@ export interface StaticFiles {
   files?: Record<string, string>;
 }
 
-export interface ResolvedOptions extends RelayLimits {
+export interface ResolvedOptions extends RelayLimits, PresenceOptions {
   port: number | undefined;
   host: string | undefined;
   server: HttpServer | undefined;
@@ -157,10 +191,12 @@ export interface ResolvedOptions extends RelayLimits {
   fsync: boolean;
   bootIdFile: string | undefined;
   logWindow: LogWindow;
+  roomRetention: RoomRetention;
   sessionTtl: number;
   allowOrigins: readonly string[] | undefined;
   exposeAddresses: boolean;
   auth: AuthOptions;
+  authorize: Authorize | undefined;
   redis: string | undefined;
   redisPrefix: string;
 }
@@ -202,6 +238,9 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
     return value;
   };
   validateAuthOptions(options);
+  if (options.authorize !== undefined && typeof options.authorize !== 'function') {
+    throw new TypeError('createRelayServer: authorize must be a function ({ room, peer, identity, addr }) => boolean | Promise<boolean>');
+  }
   if (options.allowOrigins !== undefined) {
     if (!Array.isArray(options.allowOrigins)) throw new TypeError('createRelayServer: allowOrigins must be an array of origins');
     compileOriginCheck(options.allowOrigins); // throws a TypeError naming an entry that is not an origin
@@ -241,6 +280,7 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       maxAge: positive('logMaxAge', options.logMaxAge, DEFAULT_LOG_WINDOW.maxAge),
       maxBytes: positive('logMaxBytes', options.logMaxBytes, DEFAULT_LOG_WINDOW.maxBytes),
     },
+    roomRetention: options.roomRetention === undefined ? {} : validateRoomRetention(options.roomRetention),
     sessionTtl: positive('sessionTtl', options.sessionTtl, DEFAULT_SESSION_TTL),
     allowOrigins: options.allowOrigins,
     exposeAddresses: options.exposeAddresses ?? !authenticated,
@@ -253,6 +293,10 @@ export function resolveOptions(options: RelayServerOptions): ResolvedOptions {
       ...(options.authenticate !== undefined ? { authenticate: options.authenticate } : {}),
       ...(options.authTimeout !== undefined ? { authTimeout: options.authTimeout } : {}),
     },
+    authorize: options.authorize,
+    presenceThreshold: positive('presenceThreshold', options.presenceThreshold, DEFAULT_PRESENCE.presenceThreshold),
+    presenceRosterSize: positive('presenceRosterSize', options.presenceRosterSize, DEFAULT_PRESENCE.presenceRosterSize),
+    presenceInterval: positive('presenceInterval', options.presenceInterval, DEFAULT_PRESENCE.presenceInterval),
     redis: options.redis,
     redisPrefix: options.redisPrefix ?? DEFAULT_REDIS_PREFIX,
   };

@@ -1,3 +1,4 @@
+import { DEFAULT_ROOM } from '../protocol/constants.js';
 import type { Peer, Target } from '../protocol/frames.js';
 import type { Connection } from './connection.js';
 
@@ -53,10 +54,64 @@ function collect<K>(index: Index<K>, key: K, into: Set<Connection>): boolean {
   return true;
 }
 
-/** A peer online on another node of the cluster. */
-interface RemotePeer {
+/** A peer online on another node of the cluster, and the rooms it is in there. */
+export interface RemotePeer {
   readonly peer: Peer;
   readonly node: string;
+  rooms: readonly string[];
+}
+
+/**
+ * A room: its members on every node, by peer id, in order of activity (the
+ * most recently active last: entering it, or broadcasting to it, moves a
+ * member to the end), and those connected to this node, to whom this node
+ * delivers the room's broadcasts and tells its presence.
+ */
+export class Room {
+  readonly members = new Map<string, Peer>();
+  readonly local = new Set<Connection>();
+  /** The legacy-dialect connections among `local` (their format has no batched presence). */
+  readonly legacy = new Set<Connection>();
+
+  constructor(readonly name: string) {}
+
+  get count(): number {
+    return this.members.size;
+  }
+
+  /** Up to `limit` members, the most recently active first. */
+  recent(limit: number): Peer[] {
+    // A Map iterates oldest first: a ring of the last `limit` seen, no copy of the room.
+    const ring: Peer[] = [];
+    let at = 0;
+    for (const peer of this.members.values()) {
+      if (ring.length < limit) ring.push(peer);
+      else ring[at] = peer;
+      at = (at + 1) % limit;
+    }
+    if (ring.length < limit) return ring.reverse();
+    return [...ring.slice(at), ...ring.slice(0, at)].reverse();
+  }
+
+  /** Up to `limit` members whose name contains `query` (lower case), the most recently active first. */
+  search(query: string, limit: number): Peer[] {
+    const found: Peer[] = [];
+    for (const peer of this.members.values()) {
+      if (query === '' || peer.name.toLowerCase().includes(query)) found.push(peer);
+    }
+    return found.slice(-limit).reverse();
+  }
+}
+
+/** What a change of rooms did: the rooms entered and the rooms left. */
+export interface RoomChange {
+  readonly entered: readonly string[];
+  readonly left: readonly string[];
+}
+
+/** What changed from `before` to `after` (both in order). */
+export function roomChange(before: readonly string[], after: readonly string[]): RoomChange {
+  return { entered: after.filter((room) => !before.includes(room)), left: before.filter((room) => !after.includes(room)) };
 }
 
 function indexRemote(index: Map<string, Set<string>>, key: string, id: string, add: boolean): void {
@@ -81,6 +136,8 @@ export class Presence {
   private readonly remote = new Map<string, RemotePeer>();
   private readonly remoteByName = new Map<string, Set<string>>();
   private readonly remoteByAddr = new Map<string, Set<string>>();
+  /** Every room someone is in, on any node (an empty room is forgotten). */
+  private readonly rooms = new Map<string, Room>();
 
   /** Everyone online, on every node. */
   get count(): number {
@@ -92,14 +149,78 @@ export class Presence {
     return this.byId.size;
   }
 
-  /** Records a peer online on another node; false if it already was. */
-  addRemote(peer: Peer, node: string): boolean {
+  /** The room, if anyone is in it. */
+  room(name: string): Room | undefined {
+    return this.rooms.get(name);
+  }
+
+  /** How many are in the room, on every node. */
+  roomCount(name: string): number {
+    return this.rooms.get(name)?.count ?? 0;
+  }
+
+  /** The peer was active in the room (it broadcast to it): it moves to the end of the room's activity order. */
+  touch(name: string, peerId: string): void {
+    const members = this.rooms.get(name)?.members;
+    const peer = members?.get(peerId);
+    if (!peer) return;
+    members!.delete(peerId);
+    members!.set(peerId, peer);
+  }
+
+  /** Puts a peer (of this node: with its connection) in a room, as its most recently active member. */
+  private enterRoom(name: string, peer: Peer, connection?: Connection): void {
+    let room = this.rooms.get(name);
+    if (!room) this.rooms.set(name, (room = new Room(name)));
+    room.members.delete(peer.id);
+    room.members.set(peer.id, peer);
+    if (connection) {
+      room.local.add(connection);
+      if (!connection.codec.greets) room.legacy.add(connection);
+    }
+  }
+
+  private exitRoom(name: string, peerId: string, connection?: Connection): void {
+    const room = this.rooms.get(name);
+    if (!room) return;
+    room.members.delete(peerId);
+    if (connection) {
+      room.local.delete(connection);
+      room.legacy.delete(connection);
+    }
+    if (room.members.size === 0 && room.local.size === 0) this.rooms.delete(name);
+  }
+
+  /** An online connection of this node entered a room (it must be in `connection.rooms` already, or be added to it). */
+  enter(connection: Connection, name: string): void {
+    if (this.byId.get(connection.id) === connection) this.enterRoom(name, connection.peer, connection);
+  }
+
+  /** An online connection of this node left a room. */
+  exit(connection: Connection, name: string): void {
+    if (this.byId.get(connection.id) === connection) this.exitRoom(name, connection.id, connection);
+  }
+
+  /** Records a peer online on another node, in its rooms; false if it already was. */
+  addRemote(peer: Peer, node: string, rooms: readonly string[] = [DEFAULT_ROOM]): boolean {
     const known = this.remote.get(peer.id);
     if (known) this.removeRemote(peer.id);
-    this.remote.set(peer.id, { peer, node });
+    this.remote.set(peer.id, { peer, node, rooms });
     indexRemote(this.remoteByName, peer.name, peer.id, true);
     indexRemote(this.remoteByAddr, peer.addr, peer.id, true);
+    for (const room of rooms) this.enterRoom(room, peer);
     return known === undefined;
+  }
+
+  /** A peer of another node is in other rooms now: what changed, or undefined if the peer is not known. */
+  moveRemote(peerId: string, rooms: readonly string[]): RoomChange | undefined {
+    const known = this.remote.get(peerId);
+    if (!known) return undefined;
+    const change = roomChange(known.rooms, rooms);
+    known.rooms = rooms;
+    for (const room of change.left) this.exitRoom(room, peerId);
+    for (const room of change.entered) this.enterRoom(room, known.peer);
+    return change;
   }
 
   /** Forgets a peer of another node; returns it if it was known. */
@@ -109,13 +230,13 @@ export class Presence {
     this.remote.delete(peerId);
     indexRemote(this.remoteByName, known.peer.name, peerId, false);
     indexRemote(this.remoteByAddr, known.peer.addr, peerId, false);
+    // A peer that moved here keeps its place in its rooms.
+    if (!this.byId.has(peerId)) for (const room of known.rooms) this.exitRoom(room, peerId);
     return known;
   }
 
   clearRemote(): void {
-    this.remote.clear();
-    this.remoteByName.clear();
-    this.remoteByAddr.clear();
+    for (const peerId of [...this.remote.keys()]) this.removeRemote(peerId);
   }
 
   connections(): IterableIterator<Connection> {
@@ -133,19 +254,34 @@ export class Presence {
     return this.byId.get(id);
   }
 
+  /** A peer online on another node of the cluster, if it is. */
+  remotePeer(id: string): Peer | undefined {
+    return this.remote.get(id)?.peer;
+  }
+
+  /** The rooms of a peer online on another node, if it is. */
+  remoteRooms(id: string): readonly string[] | undefined {
+    return this.remote.get(id)?.rooms;
+  }
+
   /** Whether this peer is online on another node of the cluster. */
   isRemote(id: string): boolean {
     return this.remote.has(id);
   }
 
+  /** Puts a connection online here, in each of its rooms. */
   add(connection: Connection): void {
+    // It was known on another node (it moved here): it is this node's now.
+    if (this.remote.has(connection.id)) this.removeRemote(connection.id);
     this.byId.set(connection.id, connection);
     addTo(this.byName, connection.name, connection);
     addTo(this.byAddr, connection.addr, connection);
+    for (const room of connection.rooms) this.enterRoom(room, connection.peer, connection);
   }
 
   remove(connection: Connection): boolean {
     if (this.byId.get(connection.id) !== connection) return false;
+    for (const room of connection.rooms) this.exitRoom(room, connection.id, connection);
     this.byId.delete(connection.id);
     removeFrom(this.byName, connection.name, connection);
     removeFrom(this.byAddr, connection.addr, connection);
@@ -157,7 +293,10 @@ export class Presence {
     const listed = this.byId.get(connection.id) === connection;
     if (listed) removeFrom(this.byName, connection.name, connection);
     connection.name = name;
-    if (listed) addTo(this.byName, name, connection);
+    if (!listed) return;
+    addTo(this.byName, name, connection);
+    // Its place in each room's activity order is kept (a Map keeps a key's place when its value changes).
+    for (const room of connection.rooms) this.rooms.get(room)?.members.set(connection.id, connection.peer);
   }
 
   /** Every connection (here) and peer (on other nodes) that any of the target's ids, names or addresses names. */

@@ -5,6 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CloseCode, CloseReason, SUBPROTOCOL_V1 } from '../protocol/constants.js';
 import type { Peer } from '../protocol/frames.js';
 import { clientAddress, compileTrust } from './address.js';
+import { DEFAULT_AUTH_TIMEOUT } from './auth.js';
 import type { Admission } from './admission.js';
 import type { Coordinator } from './cluster/coordinator.js';
 import { Connection } from './connection.js';
@@ -16,9 +17,11 @@ import { Presence } from './presence.js';
 import { Commands } from './relay/commands.js';
 import { Delivery } from './relay/delivery.js';
 import { Greeter } from './relay/greeter.js';
+import { History } from './relay/history.js';
 import { Intake } from './relay/intake.js';
 import { Output } from './relay/output.js';
 import { PresenceNotices } from './relay/presence-notices.js';
+import { Rooms } from './relay/rooms.js';
 import { Router } from './relay/router.js';
 import { destroyOnError } from './socket-errors.js';
 import type { Sessions } from './sessions.js';
@@ -98,10 +101,20 @@ export class Relay {
     const delivery = new Delivery(this.presence, this.sessions, this.output, exposed);
     this.notices = new PresenceNotices(this.presence, coordinator, this.log, this.output, options, exposed);
     const router = new Router(coordinator, this.log, this.presence, this.sessions, this.output, logger, options.exposeAddresses);
-    const greeter = new Greeter(this.log, this.sessions, coordinator, this.notices, delivery, this.output, logger, (connection) =>
-      this.intake.drain(connection),
+    const resumeReading = (connection: Connection) => this.intake.drain(connection);
+    const rooms = new Rooms(
+      this.presence,
+      this.notices,
+      this.sessions,
+      this.output,
+      logger,
+      { authorize: options.authorize, authorizeTimeout: options.auth.authTimeout ?? DEFAULT_AUTH_TIMEOUT },
+      exposed,
+      resumeReading,
     );
-    const commands = new Commands(this.presence, greeter, router, delivery, this.output);
+    const greeter = new Greeter(this.log, this.sessions, coordinator, this.notices, rooms, delivery, this.output, logger, resumeReading);
+    const history = new History(this.log, delivery, this.output, logger, options);
+    const commands = new Commands(this.presence, greeter, router, delivery, this.output, rooms, history);
     this.intake = new Intake(options, this.output, logger, (connection, command, size) => commands.handle(connection, command, size));
     this.unsubscribeLog = this.log.subscribe((entry) => delivery.deliver(entry));
     coordinator.onPresence((event) => this.notices.onEvent(event));
@@ -257,6 +270,7 @@ export class Relay {
   async close(timeout = 2000): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    this.notices.close();
     this.unsubscribeLog();
     const open = [...this.all.values()];
     await new Promise<void>((resolve) => {

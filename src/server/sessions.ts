@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { DEFAULT_ROOM } from '../protocol/constants.js';
 import type { Peer } from '../protocol/frames.js';
 import type { TokenBucket } from '../protocol/token-bucket.js';
 
@@ -34,6 +35,8 @@ export class Session {
    * a move to another node of a cluster, starts a full one.
    */
   bucket: TokenBucket | undefined;
+  /** The rooms it is in (its client's, while connected): while away, it is owed their broadcasts. */
+  rooms: readonly string[] = [DEFAULT_ROOM];
 
   constructor(
     /** SHA-256 of the token: the token itself is never stored. */
@@ -62,6 +65,8 @@ export interface SessionLine {
   joinedOffset?: number;
   user?: string;
   awaySince?: number | null;
+  /** Absent from lines written before rooms: the default room. */
+  rooms?: readonly string[];
   deleted?: true;
 }
 
@@ -73,6 +78,7 @@ const lineOf = (s: Session): SessionLine => ({
   joinedOffset: s.joinedOffset,
   awaySince: s.awaySince ?? null,
   node: s.node ?? null,
+  rooms: s.rooms,
   ...(s.user !== undefined ? { user: s.user } : {}),
 });
 
@@ -112,10 +118,11 @@ export class Sessions {
   }
 
   /** A new session for `peer`; returns it with its token, which only the client gets. */
-  create(peer: Peer, joinedOffset: number, user?: string): { session: Session; token: string } {
+  create(peer: Peer, joinedOffset: number, user?: string, rooms: readonly string[] = [DEFAULT_ROOM]): { session: Session; token: string } {
     const token = randomBytes(18).toString('base64url');
     const session = new Session(hash(token), peer.id, peer.name, peer.addr, joinedOffset, user);
     session.node = this.options.node;
+    session.rooms = rooms;
     this.add(session);
     this.persist({
       key: session.key,
@@ -125,9 +132,16 @@ export class Sessions {
       joinedOffset,
       awaySince: null,
       node: this.options.node ?? null,
+      rooms,
       ...(user !== undefined ? { user } : {}),
     });
     return { session, token };
+  }
+
+  /** Its client is in these rooms now. */
+  setRooms(session: Session, rooms: readonly string[]): void {
+    session.rooms = rooms;
+    if (this.byKey.get(session.key) === session) this.persist({ key: session.key, rooms });
   }
 
   /** The session a resume token names, unless it is unknown or expired. */
@@ -199,6 +213,7 @@ export class Sessions {
       const session = new Session(line.key, line.peerId, line.name ?? '', line.addr ?? '', line.joinedOffset, line.user);
       session.awaySince = typeof line.awaySince === 'number' ? line.awaySince : undefined;
       session.node = line.node ?? undefined;
+      if (line.rooms !== undefined) session.rooms = line.rooms;
       this.add(session);
       return;
     }
@@ -207,6 +222,7 @@ export class Sessions {
     if (line.addr !== undefined) existing.addr = line.addr;
     if (line.awaySince !== undefined) existing.awaySince = line.awaySince ?? undefined;
     if (line.node !== undefined) existing.node = line.node ?? undefined;
+    if (line.rooms !== undefined) existing.rooms = line.rooms;
     if (existing.node !== undefined && existing.node !== this.options.node) existing.connection = undefined;
     if (existing.awaySince !== undefined) this.index(existing);
   }
@@ -324,10 +340,13 @@ export class Sessions {
       if (line.peerId === undefined || line.joinedOffset === undefined) continue;
       const session = new Session(line.key, line.peerId, line.name ?? '', line.addr ?? '', line.joinedOffset, line.user);
       session.awaySince = typeof line.awaySince === 'number' ? line.awaySince : now;
+      if (line.rooms !== undefined) session.rooms = line.rooms;
       if (!this.expired(session, now)) this.add(session);
     }
     const compacted = [...this.byKey.values()]
-      .map((s) => JSON.stringify({ key: s.key, peerId: s.peerId, name: s.name, addr: s.addr, joinedOffset: s.joinedOffset, awaySince: s.awaySince, user: s.user }))
+      .map((s) =>
+        JSON.stringify({ key: s.key, peerId: s.peerId, name: s.name, addr: s.addr, joinedOffset: s.joinedOffset, awaySince: s.awaySince, user: s.user, rooms: s.rooms }),
+      )
       .join('\n');
     writeFileSync(`${file}.tmp`, compacted ? `${compacted}\n` : '');
     renameSync(`${file}.tmp`, file);

@@ -191,7 +191,7 @@ describe('a relay cluster under faults (real processes, real Redis)', () => {
     await a!.kill('SIGKILL');
     // Without the reaper no leave would ever come: the node said no goodbye.
     const left = await watcher.next((f) => f.type === 'leave');
-    assert.deepEqual(left, { type: 'leave', peer: doomed.self, count: 1 });
+    assert.deepEqual(left, { type: 'leave', peer: doomed.self, count: 1, room: 'lobby' });
     const health = (await (await fetch(`http://127.0.0.1:${b!.port}/healthz`)).json()) as Record<string, unknown>;
     assert.equal(health.online, 1);
     assert.equal(health.nodes, 1);

@@ -93,10 +93,10 @@ describe('a relay cluster on Redis', () => {
     const seen = watcher.frames.length;
     const dee = await connect(b, 'dee');
     const joined = await watcher.next((f) => f.type === 'join', undefined, seen);
-    assert.deepEqual(joined, { type: 'join', peer: dee.self, count: 6 });
+    assert.deepEqual(joined, { type: 'join', peer: dee.self, count: 6, room: 'lobby' });
     dee.close();
     const left = await watcher.next((f) => f.type === 'leave', undefined, seen);
-    assert.deepEqual(left, { type: 'leave', peer: dee.self, count: 5 });
+    assert.deepEqual(left, { type: 'leave', peer: dee.self, count: 5, room: 'lobby' });
   });
 
   it('resumes a client on another node, replaying what it missed, with the same identity', async () => {

@@ -13,8 +13,8 @@ import { DEFAULT_LIMITS } from '../../src/server/options.js';
 const DOC_URL = new URL('../../docs/PROTOCOL.md', import.meta.url);
 const doc = readFileSync(DOC_URL, 'utf8');
 
-const CLIENT_TYPES = new Set(['hello', 'send', 'ping', 'received']);
-const SERVER_TYPES = new Set(['welcome', 'message', 'ack', 'delivered', 'join', 'leave', 'error', 'pong']);
+const CLIENT_TYPES = new Set(['hello', 'send', 'ping', 'received', 'join', 'leave', 'who', 'history']);
+const SERVER_TYPES = new Set(['welcome', 'message', 'ack', 'delivered', 'join', 'leave', 'error', 'pong', 'joined', 'left', 'presence', 'roster', 'page']);
 const LEGACY_OUT_KEYS = ['count', 'currUserIp', 'currUserName', 'data'];
 const LEGACY_IN_KEYS = new Set(['ip', 'userName', 'data']);
 
@@ -56,7 +56,8 @@ function check(block: Block): { kind: Kind; value: Record<string, unknown> } {
   const text = JSON.stringify(frame);
 
   if (typeof frame.type === 'string') {
-    if (CLIENT_TYPES.has(frame.type)) {
+    // `join` and `leave` go both ways: the server's notices name a peer, a client's frames a room only.
+    if (CLIENT_TYPES.has(frame.type) && !(SERVER_TYPES.has(frame.type) && 'peer' in frame)) {
       const decoded = decodeClientFrame(text);
       assert.ok(decoded.ok, `${where}: the server would refuse this ${frame.type}: ${decoded.ok ? '' : decoded.message}`);
       return { kind: 'client', value: frame };
@@ -109,7 +110,9 @@ describe('docs/PROTOCOL.md examples', () => {
 
   it('shows at least one example of every frame type and of both legacy directions', () => {
     const types = new Set(checked.filter((c) => c.kind === 'client' || c.kind === 'server').map((c) => c.value.type as string));
-    for (const type of [...CLIENT_TYPES, ...SERVER_TYPES]) assert.ok(types.has(type), `no example of ${type}`);
+    const shown = new Set(checked.filter((c) => c.kind === 'client' || c.kind === 'server').map((c) => `${c.kind} ${c.value.type as string}`));
+    for (const type of CLIENT_TYPES) assert.ok(shown.has(`client ${type}`), `no example of the client's ${type}`);
+    for (const type of SERVER_TYPES) assert.ok(shown.has(`server ${type}`), `no example of the server's ${type}`);
     assert.ok(types.has('join') && types.has('leave'), 'join and leave');
     const kinds = new Set(checked.map((c) => c.kind));
     assert.ok(kinds.has('legacy-in'), 'no legacy frame from a client');

@@ -28,6 +28,8 @@ function sample(d: OptionDeclaration & { flag: string }): { args: string[]; expe
       return d.repeatable
         ? { args: [`--${d.flag}`, 'https://a.example', `--${d.flag}`, 'https://b.example'], expected: ['https://a.example', 'https://b.example'] }
         : { args: [`--${d.flag}`, 'some-value'], expected: 'some-value' };
+    case 'json':
+      return { args: [`--${d.flag}`, '{"*":{"maxAge":60000}}'], expected: { '*': { maxAge: 60000 } } };
     case 'function':
       throw new Error(`--${d.flag}: a function cannot be a flag`);
   }

@@ -18,7 +18,7 @@ describe('relay presence', () => {
     );
     assert.equal(bob.welcome.count, 2);
     const joined = await ada.next((f) => f.type === 'join');
-    assert.deepEqual(joined, { type: 'join', peer: bob.self, count: 2 });
+    assert.deepEqual(joined, { type: 'join', peer: bob.self, count: 2, room: 'lobby' });
     assert.equal(bob.ofType('join').length, 0, 'the newcomer gets its welcome, not its own join');
 
     const cy = await fixture.client(relay, { name: 'cy' });
@@ -28,7 +28,7 @@ describe('relay presence', () => {
 
     bob.close();
     const left = await ada.next((f) => f.type === 'leave');
-    assert.deepEqual(left, { type: 'leave', peer: bob.self, count: 2 });
+    assert.deepEqual(left, { type: 'leave', peer: bob.self, count: 2, room: 'lobby' });
     assert.deepEqual(await cy.next((f) => f.type === 'leave'), left);
     assert.equal(relay.online, 2);
   });

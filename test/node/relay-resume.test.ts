@@ -53,7 +53,7 @@ describe('relay: sessions, resume and replay', () => {
     assert.equal(live.replay, undefined);
     assert.equal(back.ofType('message').length, 4);
     const rejoined = await ada.next((f) => f.type === 'join', undefined, adaSeen);
-    assert.deepEqual(rejoined, { type: 'join', peer: bobWelcome.self, count: 3 }, 'the others see bob come back');
+    assert.deepEqual(rejoined, { type: 'join', peer: bobWelcome.self, count: 3, room: 'lobby' }, 'the others see bob come back');
   });
 
   it('replays nothing a session was not owed: not its own messages, not what came before it existed', async () => {

@@ -15,7 +15,7 @@ import { ServerFrameSchema, type ServerFrame } from '../../src/protocol/frames.j
 import { decodeServerFrame } from '../../src/protocol/server-frames.js';
 
 const RUNS = { numRuns: 2000 };
-const SERVER_TYPES = ['welcome', 'message', 'ack', 'delivered', 'join', 'leave', 'error', 'pong'];
+const SERVER_TYPES = ['welcome', 'message', 'ack', 'delivered', 'join', 'leave', 'error', 'pong', 'presence', 'joined', 'left', 'roster', 'page'];
 
 /**
  * Both verdicts on one frame text: the guards' (`decodeServerFrame`) and the
@@ -85,6 +85,14 @@ const limits = fc.record({ maxFrameBytes: num, maxMessagesPerSecond: num, burst:
 const frame = (fields: Record<string, fc.Arbitrary<unknown>>, optional: string[] = []) =>
   fc.record(fields, { requiredKeys: Object.keys(fields).filter((key) => !optional.includes(key)) });
 
+/** A room as welcome and joined describe it. */
+const roomState = {
+  room: str,
+  count: num,
+  roster: fc.array(peer, { maxLength: 5 }),
+  partial: fc.boolean(),
+};
+
 const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   frame(
     {
@@ -96,20 +104,41 @@ const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
       offset,
       roster: fc.array(peer, { maxLength: 5 }),
       count: num,
+      rooms: fc.array(frame(roomState, ['partial']), { maxLength: 3 }),
       limits,
       resumed: fc.boolean(),
       gap: fc.boolean(),
     },
-    ['gap'],
+    ['gap', 'rooms'],
   ),
   frame(
-    { type: fc.constant('message'), offset, id: str, from: peer, to: reportedTarget, data: fc.jsonValue({ maxDepth: 4 }), ts: num, replay: fc.boolean() },
-    ['to', 'replay'],
+    {
+      type: fc.constant('message'),
+      offset,
+      id: str,
+      from: peer,
+      to: reportedTarget,
+      room: str,
+      data: fc.jsonValue({ maxDepth: 4 }),
+      ts: num,
+      replay: fc.boolean(),
+    },
+    ['to', 'room', 'replay'],
   ),
   frame({ type: fc.constant('ack'), id: str, offset, ts: num, recipients: num, duplicate: fc.boolean() }, ['duplicate']),
   frame({ type: fc.constant('delivered'), id: str, offset, by: peer }),
-  frame({ type: fc.constantFrom('join', 'leave'), peer, count: num }),
-  frame({ type: fc.constant('error'), code: str, message: str, id: str, targets: reportedTarget, retryAfter: num }, ['id', 'targets', 'retryAfter']),
+  frame({ type: fc.constantFrom('join', 'leave'), peer, count: num, room: str }, ['room']),
+  frame(
+    { type: fc.constant('presence'), room: str, count: num, joined: fc.array(peer, { maxLength: 4 }), left: fc.array(peer, { maxLength: 4 }), truncated: fc.boolean() },
+    ['truncated'],
+  ),
+  frame({ type: fc.constant('joined'), ...roomState, id: str }, ['partial', 'id']),
+  frame({ type: fc.constant('left'), room: str, id: str }, ['id']),
+  frame({ type: fc.constant('roster'), id: str, room: str, count: num, peers: fc.array(peer, { maxLength: 5 }) }),
+  frame(
+    { type: fc.constant('error'), code: str, message: str, id: str, targets: reportedTarget, retryAfter: num, room: str },
+    ['id', 'targets', 'retryAfter', 'room'],
+  ),
   frame({ type: fc.constant('pong'), t: num }, ['t']),
 );
 
@@ -118,6 +147,7 @@ const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
 /** Every field name of every server frame, and names an object inherits. */
 const KNOWN_KEYS = [
   ...['type', 'v', 'self', 'session', 'epoch', 'offset', 'roster', 'count', 'limits', 'resumed', 'gap'],
+  ...['rooms', 'room', 'partial', 'joined', 'left', 'truncated', 'peers'],
   ...['id', 'from', 'to', 'data', 'ts', 'replay', 'recipients', 'duplicate', 'by', 'peer', 'code', 'message', 'targets', 'retryAfter', 't'],
   ...['name', 'addr', 'ids', 'names', 'addrs', 'maxFrameBytes', 'maxMessagesPerSecond', 'burst', 'heartbeatInterval'],
   ...['__proto__', 'constructor', 'toString', 'length', '0'],

@@ -57,6 +57,12 @@ const send = withExtra(
       type: fc.oneof({ weight: 9, arbitrary: fc.constant('send') }, { weight: 1, arbitrary: anyJson }),
       id: fc.oneof({ weight: 8, arbitrary: textNear(FieldLimits.maxIdLength) }, { weight: 1, arbitrary: anyJson }),
       to: target,
+      // Room names near their limits, with control characters now and then (refused), or not a string at all.
+      room: fc.oneof(
+        { weight: 6, arbitrary: textNear(FieldLimits.maxRoomLength) },
+        { weight: 1, arbitrary: fc.constantFrom('a\u0000b', '\u007f', 'ok\n', 'lobby') },
+        { weight: 1, arbitrary: anyJson },
+      ),
       data: fc.oneof(fc.jsonValue({ maxDepth: 4 }), nested),
     },
     { requiredKeys: ['type'] },

@@ -8,6 +8,8 @@ export interface ClientOptions {
   /** 'v1' (default) offers the subprotocol and says hello; 'legacy' speaks the original format. */
   dialect?: 'v1' | 'legacy';
   name?: string;
+  /** The hello's `rooms` (v1); absent: not sent (the default room). */
+  rooms?: string[];
   /** Send hello on open (v1). Default true. */
   hello?: boolean;
   headers?: Record<string, string>;
@@ -55,7 +57,11 @@ export class TestClient {
     const client = new TestClient(url, options);
     await client.opened;
     if ((options.dialect ?? 'v1') === 'v1' && options.hello !== false) {
-      client.send({ type: 'hello', ...(options.name !== undefined ? { name: options.name } : {}) });
+      client.send({
+        type: 'hello',
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.rooms !== undefined ? { rooms: options.rooms } : {}),
+      });
       await client.next((frame) => frame.type === 'welcome');
     }
     return client;

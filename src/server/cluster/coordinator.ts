@@ -4,9 +4,16 @@ import type { Sessions } from '../sessions.js';
 
 /** Something that happened to a peer, on some node of the cluster. */
 export type PresenceEvent =
-  /** `quiet`: a session moved to a new connection; its clients need not be told again. */
-  | { readonly kind: 'join'; readonly peer: Peer; readonly node: string; readonly quiet?: boolean }
-  | { readonly kind: 'leave'; readonly peer: Peer; readonly node: string }
+  /** `rooms`: the rooms it is in. `quiet`: a session moved to a new connection; its clients need not be told again. */
+  | { readonly kind: 'join'; readonly peer: Peer; readonly node: string; readonly rooms: readonly string[]; readonly quiet?: boolean }
+  /** A peer online on `node` entered or left rooms: `rooms` are those it is in now. */
+  | { readonly kind: 'rooms'; readonly peerId: string; readonly node: string; readonly rooms: readonly string[] }
+  /**
+   * `rooms`: the rooms it was in, from the node it was on (that node tells its
+   * clients from it; the others know them already). Absent when another node
+   * reaped it.
+   */
+  | { readonly kind: 'leave'; readonly peer: Peer; readonly node: string; readonly rooms?: readonly string[] }
   /** A session moved to another connection (maybe on another node): the old one must let go. */
   | { readonly kind: 'takeover'; readonly peerId: string; readonly node: string };
 

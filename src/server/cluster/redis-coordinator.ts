@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createClient, type RedisClientType } from 'redis';
+import { DEFAULT_ROOM } from '../../protocol/constants.js';
 import type { Peer } from '../../protocol/frames.js';
-import type { AppendResult, LogEntry, LogWindow, MessageLog, NewLogEntry } from '../log/message-log.js';
+import type { AppendResult, BackPage, LogEntry, LogWindow, MessageLog, NewLogEntry, ReadBackOptions } from '../log/message-log.js';
 import { Sessions, type SessionLine } from '../sessions.js';
 import type { Coordinator, CoordinatorHealth, PresenceEvent } from './coordinator.js';
 import { APPEND, offsetOf } from './redis-stream.js';
@@ -20,6 +21,19 @@ export interface RedisCoordinatorOptions {
 }
 
 type Kind = 'm' | 'p' | 's';
+
+/** Stream entries one XREVRANGE of a read back asks for. */
+const READ_BACK_BATCH = 500;
+
+/** A value of the online hash: a peer, the node it is on, and its rooms. */
+interface OnlineValue {
+  readonly peer: Peer;
+  readonly node: string;
+  readonly rooms: readonly string[];
+}
+
+/** The rooms an online value or a join event names; a node from before rooms named none: the default room. */
+const roomsOf = (value: { rooms?: unknown }): readonly string[] => (Array.isArray(value.rooms) ? (value.rooms as string[]) : [DEFAULT_ROOM]);
 
 /**
  * A relay node's share of a cluster, on Redis: the log is a stream (offsets
@@ -41,8 +55,8 @@ export class RedisCoordinator implements Coordinator {
   private readonly resetListeners: Array<() => void> = [];
   /** Session changes made while Redis was unreachable, shared once it is back. */
   private readonly unsent: SessionLine[] = [];
-  /** Presence this node has published, to restore after an outage. */
-  private readonly localOnline = new Map<string, Peer>();
+  /** Presence this node has published (each peer with its rooms), to restore after an outage. */
+  private readonly localOnline = new Map<string, OnlineValue>();
   private epochValue = '';
   private lastId = '0-0';
   private headValue = 0;
@@ -135,8 +149,8 @@ export class RedisCoordinator implements Coordinator {
       this.sessions.apply(JSON.parse(value) as SessionLine);
     }
     for (const value of Object.values(await this.client.hGetAll(this.keys.online))) {
-      const { peer, node } = JSON.parse(value) as { peer: Peer; node: string };
-      if (node !== this.nodeId) this.emitPresence({ kind: 'join', peer, node });
+      const online = JSON.parse(value) as OnlineValue;
+      if (online.node !== this.nodeId) this.emitPresence({ kind: 'join', peer: online.peer, node: online.node, rooms: roomsOf(online) });
     }
   }
 
@@ -164,8 +178,8 @@ export class RedisCoordinator implements Coordinator {
           await this.writeSession(this.unsent[0]!);
           this.unsent.shift();
         }
-        for (const [peerId, peer] of this.localOnline) {
-          await this.appendEvent('p', { kind: 'join', peer, node: this.nodeId }, 'hset', peerId, { peer, node: this.nodeId });
+        for (const [peerId, online] of this.localOnline) {
+          await this.appendEvent('p', { kind: 'join', peer: online.peer, node: this.nodeId, rooms: online.rooms }, 'hset', peerId, online);
         }
       }
       this.up = true;
@@ -211,6 +225,7 @@ export class RedisCoordinator implements Coordinator {
         const fresh = entries.filter((e) => Date.now() - e.ts <= window.maxAge);
         return { entries: fresh, complete: after >= first - 1 && fresh.length === entries.length };
       },
+      readBack: (before: number | undefined, options: ReadBackOptions) => this.readBack(before, options),
       subscribe(listener: (entry: LogEntry) => void) {
         coordinator.messageListeners.add(listener);
         return () => coordinator.messageListeners.delete(listener);
@@ -239,6 +254,40 @@ export class RedisCoordinator implements Coordinator {
 
   private appendEvent(kind: 'p' | 's', value: unknown, hashOp: 'hset' | 'hdel', field: string, hashValue?: unknown): Promise<[boolean, number]> {
     return this.appendRaw(kind, value, '', hashOp, field, hashValue);
+  }
+
+  /**
+   * The stream backwards, in batches, skipping the presence and session
+   * events it holds between the messages. A message older than the window's
+   * age ends it, as if the stream ended there: replay does not reach it either.
+   */
+  private async readBack(before: number | undefined, options: ReadBackOptions): Promise<BackPage> {
+    const { visible, limit, maxScan, floor = 0 } = options;
+    const oldest = Date.now() - this.options.window.maxAge;
+    const found: LogEntry[] = [];
+    if (before !== undefined && before <= 1) return backPage(found, false, undefined);
+    let scanned = 0;
+    let lowest: number | undefined;
+    let end = before === undefined ? '+' : `0-${before - 1}`;
+    for (;;) {
+      if (found.length >= limit || scanned >= maxScan) break;
+      const count = Math.min(READ_BACK_BATCH, maxScan - scanned);
+      const batch = (await this.client.xRevRange(this.keys.log, end, '-', { COUNT: count })) ?? [];
+      for (const { id, message } of batch) {
+        const offset = offsetOf(id);
+        if (offset < floor || found.length >= limit || scanned >= maxScan) return backPage(found, offset >= floor, lowest);
+        scanned++;
+        lowest = offset;
+        if (message.k !== 'm') continue;
+        const entry = this.toEntry(id, message.v!);
+        if (entry.ts < oldest) return backPage(found, false, lowest);
+        if (visible(entry)) found.push(entry);
+      }
+      if (batch.length < count || lowest === undefined || lowest <= 1) return backPage(found, false, lowest);
+      end = `0-${lowest - 1}`;
+    }
+    // Stopped at the limit or the scan's bound: older entries may be kept.
+    return backPage(found, true, lowest);
   }
 
   private async entryAt(offset: number): Promise<LogEntry | undefined> {
@@ -286,7 +335,8 @@ export class RedisCoordinator implements Coordinator {
         if (parsed.origin !== this.nodeId) this.sessions.apply(parsed as SessionLine);
         return;
       }
-      this.emitPresence(parsed as PresenceEvent);
+      const event = parsed as PresenceEvent;
+      this.emitPresence(event.kind === 'join' ? { ...event, rooms: roomsOf(event) } : event);
     } catch (error) {
       this.options.logger.error({ err: error, id }, 'could not apply a cluster event');
     }
@@ -295,14 +345,29 @@ export class RedisCoordinator implements Coordinator {
   // ── presence and sessions ───────────────────────────────────────────────
 
   publish(event: PresenceEvent): void {
-    if (event.kind === 'join') this.localOnline.set(event.peer.id, event.peer);
-    if (event.kind === 'leave') this.localOnline.delete(event.peer.id);
-    const write =
-      event.kind === 'join'
-        ? this.appendEvent('p', event, 'hset', event.peer.id, { peer: event.peer, node: this.nodeId })
-        : event.kind === 'leave'
-          ? this.appendEvent('p', event, 'hdel', event.peer.id)
-          : this.appendEvent('p', event, 'hdel', '\u0000');
+    let write: Promise<unknown>;
+    switch (event.kind) {
+      case 'join': {
+        const online: OnlineValue = { peer: event.peer, node: this.nodeId, rooms: event.rooms };
+        this.localOnline.set(event.peer.id, online);
+        write = this.appendEvent('p', event, 'hset', event.peer.id, online);
+        break;
+      }
+      case 'rooms': {
+        const known = this.localOnline.get(event.peerId);
+        if (!known) return;
+        const online: OnlineValue = { ...known, rooms: event.rooms };
+        this.localOnline.set(event.peerId, online);
+        write = this.appendEvent('p', event, 'hset', event.peerId, online);
+        break;
+      }
+      case 'leave':
+        this.localOnline.delete(event.peer.id);
+        write = this.appendEvent('p', event, 'hdel', event.peer.id);
+        break;
+      default:
+        write = this.appendEvent('p', event, 'hdel', '\u0000');
+    }
     // Unreachable: shared again by recover() once Redis is back.
     write.catch(() => undefined);
   }
@@ -357,7 +422,7 @@ export class RedisCoordinator implements Coordinator {
     const online = await this.client.hGetAll(this.keys.online);
     let peers = 0;
     for (const value of Object.values(online)) {
-      const entry = JSON.parse(value) as { peer: Peer; node: string };
+      const entry = JSON.parse(value) as OnlineValue;
       if (entry.node !== node) continue;
       peers++;
       await this.appendEvent('p', { kind: 'leave', peer: entry.peer, node }, 'hdel', entry.peer.id);
@@ -386,6 +451,10 @@ export class RedisCoordinator implements Coordinator {
     await Promise.allSettled([this.client.close(), this.reader.close()]);
     await this.readerLoop;
   }
+}
+
+function backPage(newestFirst: LogEntry[], more: boolean, lowest: number | undefined): BackPage {
+  return { entries: newestFirst.reverse(), more, ...(lowest !== undefined ? { before: lowest } : {}) };
 }
 
 /** A Redis URL without its password, for messages. */

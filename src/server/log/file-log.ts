@@ -14,7 +14,17 @@ import { join } from 'node:path';
 import { readBootId } from './boot-id.js';
 import { flushFile, flushFolder, replaceFile } from './durable-files.js';
 import { MemoryLog } from './memory-log.js';
-import { dedupeKey, type AppendResult, type LogEntry, type LogWindow, type MaybePromise, type MessageLog, type NewLogEntry } from './message-log.js';
+import {
+  dedupeKey,
+  type AppendResult,
+  type BackPage,
+  type LogEntry,
+  type LogWindow,
+  type MaybePromise,
+  type MessageLog,
+  type NewLogEntry,
+  type ReadBackOptions,
+} from './message-log.js';
 
 export interface FileLogOptions {
   /** The folder; created if missing. */
@@ -269,6 +279,11 @@ export class FileLog implements MessageLog {
 
   async read(after: number): Promise<{ entries: LogEntry[]; complete: boolean }> {
     return this.memory.readNow(after);
+  }
+
+  /** From the window in memory, which a restart fills again from the segments. Messages waiting for their flush (fsync) are not shown yet. */
+  readBack(before: number | undefined, options: ReadBackOptions): BackPage {
+    return this.memory.readBack(before, options);
   }
 
   subscribe(listener: (entry: LogEntry) => void): () => void {

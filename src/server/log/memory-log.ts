@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Peer, Target } from '../../protocol/frames.js';
-import { type AppendResult, type LogEntry, type LogWindow, type MessageLog, type NewLogEntry } from './message-log.js';
+import {
+  type AppendResult,
+  type BackPage,
+  type LogEntry,
+  type LogWindow,
+  type MessageLog,
+  type NewLogEntry,
+  type ReadBackOptions,
+} from './message-log.js';
 
 /**
  * The log in memory, in a bounded window (by count, age and size). A new
@@ -113,6 +121,28 @@ export class MemoryLog implements MessageLog {
   readNow(after: number): { entries: LogEntry[]; complete: boolean } {
     this.expire(Date.now());
     const complete = after >= this.missingThrough && after <= this.headOffset;
+    // Only the expired entries before `start` are undefined.
+    return { entries: this.entries.slice(this.indexAfter(after)) as LogEntry[], complete };
+  }
+
+  readBack(before: number | undefined, options: ReadBackOptions): BackPage {
+    this.expire(Date.now());
+    const { visible, limit, maxScan, floor = 0 } = options;
+    const found: LogEntry[] = [];
+    let index = (before === undefined ? this.entries.length : this.indexAfter(before - 1)) - 1;
+    let lowest: number | undefined;
+    for (let scanned = 0; index >= this.start && found.length < limit && scanned < maxScan; index--, scanned++) {
+      const entry = this.entries[index]!;
+      if (entry.offset < floor) break;
+      lowest = entry.offset;
+      if (visible(entry)) found.push(entry);
+    }
+    const more = index >= this.start && this.entries[index]!.offset >= floor;
+    return { entries: found.reverse(), more, ...(lowest !== undefined ? { before: lowest } : {}) };
+  }
+
+  /** The index of the first kept entry with an offset above `after`. */
+  private indexAfter(after: number): number {
     // Offsets grow but may jump (past what a crash lost): search, do not count.
     let low = this.start;
     let high = this.entries.length;
@@ -121,8 +151,7 @@ export class MemoryLog implements MessageLog {
       if (this.entries[middle]!.offset <= after) low = middle + 1;
       else high = middle;
     }
-    // Only the expired entries before `start` are undefined.
-    return { entries: this.entries.slice(low) as LogEntry[], complete };
+    return low;
   }
 
   subscribe(listener: (entry: LogEntry) => void): () => void {

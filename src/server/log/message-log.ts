@@ -49,6 +49,28 @@ export const DEFAULT_LOG_WINDOW: LogWindow = {
 /** The key a message is deduplicated by: its sender and its id (a resend after a lost ack has both). */
 export const dedupeKey = (fromId: string, id: string): string => `${fromId}\u0000${id}`;
 
+/** What `readBack` looks for, and how far. */
+export interface ReadBackOptions {
+  /** Whether an entry goes into the page (the others are only examined); asked once per entry examined, newest first. */
+  readonly visible: (entry: LogEntry) => boolean;
+  /** Visible entries wanted: the scan stops once it has this many. */
+  readonly limit: number;
+  /** Entries examined at most (in a cluster, the stream's other events count too: they cost the same to read). */
+  readonly maxScan: number;
+  /** Entries below this offset are not looked at, as if the log had none (default 0). */
+  readonly floor?: number;
+}
+
+/** A page read back from the log. */
+export interface BackPage {
+  /** The visible entries found, oldest first. */
+  readonly entries: LogEntry[];
+  /** True when entries older than those examined may still be kept (the scan stopped at `limit` or `maxScan`). */
+  readonly more: boolean;
+  /** The lowest offset examined: where the next read back continues. Absent when none was. */
+  readonly before?: number;
+}
+
 /** A log in memory or on local disk answers at once; one on Redis, later. The relay handles both without a detour through the microtask queue. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -79,6 +101,12 @@ export interface MessageLog {
    * `offset` is beyond it (whoever saw it saw messages this log lost).
    */
   read(after: number): Promise<{ entries: LogEntry[]; complete: boolean }>;
+  /**
+   * Kept entries with offsets below `before` (absent: up to the head), newest
+   * first until `limit` visible ones are found or `maxScan` were examined;
+   * handed back oldest first. For history: what is shown is up to `visible`.
+   */
+  readBack(before: number | undefined, options: ReadBackOptions): MaybePromise<BackPage>;
   subscribe(listener: (entry: LogEntry) => void): () => void;
   close(): Promise<void>;
 }

@@ -7,7 +7,9 @@ import type { Command } from '../dialect.js';
 import type { Presence } from '../presence.js';
 import type { Delivery } from './delivery.js';
 import type { Greeter } from './greeter.js';
+import type { History } from './history.js';
 import type { Output } from './output.js';
+import type { Rooms } from './rooms.js';
 import type { Router } from './router.js';
 
 export class Commands {
@@ -17,6 +19,8 @@ export class Commands {
     private readonly router: Router,
     private readonly delivery: Delivery,
     private readonly output: Output,
+    private readonly rooms: Rooms,
+    private readonly history: History,
   ) {}
 
   /** `size`: the frame's length, which the log counts towards its byte bound (cheaper than serialising it again). */
@@ -43,6 +47,20 @@ export class Commands {
         if (connection.state === 'awaiting-hello') this.output.reject(connection, ErrorCode.HelloRequired, 'send hello first');
         else this.delivery.received(connection, command);
         return;
+      case 'history':
+        this.history.handle(connection, command);
+        return;
+      case 'join':
+      case 'leave':
+      case 'who':
+        if (connection.state === 'awaiting-hello') {
+          this.output.reject(connection, ErrorCode.HelloRequired, 'send hello first', { id: command.id });
+          return;
+        }
+        if (command.type === 'join') this.rooms.join(connection, command);
+        else if (command.type === 'leave') this.rooms.leave(connection, command);
+        else this.rooms.who(connection, command);
+        return;
       case 'post':
         if (command.name && !connection.identity) this.presence.rename(connection, command.name);
         if (command.message) this.router.route(connection, command.message, size, () => undefined);
@@ -52,7 +70,13 @@ export class Commands {
 
   /** Routes a v1 `send`; its client learns the message's offset (or why it was refused). */
   private routeAndAck(connection: Connection, frame: SendFrame, size: number): void {
-    this.router.route(connection, { id: frame.id, to: frame.to, room: frame.room, data: frame.data }, size, (result) => {
+    if (frame.to && frame.room !== undefined) {
+      this.output.reject(connection, ErrorCode.BadField, 'room: a message goes to a room (broadcast) or to targets (`to`), not both', { id: frame.id });
+      return;
+    }
+    const room = frame.to ? undefined : this.rooms.broadcastRoom(connection, frame.room, frame.id);
+    if (!frame.to && room === undefined) return;
+    this.router.route(connection, { id: frame.id, to: frame.to, room, data: frame.data }, size, (result) => {
       if (!result) return;
       const hot = connection.codec.hot;
       if (hot) {

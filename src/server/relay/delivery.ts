@@ -1,6 +1,7 @@
 // Fan-out: each logged message (from any node) to its online recipients,
 // encoded once per dialect; held for clients being replayed to; and the
 // delivery receipts private messages earn.
+import { DEFAULT_ROOM } from '../../protocol/constants.js';
 import type { MessageFrame, Peer, ReceivedFrame } from '../../protocol/frames.js';
 import type { Connection } from '../connection.js';
 import type { ServerDialect } from '../dialect.js';
@@ -15,10 +16,14 @@ const MAX_HELD = 10_000;
 /** Receipts a session keeps waiting for its client to report; beyond this the oldest half goes. */
 const MAX_RECEIPTS = 1000;
 
-/** Whether `entry` is owed to the session with this peer id (never its own messages). */
-export function isFor(entry: LogEntry, peerId: string): boolean {
+/**
+ * Whether `entry` is owed to the session with this peer id, in these rooms:
+ * its private messages, and the broadcasts of its rooms (never its own).
+ */
+export function isFor(entry: LogEntry, peerId: string, rooms: readonly string[]): boolean {
   if (entry.from.id === peerId) return false;
-  return entry.recipients === undefined || entry.recipients.includes(peerId);
+  if (entry.recipients) return entry.recipients.includes(peerId);
+  return rooms.includes(entry.room ?? DEFAULT_ROOM);
 }
 
 export class Delivery {
@@ -51,10 +56,14 @@ export class Delivery {
         if (connection) this.deliverLive(connection, entry);
       }
     } else {
-      for (const connection of [...this.presence.connections()]) this.deliverLive(connection, entry);
+      // A broadcast: to its room's members here (every node delivers to its own).
+      const name = entry.room ?? DEFAULT_ROOM;
+      this.presence.touch(name, entry.from.id);
+      const room = this.presence.room(name);
+      if (room) for (const connection of [...room.local]) this.deliverLive(connection, entry);
     }
     for (const connection of this.resuming) {
-      if (isFor(entry, connection.id)) connection.held?.push(entry);
+      if (isFor(entry, connection.id, connection.rooms)) connection.held?.push(entry);
     }
   }
 
@@ -112,10 +121,12 @@ export class Delivery {
     return (this.encodedFrames[codec.slot] ??= textFrame(this.messageText(entry, codec, false)));
   }
 
-  private messageText(entry: LogEntry, codec: ServerDialect, replay: boolean): string {
+  /** The JSON text of `entry`'s message frame in `codec`'s format: what `messageFrame` frames, and what a history page lists. */
+  messageText(entry: LogEntry, codec: ServerDialect, replay: boolean): string {
     const text = codec.hot?.message(entry, this.fromText(entry.from), replay);
     if (text !== undefined) return text;
-    return codec.encode(replay ? { ...this.messageBody(entry), replay: true } : this.messageBody(entry), this.presence.count)!;
+    // Only legacy frames say a count, and legacy clients are all in the default room.
+    return codec.encode(replay ? { ...this.messageBody(entry), replay: true } : this.messageBody(entry), this.presence.roomCount(DEFAULT_ROOM))!;
   }
 
   /** Peers are not changed once made (a rename makes a new one), so their JSON can be kept with them. */

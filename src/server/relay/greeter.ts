@@ -2,7 +2,7 @@
 // another node, or a relay that lost it) with everything its client missed
 // replayed in order before it goes live.
 import type { Logger } from 'pino';
-import type { HelloFrame } from '../../protocol/frames.js';
+import type { HelloFrame, Resume } from '../../protocol/frames.js';
 import { displayName } from '../auth.js';
 import type { Coordinator } from '../cluster/coordinator.js';
 import type { Connection } from '../connection.js';
@@ -12,6 +12,7 @@ import type { Session, Sessions } from '../sessions.js';
 import { isFor, type Delivery } from './delivery.js';
 import type { Output } from './output.js';
 import type { PresenceNotices, Welcome } from './presence-notices.js';
+import type { Rooms } from './rooms.js';
 
 /** Replayed messages written between checks that the socket is draining. */
 const REPLAY_BATCH = 256;
@@ -26,6 +27,7 @@ export class Greeter {
     private readonly sessions: Sessions,
     private readonly coordinator: Coordinator,
     private readonly notices: PresenceNotices,
+    private readonly rooms: Rooms,
     private readonly delivery: Delivery,
     private readonly output: Output,
     private readonly logger: Logger,
@@ -47,49 +49,72 @@ export class Greeter {
     const found = resume && resume.epoch === this.log.epoch ? this.sessions.find(resume.session) : undefined;
     // With authentication a session is its user's: another user's token does not take it (nor its name).
     const session = found && found.user === connection.identity?.userId ? found : undefined;
-    if (!session) {
-      const asked = connection.identity ? displayName(connection.identity) : cleanName(frame.name);
-      connection.name = asked || `guest-${connection.id.slice(0, 4)}`;
-      // A client from an epoch this relay no longer has (it restarted and lost
-      // its memory) was away when this epoch began: it is owed what others
-      // sent in its first moments (their outboxes, flushed on their return).
-      const fromLostEpoch = resume !== undefined && resume.epoch !== this.log.epoch;
-      // Likewise a session of this epoch that a machine crash lost (it was
-      // written after the last flush): its client was away when the relay
-      // came back, and is owed what was sent since, as if it had resumed.
-      const lost = resume !== undefined && !fromLostEpoch ? this.log.lostInCrash : undefined;
-      const owedAfter = fromLostEpoch ? 0 : lost?.through;
-      const created = this.sessions.create(connection.peer, owedAfter ?? this.log.head, connection.identity?.userId);
-      connection.session = created.session;
-      created.session.connection = connection;
-      created.session.bucket = connection.bucket;
-      if (resume) {
-        this.logger.info({ id: connection.id, reason: fromLostEpoch ? 'epoch' : lost ? 'crash' : 'session' }, 'resume refused: new session');
-      }
-      if (owedAfter === undefined) {
-        this.notices.join(connection, created.token, { resumed: false, gap: resume !== undefined });
-        return;
-      }
-      void this.replay(connection, created.session, created.token, owedAfter, true, {
-        resumed: false,
-        gap: true,
-        until: this.startedAt + LOST_EPOCH_REPLAY_MS,
-      }).catch((error: unknown) => this.replayFailed(connection, error));
+    const ownId = connection.id;
+    const asked = connection.identity ? displayName(connection.identity) : cleanName(frame.name);
+    const newName = asked || `guest-${ownId.slice(0, 4)}`;
+    // Who it will be, which the room rules may look at.
+    connection.id = session?.peerId ?? ownId;
+    connection.name = session?.name ?? newName;
+    this.rooms.admit(connection, frame.rooms, (admitted) => {
+      connection.rooms = [...admitted.rooms];
+      // The session may have been ended while the rooms were authorised.
+      if (session && this.sessions.find(resume!.session) === session) return this.takeBack(connection, session, resume!, admitted.refused);
+      connection.id = ownId;
+      connection.name = newName;
+      this.start(connection, resume, admitted.refused);
+    });
+  }
+
+  /** A new session; its client is told messages may be missing if it asked to resume. */
+  private start(connection: Connection, resume: Resume | undefined, refused: readonly string[]): void {
+    // A client from an epoch this relay no longer has (it restarted and lost
+    // its memory) was away when this epoch began: it is owed what others
+    // sent in its first moments (their outboxes, flushed on their return).
+    const fromLostEpoch = resume !== undefined && resume.epoch !== this.log.epoch;
+    // Likewise a session of this epoch that a machine crash lost (it was
+    // written after the last flush): its client was away when the relay
+    // came back, and is owed what was sent since, as if it had resumed.
+    const lost = resume !== undefined && !fromLostEpoch ? this.log.lostInCrash : undefined;
+    const owedAfter = fromLostEpoch ? 0 : lost?.through;
+    const created = this.sessions.create(connection.peer, owedAfter ?? this.log.head, connection.identity?.userId, connection.rooms);
+    connection.session = created.session;
+    created.session.connection = connection;
+    created.session.bucket = connection.bucket;
+    if (resume) {
+      this.logger.info({ id: connection.id, reason: fromLostEpoch ? 'epoch' : lost ? 'crash' : 'session' }, 'resume refused: new session');
+    }
+    if (owedAfter === undefined) {
+      this.notices.join(connection, created.token, { resumed: false, gap: resume !== undefined, refused });
       return;
     }
+    void this.replay(connection, created.session, created.token, owedAfter, true, {
+      resumed: false,
+      gap: true,
+      until: this.startedAt + LOST_EPOCH_REPLAY_MS,
+      refused,
+    }).catch((error: unknown) => this.replayFailed(connection, error));
+  }
+
+  /** The session comes back on this connection, which is replayed what it missed. */
+  private takeBack(connection: Connection, session: Session, resume: Resume, refused: readonly string[]): void {
     const previous = session.connection as Connection | undefined;
     const elsewhere = session.awaySince === undefined && session.node !== undefined && session.node !== this.coordinator.nodeId;
     const announce = (previous === undefined && !elsewhere) || (previous !== undefined && previous.addr !== connection.addr);
+    // Its presence was told in the rooms it was in; what changed on the way is told when it is online again.
+    this.notices.carryOver(connection, previous);
     if (previous) this.notices.letGo(previous);
     // Connected to another node: that node lets it go.
     if (elsewhere) this.coordinator.publish({ kind: 'takeover', peerId: session.peerId, node: this.coordinator.nodeId });
-    connection.id = session.peerId;
-    connection.name = session.name;
     connection.session = session;
     // Its hello was its own; from here on it spends what the session has left.
     connection.bucket = session.bucket ??= connection.bucket;
     this.sessions.arrive(session, connection, connection.addr);
-    void this.replay(connection, session, resume!.session, resume!.offset, announce).catch((error: unknown) => this.replayFailed(connection, error));
+    // Owed, while away, the broadcasts of the rooms it was in; from now on it is in those it asked for.
+    const owedRooms = session.rooms;
+    this.sessions.setRooms(session, connection.rooms);
+    void this.replay(connection, session, resume.session, resume.offset, announce, { resumed: true, gap: false, refused }, owedRooms).catch(
+      (error: unknown) => this.replayFailed(connection, error),
+    );
   }
 
   /**
@@ -105,7 +130,9 @@ export class Greeter {
     token: string,
     after: number,
     announce: boolean,
-    welcome: Welcome & { until?: number } = { resumed: true, gap: false },
+    welcome: Welcome & { until?: number },
+    /** The rooms whose broadcasts it is owed from the log (default: those it is in now). */
+    owedRooms: readonly string[] = connection.rooms,
   ): Promise<void> {
     connection.held = [];
     // What the client sends meanwhile is handled after the welcome and the replay.
@@ -129,12 +156,12 @@ export class Greeter {
     this.delivery.resuming.delete(connection);
     // Taken over while its replay was read (another copy resumed the session): it is closing, and must not join again.
     if (connection.closed || connection.replaced) return;
-    this.notices.join(connection, token, { resumed: welcome.resumed, gap: welcome.gap || !complete, offset: since }, announce);
+    this.notices.join(connection, token, { resumed: welcome.resumed, gap: welcome.gap || !complete, offset: since, refused: welcome.refused }, announce);
     let last = since;
     let written = 0;
     for (const entry of entries) {
       if (welcome.until !== undefined && entry.ts > welcome.until) break;
-      if (!isFor(entry, session.peerId)) continue;
+      if (!isFor(entry, session.peerId, owedRooms)) continue;
       if (!this.output.write(connection, this.delivery.messageFrame(entry, connection.codec, true))) return;
       this.delivery.expectReceipt(entry, session);
       last = entry.offset;

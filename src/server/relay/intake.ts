@@ -53,14 +53,14 @@ export class Intake {
   /**
    * Handles waiting frames while tokens last; reads from the socket again
    * once none is left. Stops while a resuming client waits for its welcome
-   * (a hello among them may start that).
+   * (a hello among them may start that), or its rooms are being authorised.
    */
   drain(connection: Connection): void {
     clearTimeout(connection.inboxTimer);
     connection.inboxTimer = undefined;
     const inbox = connection.inbox;
     if (!inbox || connection.closed || connection.replaced) return;
-    while (inbox.length > 0 && !connection.held) {
+    while (inbox.length > 0 && !connection.held && !connection.authorising) {
       const wait = connection.bucket.take();
       if (wait > 0) {
         this.wakeInbox(connection, wait);
@@ -70,7 +70,7 @@ export class Intake {
       this.handleFrame(connection, frame.data, frame.isBinary);
       if (connection.closed || connection.replaced || connection.inbox !== inbox) return;
     }
-    if (inbox.length > 0 || connection.held) return;
+    if (inbox.length > 0 || connection.held || connection.authorising) return;
     connection.inbox = undefined;
     connection.socket.resume();
   }

@@ -2,7 +2,7 @@
 // connection's dialect, errors counted towards flooding, and slow consumers
 // cut off before their backlog grows without bound.
 import type { Logger } from 'pino';
-import { CloseCode, CloseReason, ErrorCode } from '../../protocol/constants.js';
+import { CloseCode, CloseReason, DEFAULT_ROOM, ErrorCode } from '../../protocol/constants.js';
 import type { ErrorFrame, ServerFrame, Target } from '../../protocol/frames.js';
 import { WriteCoalescer, type Connection } from '../connection.js';
 import type { ServerDialect } from '../dialect.js';
@@ -20,7 +20,7 @@ export class Output {
   constructor(
     private readonly options: Pick<ResolvedOptions, 'maxBufferedBytes' | 'floodThreshold' | 'heartbeatInterval'>,
     private readonly logger: Logger,
-    /** For the online count, which legacy frames carry. */
+    /** For the default room's count, which legacy frames carry. */
     private readonly presence: Presence,
   ) {}
 
@@ -71,7 +71,8 @@ export class Output {
 
   /** `frame` as a WebSocket frame in `codec`'s format; undefined when the dialect has no such frame. */
   encode(codec: ServerDialect, frame: ServerFrame): Buffer | undefined {
-    const text = codec.encode(frame, this.presence.count);
+    // The count legacy frames carry: legacy clients are all in the default room, and see only it.
+    const text = codec.encode(frame, this.presence.roomCount(DEFAULT_ROOM));
     return text === undefined ? undefined : textFrame(text);
   }
 
@@ -91,7 +92,7 @@ export class Output {
     connection: Connection,
     code: ErrorFrame['code'],
     message: string,
-    extra: { id?: string | undefined; targets?: Target; retryAfter?: number } = {},
+    extra: { id?: string | undefined; targets?: Target; retryAfter?: number; room?: string } = {},
   ): void {
     // Not routing is the relay's failing, not the client's: it does not count as flooding.
     if (code !== ErrorCode.Unavailable && this.countRejection(connection)) return;
@@ -103,6 +104,7 @@ export class Output {
       ...(extra.id !== undefined ? { id: extra.id } : {}),
       ...(extra.targets ? { targets: extra.targets } : {}),
       ...(extra.retryAfter !== undefined ? { retryAfter: extra.retryAfter } : {}),
+      ...(extra.room !== undefined ? { room: extra.room } : {}),
     });
   }
 

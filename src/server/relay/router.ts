@@ -87,6 +87,8 @@ export class Router {
     if (previous) return done({ entry: previous, recipients: 0, duplicate: true });
     let recipientIds: string[] | undefined;
     let live: number;
+    // A broadcast's room (the sender's dialect checked that it is in it).
+    const room = message.room ?? sender.rooms[0] ?? DEFAULT_ROOM;
     if (message.to) {
       const resolution = resolveTargets(message.to, this.presence, this.sessions, this.exposeAddresses);
       if (resolution.unknown && sender.codec.refusesUnknownTargets) {
@@ -100,7 +102,8 @@ export class Router {
       live = resolution.online;
       if (!sender.codec.echoesOwn && recipientIds.includes(sender.id)) live--;
     } else {
-      live = this.presence.count - (sender.codec.echoesOwn ? 0 : 1);
+      // The room's members online, on every node (the sender among them).
+      live = this.presence.roomCount(room) - (sender.codec.echoesOwn ? 0 : 1);
     }
     // Looked at again: an earlier send of this connection may have been refused while this one was looked up.
     if (this.heldBack(sender, message.id)) return this.unavailable(sender, message.id, done);
@@ -113,7 +116,7 @@ export class Router {
       appended = this.log.append(
         to && recipientIds
           ? { id, from, to, recipients: recipientIds, ...this.usersOf(sender, recipientIds), data, ts }
-          : { id, from, room: message.room ?? sender.rooms[0] ?? DEFAULT_ROOM, data, ts },
+          : { id, from, room, data, ts },
         size,
       );
     } catch (error) {
