@@ -11,6 +11,7 @@ const { values } = parseArgs({
     redis: { type: 'string' },
     prefix: { type: 'string' },
     'presence-threshold': { type: 'string' },
+    'presence-interval': { type: 'string' },
   },
 });
 if (!values.redis || !values.prefix) throw new TypeError('--redis URL and --prefix P are required');
@@ -29,6 +30,8 @@ const relay = await createRelayServer({
   // No pings during the bench: 20,000 pings every 25 s would land in some
   // windows and not others. What is measured is presence alone.
   heartbeatInterval: 3_600_000,
+  ...(values['presence-threshold'] ? { presenceThreshold: Number(values['presence-threshold']) } : {}),
+  ...(values['presence-interval'] ? { presenceInterval: Number(values['presence-interval']) } : {}),
 });
 
 const cpuUs = (): number => {

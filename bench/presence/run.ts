@@ -32,7 +32,7 @@ if (flags.help) {
     'Usage: npm run bench:presence [-- [--quick] [--totals 1000,5000,20000] [--cycles K] [--global-max N]]\n' +
       '  --quick       1,000 and 5,000 connections only\n' +
       '  --totals      the totals of idle connections to measure at\n' +
-      '  --cycles K    probe join+leave cycles per batch, 3 batches per room (default 8)\n' +
+      '  --cycles K    probe join+leave cycles per batch, 3 batches per room (default 40; 8 in a large room)\n' +
       '  --probe       frames: the probe enters and leaves by join and leave frames (default);\n' +
       '                connect: by connecting with hello and closing, as clients before rooms did\n' +
       '  --global-max  the largest total at which the global room is filled and measured (default 5000:\n' +
@@ -45,10 +45,19 @@ if (flags.help) {
 const quick = flags.quick === true;
 const totals = flags.totals ? flags.totals.split(',').map(Number) : quick ? [1000, 5000] : [1000, 5000, 20000];
 const config = {
-  /** Probe join+leave cycles per batch; the CPU figure is the median batch's (others share the machine). */
-  cycles: flags.cycles ? Number(flags.cycles) : 8,
+  /** Probe join+leave cycles per batch, back to back; the CPU figure is the median batch's (others share the machine). */
+  cycles: flags.cycles ? Number(flags.cycles) : 40,
+  /** In a large room each change waits out a presence interval: fewer cycles, each costing the whole room. */
+  largeCycles: 8,
   batches: 3,
-  /** Between a join and its leave, and after the leave: longer than a batched room's presence interval, so each change is its own batch (the worst case). */
+  /**
+   * A large room's presence batches (the relay's `presenceInterval`, 1,000 ms
+   * by default) made shorter than the probe's pauses between a join and its
+   * leave (`gapMs`), so that each change is a batch of its own: the worst
+   * case, where batching saves nothing. Otherwise a join and its leave
+   * within one interval would cancel out and cost the room nothing.
+   */
+  presenceInterval: 100,
   gapMs: 150,
   /** Room sizes the probe enters, counting the probe: rooms of 10, 200 and 5,000 hold 9, 199 and 4,999 idle clients. */
   roomSizes: [10, 200, 5000],
@@ -111,7 +120,15 @@ interface Node {
 }
 
 async function startNode(redisUrl: string, prefix: string, presenceThreshold: number | undefined): Promise<Node> {
-  const args = ['--redis', redisUrl, '--prefix', prefix, ...(presenceThreshold === undefined ? [] : ['--presence-threshold', String(presenceThreshold)])];
+  const args = [
+    '--redis',
+    redisUrl,
+    '--prefix',
+    prefix,
+    '--presence-interval',
+    String(config.presenceInterval),
+    ...(presenceThreshold === undefined ? [] : ['--presence-threshold', String(presenceThreshold)]),
+  ];
   // Left to the scheduler: two nodes, Redis and the generators share 2 cores.
   const child = Child.start('relay', undefined, resolve(here, 'relay-host.ts'), args);
   const { port } = await child.ready;
@@ -151,7 +168,7 @@ type ProbeMode = 'frames' | 'connect';
 class Probe {
   bytes = 0;
   errors: string[] = [];
-  private readonly waiters = new Map<string, () => void>();
+  private readonly waiters = new Map<string, (text: string) => void>();
   private readonly sink: ClientSink = {
     message() {},
     ack() {},
@@ -162,7 +179,7 @@ class Probe {
     },
     other: (text) => {
       const id = /"id":"(p\d+)"/.exec(text)?.[1];
-      if (id && (text.startsWith('{"type":"joined"') || text.startsWith('{"type":"left"'))) this.waiters.get(id)?.();
+      if (id && (text.startsWith('{"type":"joined"') || text.startsWith('{"type":"left"'))) this.waiters.get(id)?.(text);
     },
   };
   private serial = 0;
@@ -186,30 +203,44 @@ class Probe {
     for (const client of this.clients.splice(0)) client.close();
   }
 
-  /** Enters `room` (undefined: the default room) on the `c % 2`th node and leaves it again. */
-  async cycle(c: number, room: string | undefined): Promise<void> {
+  /**
+   * Enters `room` (undefined: the default room) on the `c % 2`th node and
+   * leaves it again; `spaced`: pausing after each, so that each change of a
+   * large room is a batch of its own.
+   */
+  async cycle(c: number, room: string | undefined, spaced: boolean): Promise<void> {
+    const gap = () => (spaced ? sleep(config.gapMs) : Promise.resolve());
     if (this.mode === 'connect') {
       const client = await BenchClient.open(this.ports[c % 2]!, `probe-${this.serial++}`, this.sink, 'mc', 600_000, room ? { rooms: [room] } : {});
-      await sleep(config.gapMs);
+      await gap();
       client.close();
     } else {
       const client = this.clients[c % 2]!;
       await this.request(client, { type: 'join', room: room ?? DEFAULT_ROOM });
-      await sleep(config.gapMs);
+      await gap();
       await this.request(client, { type: 'leave', room: room ?? DEFAULT_ROOM });
     }
-    await sleep(config.gapMs);
+    await gap();
+  }
+
+  /** Whether the room is large (its roster partial, its presence batched), asked by joining it once, uncounted. */
+  async isLarge(room: string | undefined): Promise<boolean> {
+    // Connecting and closing: always paced, as a close has no answer to wait for.
+    if (this.mode === 'connect') return true;
+    const joined = await this.request(this.clients[0]!, { type: 'join', room: room ?? DEFAULT_ROOM });
+    await this.request(this.clients[0]!, { type: 'leave', room: room ?? DEFAULT_ROOM });
+    return joined.includes('"partial":true');
   }
 
   /** Sends a join or leave and waits for its answer. */
-  private request(client: BenchClient, frame: { type: string; room: string }): Promise<void> {
+  private request(client: BenchClient, frame: { type: string; room: string }): Promise<string> {
     const id = `p${this.serial++}`;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to ${frame.type} ${frame.room} within 30 s: ${this.errors.join('; ')}`)), 30_000);
-      this.waiters.set(id, () => {
+      this.waiters.set(id, (text) => {
         clearTimeout(timer);
         this.waiters.delete(id);
-        resolve();
+        resolve(text);
       });
       client.sendText(JSON.stringify({ ...frame, id }));
     });
@@ -249,6 +280,8 @@ interface Result {
   /** Cores' worth of CPU used by processes outside this bench meanwhile. */
   otherCores: number;
   cutOff: number;
+  /** What each node used idle, subtracted: CPU µs per second. */
+  idleUsPerSecond: [number, number];
 }
 
 async function settle(nodes: Node[]): Promise<void> {
@@ -277,6 +310,7 @@ async function idleRates(nodes: Node[]): Promise<number[]> {
 const cpuOf = (nodes: Node[]) => Promise.all(nodes.map((n) => n.child.call<number>('cpu')));
 
 interface Batch {
+  cycles: number;
   cpuUsByNode: [number, number];
   bytes: number;
   probeBytes: number;
@@ -284,10 +318,16 @@ interface Batch {
   cutOff: number;
 }
 
+/** Rooms found large (partial), for the report. */
+const largeRooms = new Set<string>();
+
 /** `config.cycles` join+leave cycles of the probe in `room`, on alternating nodes; per cycle, once everything they caused has arrived. */
 async function batch(nodes: Node[], room: string | undefined, idle: number[]): Promise<Batch> {
   const probe = new Probe(config.probe, nodes.map((n) => n.port));
   await probe.open();
+  const large = await probe.isLarge(room);
+  const cycles = large ? config.largeCycles : config.cycles;
+  if (large) largeRooms.add(room ?? DEFAULT_ROOM);
   await settle(nodes);
   probe.bytes = 0;
   const before = await generatorStats();
@@ -295,7 +335,7 @@ async function batch(nodes: Node[], room: string | undefined, idle: number[]): P
   const busy0 = machineBusyMs();
   const tree0 = ownTreeMs();
   const t0 = performance.now();
-  for (let c = 0; c < config.cycles; c++) await probe.cycle(c, room);
+  for (let c = 0; c < cycles; c++) await probe.cycle(c, room, large);
   await settle(nodes);
   if (probe.errors.length) throw new Error(`the probe got errors: ${probe.errors.join('; ')}`);
   probe.close();
@@ -305,9 +345,10 @@ async function batch(nodes: Node[], room: string | undefined, idle: number[]): P
   const after = await generatorStats();
   if (after.errors > before.errors) throw new Error(`idle clients got errors: ${after.firstError}`);
   return {
-    cpuUsByNode: cpu1.map((cpu, i) => (cpu - cpu0[i]! - idle[i]! * elapsed) / config.cycles) as [number, number],
-    bytes: (after.bytes - before.bytes + probe.bytes) / config.cycles,
-    probeBytes: probe.bytes / config.cycles,
+    cycles,
+    cpuUsByNode: cpu1.map((cpu, i) => (cpu - cpu0[i]! - idle[i]! * elapsed) / cycles) as [number, number],
+    bytes: (after.bytes - before.bytes + probe.bytes) / cycles,
+    probeBytes: probe.bytes / cycles,
     otherCores,
     cutOff: after.closes - before.closes,
   };
@@ -329,7 +370,7 @@ async function measure(nodes: Node[], total: number, mode: Mode, roomSize: numbe
     total,
     mode,
     roomSize,
-    cycles: config.cycles * config.batches,
+    cycles: batches.reduce((sum, b) => sum + b.cycles, 0),
     cpuUs: median(cpu),
     cpuRange: [Math.min(...cpu), Math.max(...cpu)],
     cpuUsByNode: typical.cpuUsByNode,
@@ -337,6 +378,7 @@ async function measure(nodes: Node[], total: number, mode: Mode, roomSize: numbe
     probeBytes: median(batches.map((b) => b.probeBytes)),
     otherCores: typical.otherCores,
     cutOff: batches.reduce((sum, b) => sum + b.cutOff, 0),
+    idleUsPerSecond: idle.map((rate) => rate * 1000) as [number, number],
   };
 }
 
@@ -362,7 +404,7 @@ async function population(redisUrl: string, prefix: string, total: number, mode:
       results.push(result);
       log(
         `  ${mode === 'global' ? 'global room' : `room of ${size}`}: ${fmt(result.cpuUs, 0)} µs CPU, ${fmtInt(result.bytes)} bytes per join+leave` +
-          ` (other processes: ${fmt(result.otherCores)} cores${result.cutOff ? `, ${result.cutOff} clients cut off` : ''})`,
+          ` (idle nodes: ${result.idleUsPerSecond.map((r) => fmtInt(r)).join(' + ')} µs/s; other processes: ${fmt(result.otherCores)} cores${result.cutOff ? `, ${result.cutOff} clients cut off` : ''})`,
       );
     }
     return results;
@@ -384,7 +426,7 @@ function extrapolate(measured: Result[], total: number): Result {
     return my + slope * (total - mx);
   };
   const cpuUs = line((r) => r.cpuUs);
-  return { ...measured[0]!, total, roomSize: total + 1, cpuUs, cpuRange: [NaN, NaN], cpuUsByNode: [cpuUs / 2, cpuUs / 2], bytes: line((r) => r.bytes), probeBytes: line((r) => r.probeBytes), otherCores: NaN, cutOff: 0 };
+  return { ...measured[0]!, total, roomSize: total + 1, cpuUs, cpuRange: [NaN, NaN], cpuUsByNode: [cpuUs / 2, cpuUs / 2], idleUsPerSecond: [NaN, NaN], bytes: line((r) => r.bytes), probeBytes: line((r) => r.probeBytes), otherCores: NaN, cutOff: 0 };
 }
 
 const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');
@@ -459,10 +501,12 @@ async function main(): Promise<void> {
             `the global rooms measured (${measuredGlobal.map((r) => fmtInt(r.total)).join(', ')}); filling it takes O(n²) notices (--global-max to measure it).`,
         ]
       : []),
-    `· ${config.batches} batches of ${config.cycles} cycles per row (CPU: the median batch, range in brackets; bytes: the median batch): ` +
+    `· ${config.batches} batches per row (CPU: the median batch, range in brackets; bytes: the median batch), ` +
       (config.probe === 'frames'
-        ? `join (the probe's connection on that node is in no room otherwise), ${config.gapMs} ms, leave, ${config.gapMs} ms.`
-        : `connect with hello (rooms), ${config.gapMs} ms, close, ${config.gapMs} ms.`),
+        ? `each of ${config.cycles} cycles, join then leave, back to back, by a connection on that node that is in no room otherwise; ` +
+          `in a large room (more than presenceThreshold, 200: batched presence) ${config.largeCycles} cycles with ${config.gapMs} ms after each change, ` +
+          `the nodes' presenceInterval set to ${config.presenceInterval} ms: every change a batch of its own, the worst case.`
+        : `each of ${config.largeCycles} cycles: connect with hello (rooms), ${config.gapMs} ms, close, ${config.gapMs} ms.`),
     `· Load average ${load0.map((l) => l.toFixed(2)).join(' ')} at the start, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end; ` +
       (busy > 0.25 ? `other processes were running: up to ${fmt(busy)} cores during a measurement (column "others").` : 'the machine was otherwise quiet during the measurements.'),
     '',
