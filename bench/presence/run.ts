@@ -32,7 +32,7 @@ if (flags.help) {
     'Usage: npm run bench:presence [-- [--quick] [--totals 1000,5000,20000] [--cycles K] [--global-max N]]\n' +
       '  --quick       1,000 and 5,000 connections only\n' +
       '  --totals      the totals of idle connections to measure at\n' +
-      '  --cycles K    probe join+leave cycles per batch, 3 batches per room (default 40; 8 in a large room)\n' +
+      '  --cycles K    probe join+leave cycles per batch, 3 batches per room (default 30; 6 in a large room)\n' +
       '  --probe       frames: the probe enters and leaves by join and leave frames (default);\n' +
       '                connect: by connecting with hello and closing, as clients before rooms did\n' +
       '  --global-max  the largest total at which the global room is filled and measured (default 5000:\n' +
@@ -45,10 +45,10 @@ if (flags.help) {
 const quick = flags.quick === true;
 const totals = flags.totals ? flags.totals.split(',').map(Number) : quick ? [1000, 5000] : [1000, 5000, 20000];
 const config = {
-  /** Probe join+leave cycles per batch, back to back; the CPU figure is the median batch's (others share the machine). */
-  cycles: flags.cycles ? Number(flags.cycles) : 40,
+  /** Probe join+leave cycles per batch; the CPU figure is the median batch's (others share the machine). */
+  cycles: flags.cycles ? Number(flags.cycles) : 30,
   /** In a large room each change waits out a presence interval: fewer cycles, each costing the whole room. */
-  largeCycles: 8,
+  largeCycles: 6,
   batches: 3,
   /**
    * A large room's presence batches (the relay's `presenceInterval`, 1,000 ms
@@ -57,8 +57,15 @@ const config = {
    * case, where batching saves nothing. Otherwise a join and its leave
    * within one interval would cancel out and cost the room nothing.
    */
-  presenceInterval: 100,
-  gapMs: 150,
+  presenceInterval: 250,
+  gapMs: 300,
+  /**
+   * After each change in a small room (and in the global room): long enough
+   * for its notices to go out before the next change's, so that a join's and
+   * its leave's notices never share a write to a socket (they would, back to
+   * back, and each would seem to cost half of what it costs on its own).
+   */
+  smallGapMs: 20,
   /** Room sizes the probe enters, counting the probe: rooms of 10, 200 and 5,000 hold 9, 199 and 4,999 idle clients. */
   roomSizes: [10, 200, 5000],
   /** Idle clients per load-generator process (each may hold only `ulimit -n` sockets). */
@@ -209,7 +216,7 @@ class Probe {
    * large room is a batch of its own.
    */
   async cycle(c: number, room: string | undefined, spaced: boolean): Promise<void> {
-    const gap = () => (spaced ? sleep(config.gapMs) : Promise.resolve());
+    const gap = () => sleep(spaced ? config.gapMs : config.smallGapMs);
     if (this.mode === 'connect') {
       const client = await BenchClient.open(this.ports[c % 2]!, `probe-${this.serial++}`, this.sink, 'mc', 600_000, room ? { rooms: [room] } : {});
       await gap();
@@ -503,7 +510,7 @@ async function main(): Promise<void> {
       : []),
     `· ${config.batches} batches per row (CPU: the median batch, range in brackets; bytes: the median batch), ` +
       (config.probe === 'frames'
-        ? `each of ${config.cycles} cycles, join then leave, back to back, by a connection on that node that is in no room otherwise; ` +
+        ? `each of ${config.cycles} cycles, join then leave with ${config.smallGapMs} ms after each, by a connection on that node that is in no room otherwise; ` +
           `in a large room (more than presenceThreshold, 200: batched presence) ${config.largeCycles} cycles with ${config.gapMs} ms after each change, ` +
           `the nodes' presenceInterval set to ${config.presenceInterval} ms: every change a batch of its own, the worst case.`
         : `each of ${config.largeCycles} cycles: connect with hello (rooms), ${config.gapMs} ms, close, ${config.gapMs} ms.`),
