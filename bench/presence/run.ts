@@ -403,9 +403,15 @@ async function population(redisUrl: string, prefix: string, total: number, mode:
     const slices = generators.map((_, g) => clients.filter((_, i) => i % generators.length === g));
     await Promise.all(generators.map((g, i) => g.call('connect', { clients: slices[i], concurrency: config.concurrency })));
     await settle(nodes);
-    log(`${total.toLocaleString('en-US')} idle clients (${mode}) connected and settled in ${((Date.now() - fill0) / 1000).toFixed(1)} s`);
+    // A generator that falls behind while the global room fills (O(n²) notices) has its clients cut off as slow consumers.
+    const online = await nodes[0]!.child.call<number>('online');
+    const { closes } = await generatorStats();
+    log(
+      `${total.toLocaleString('en-US')} idle clients (${mode}) connected and settled in ${((Date.now() - fill0) / 1000).toFixed(1)} s` +
+        (closes > 0 ? `; ${closes} of them were cut off meanwhile, ${online} online` : ''),
+    );
     const results: Result[] = [];
-    const probed = mode === 'global' ? [{ size: total + 1, room: undefined }] : config.roomSizes.filter((s) => s <= total).map((size) => ({ size, room: `r${size}-0` }));
+    const probed = mode === 'global' ? [{ size: online + 1, room: undefined }] : config.roomSizes.filter((s) => s <= total).map((size) => ({ size, room: `r${size}-0` }));
     for (const { size, room } of probed) {
       const result = await measure(nodes, total, mode, size, room);
       results.push(result);
