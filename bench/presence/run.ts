@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_ROOM } from '../../src/protocol/constants.js';
 import { startRedis } from '../../test/support/redis-server.js';
 import { Child } from '../relay/ipc.js';
+import { machineBusyMs, median } from '../relay/machine.js';
 import { BenchClient, type ClientSink } from '../relay/ws-client.js';
 import type { IdleClient } from './idle.js';
 
@@ -36,7 +37,8 @@ if (flags.help) {
       '  --probe       frames: the probe enters and leaves by join and leave frames (default);\n' +
       '                connect: by connecting with hello and closing, as clients before rooms did\n' +
       '  --global-max  the largest total at which the global room is filled and measured (default 5000:\n' +
-      '                filling it is O(n²), 20,000 takes about 15 minutes); above it, its cost is extrapolated\n' +
+      '                filling it is O(n²): 5,000 took 1–2.5 minutes on a shared 2-core VM,\n' +
+      '                20,000 would take 16 times as long); above it, its cost is extrapolated\n' +
       '                linearly from the totals measured\n',
   );
   process.exit(0);
@@ -85,13 +87,6 @@ const log = (text: string) => process.stderr.write(`[${((Date.now() - started) /
 // ── the machine ───────────────────────────────────────────────────────────
 
 const CORES = availableParallelism();
-
-/** Busy CPU ms of the whole machine since boot. */
-function machineBusyMs(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
-  return (user! + nice! + system! + irq! + softirq! + steal!) * 10; // USER_HZ = 100
-}
 
 /** CPU ms used by this process and every process under it (relays, generators, Redis), from /proc. */
 function ownTreeMs(): number {
@@ -360,12 +355,6 @@ async function batch(nodes: Node[], room: string | undefined, idle: number[]): P
     cutOff: after.closes - before.closes,
   };
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function measure(nodes: Node[], total: number, mode: Mode, roomSize: number, room: string | undefined): Promise<Result> {
   const idle = await idleRates(nodes);
