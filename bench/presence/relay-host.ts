@@ -27,6 +27,10 @@ const relay = await createRelayServer({
   burst: 1_000_000,
   maxConnectionsPerAddress: 100_000,
   maxConnections: 100_000,
+  // The global room's fill sends each arrival the whole roster (1.4 MB at
+  // 20,000) and a notice to everyone there; generators sharing the cores
+  // fall behind, and would be cut off as slow consumers at the default 1 MiB.
+  maxBufferedBytes: 64 * 1024 * 1024,
   // No pings during the bench: 20,000 pings every 25 s would land in some
   // windows and not others. What is measured is presence alone.
   heartbeatInterval: 3_600_000,
