@@ -69,10 +69,14 @@ export class Child {
     });
   }
 
-  /** Starts `node [nodeArgs] --import tsx script [args]` pinned to `core`, with as many open files as the system allows. */
-  static start(name: string, core: number, script: string, args: string[] = [], nodeArgs: string[] = []): Child {
+  /**
+   * Starts `node [nodeArgs] --import tsx script [args]` pinned to `core` (left
+   * to the scheduler when undefined), with as many open files as the system allows.
+   */
+  static start(name: string, core: number | undefined, script: string, args: string[] = [], nodeArgs: string[] = []): Child {
     // Through a shell that raises the open-files limit to the hard limit: 10,000 idle connections need as many descriptors.
-    const command = ['taskset', '-c', String(core), process.execPath, ...nodeArgs, '--import', 'tsx', script, ...args];
+    const pin = core === undefined ? [] : ['taskset', '-c', String(core)];
+    const command = [...pin, process.execPath, ...nodeArgs, '--import', 'tsx', script, ...args];
     const proc = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', ...command], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, NODE_ENV: 'production' },

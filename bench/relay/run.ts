@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LatencySummary } from './histogram.js';
 import { Child } from './ipc.js';
+import { machineBusyMs, median } from './machine.js';
 import type { Mode, RunResult } from './load.js';
 
 // `npm run bench:relay [-- --quick]`: our relay against a minimal `ws` relay
@@ -199,13 +200,6 @@ interface CpuWindow {
   cpuMs: number;
   wallMs: number;
   samples: Array<{ t: number; cpu: number; busy: number }>;
-}
-
-/** Busy jiffies of the whole machine, to tell how much else ran during a window. */
-function machineBusyMs(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
-  return (user! + nice! + system! + irq! + softirq! + steal!) * 10; // USER_HZ = 100
 }
 
 /** Server CPU and event-loop busy share over [from, to] (wall clock), interpolated from its samples. */
@@ -487,13 +481,6 @@ async function memory(host: Host, n: number): Promise<Memory> {
 
 function socketIoVersion(): string {
   return (JSON.parse(readFileSync(resolve(root, 'node_modules/socket.io/package.json'), 'utf8')) as { version: string }).version;
-}
-
-function median(values: number[]): number {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const fmt = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');

@@ -30,7 +30,14 @@ export interface ClientSink {
   ack(): void;
   error(text: string): void;
   closed(client: BenchClient): void;
+  /** Every chunk's size as it arrives, framing included (bench:presence counts what the relay sends). */
+  bytes?(n: number): void;
+  /** A text frame of a type the client does not count itself (joined, left, join, presence…). */
+  other?(text: string): void;
 }
+
+/** Fields a client adds to its hello (bench:presence: `rooms`). */
+export type HelloFields = Record<string, unknown>;
 
 export class BenchClient {
   /** The id the relay gave this client in its welcome. */
@@ -48,7 +55,7 @@ export class BenchClient {
   ) {}
 
   /** Connects, upgrades with the v1 subprotocol, says hello and resolves on the welcome. */
-  static open(port: number, name: string, sink: ClientSink, wire: Wire = 'mc', timeout = 15_000): Promise<BenchClient> {
+  static open(port: number, name: string, sink: ClientSink, wire: Wire = 'mc', timeout = 15_000, hello: HelloFields = {}): Promise<BenchClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ port, host: '127.0.0.1' });
       socket.setNoDelay(true);
@@ -71,6 +78,7 @@ export class BenchClient {
       };
       let head = Buffer.alloc(0);
       const onHandshake = (chunk: Buffer) => {
+        sink.bytes?.(chunk.length);
         head = Buffer.concat([head, chunk]);
         const end = head.indexOf('\r\n\r\n');
         if (end < 0) return;
@@ -79,7 +87,7 @@ export class BenchClient {
         socket.off('data', onHandshake);
         socket.on('data', (data: Buffer) => client.onData(data));
         // Socket.IO: hello once the namespace is joined (on its connect packet).
-        if (wire === 'mc') client.sendText(JSON.stringify({ type: 'hello', name }));
+        if (wire === 'mc') client.sendText(JSON.stringify({ type: 'hello', name, ...hello }));
         const rest = head.subarray(end + 4);
         if (rest.length > 0) client.onData(rest);
       };
@@ -144,6 +152,7 @@ export class BenchClient {
   }
 
   private onData(chunk: Buffer): void {
+    this.sink.bytes?.(chunk.length);
     // Every frame in one chunk arrived at the same moment.
     const nowUs = Math.round(performance.now() * 1000);
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -181,7 +190,7 @@ export class BenchClient {
       } else if (kind === CHAR_ERROR) {
         this.sink.error(buf.toString('utf8', start, end));
       }
-      // join, leave, pong: not counted
+      else this.sink.other?.(buf.toString('utf8', start, end));
     } else if (opcode === 0x9) {
       this.sendControl(0xa, buf.subarray(start, end));
     } else if (opcode === 0x8) {
