@@ -281,6 +281,32 @@ window.bench = {
     return settled(element, started);
   },
 
+  /**
+   * A panel online in `room` of the relay at `url`, its roster open (laid out,
+   * as someone watching it would have it), counting its renders; run.ts then
+   * lets a crowd into the room and traces `roomJoined()`.
+   */
+  async roomStart(url, room) {
+    const element = await onlinePanel(url, 'Ada', (panel) => panel.setAttribute('room', room));
+    await element.updateComplete;
+    const toggle = element.shadowRoot.querySelector('.roster-toggle');
+    if (toggle.getAttribute('aria-expanded') === 'false') toggle.click();
+    await element.updateComplete;
+    await frame();
+    const counter = { element, renders: 0, started: performance.now() };
+    element.addController({ hostUpdated: () => void counter.renders++ });
+    window.__room = counter;
+  },
+
+  /** Waits until the panel shows `count` online and has rendered it; reports how long since roomStart, and its renders. */
+  async roomJoined(count) {
+    const { element, started } = window.__room;
+    const shown = () => element.shadowRoot.querySelector('[part="count"]')?.textContent.replace(/\D/g, '') === String(count);
+    while (!shown()) await frame();
+    const { renders } = window.__room;
+    return { ...(await settled(element, started)), renders };
+  },
+
   /** Shows a panel holding one long message, collapsed; run.ts then traces `expand()`. */
   async expandStart(text) {
     stage.replaceChildren();

@@ -2,15 +2,16 @@
 // in the same run. Prints medians and the panel/baseline ratio.
 //   npm run bench:panel            (builds first)
 //   npm run bench:panel -- --quick (1 round, 3 s of streaming)
-//   npm run bench:panel -- --only=long (only the long-text cases)
+//   npm run bench:panel -- --only=long (only the long-text cases; or render | stream | room)
 import { resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { createRelayServer } from '../../src/server/index.js';
+import { Crowd } from '../../test/support/crowd.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
-const runs = (part: 'render' | 'stream' | 'long') => only === undefined || only === part;
+const runs = (part: 'render' | 'stream' | 'long' | 'room') => only === undefined || only === part;
 const rounds = quick ? 1 : 5;
 const streamSeconds = quick ? 3 : 10;
 const rate = 1000; // messages per second while streaming
@@ -276,6 +277,48 @@ if (runs('long')) {
   await demo.close();
 }
 
+// ── 4. a room of 1,000 ────────────────────────────────────────────────────
+// A panel in a room that 1,000 real WebSocket members join (from this side,
+// as the browser test's crowd does), on a relay of its own: with the relay's
+// default presenceThreshold (a large room's presence batched, one frame a
+// second) and, the baseline, with the threshold above the room's size (every
+// join told to everyone, as in the one global room before rooms).
+const ROOM_SIZE = 1000;
+const roomRounds = quick ? 1 : 3;
+type RoomMode = 'batched' | 'perPeer';
+const thresholds: Record<RoomMode, number> = { batched: 200, perPeer: 2 * ROOM_SIZE };
+type RoomFigures = Tasks & { ms: number; renders: number };
+const room: Record<RoomMode, RoomFigures[]> = { batched: [], perPeer: [] };
+
+async function roomOnce(mode: RoomMode): Promise<RoomFigures> {
+  const roomRelay = await createRelayServer({
+    port: 0,
+    host: '127.0.0.1',
+    logger: false,
+    allowOrigins: [`http://127.0.0.1:${relay.port}`],
+    maxConnectionsPerAddress: ROOM_SIZE + 10,
+    maxConnections: ROOM_SIZE + 100,
+    presenceThreshold: thresholds[mode],
+  });
+  const crowd = new Crowd();
+  try {
+    await page.evaluate(([url]) => (window as never as { bench: { roomStart: (u: string, r: string) => Promise<void> } }).bench.roomStart(url, 'town-hall'), [roomRelay.url] as const);
+    return await traced(page, async () => {
+      const shown = page.evaluate((count) => (window as never as { bench: { roomJoined: (n: number) => Promise<{ ms: number; renders: number }> } }).bench.roomJoined(count), ROOM_SIZE + 1);
+      await crowd.join(roomRelay.url, 'town-hall', ROOM_SIZE, 'member-');
+      if (crowd.failure) throw new Error(`bench:panel: a member could not join: ${crowd.failure}`);
+      return shown;
+    });
+  } finally {
+    crowd.close();
+    await roomRelay.close();
+  }
+}
+
+for (let round = 0; round < (runs('room') ? roomRounds : 0); round++) {
+  for (const mode of (round % 2 ? ['perPeer', 'batched'] : ['batched', 'perPeer']) as RoomMode[]) room[mode].push(await roomOnce(mode));
+}
+
 await browser.close();
 await relay.close();
 
@@ -354,9 +397,11 @@ for (const [name, figures] of Object.entries(long)) {
 }
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'panel', 'plain list', 'ratio', 'target'][i]!.length));
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-console.log(`\nbench:panel — ${render.panel.length} render rounds, ${streaming.panel.length} streaming rounds, ${runs('long') ? longRounds : 0} long-text rounds, Chromium ${browser.version()}\n`);
-console.log(line(['measure', 'panel', 'plain list', 'ratio', 'target']));
-for (const row of rows) console.log(line(row));
+console.log(`\nbench:panel — ${render.panel.length} render rounds, ${streaming.panel.length} streaming rounds, ${runs('long') ? longRounds : 0} long-text rounds, ${room.batched.length} room rounds, Chromium ${browser.version()}\n`);
+if (rows.length) {
+  console.log(line(['measure', 'panel', 'plain list', 'ratio', 'target']));
+  for (const row of rows) console.log(line(row));
+}
 if (runs('render')) {
   const samples = (kind: Kind) => render[kind].map((r) => `${fmt(r.first, 0)}/${fmt(r.ms, 0)}/${fmt(r.longestTask, 0)}/${fmt(r.longestCpu, 0)}`).join(', ');
   console.log(`\nrender samples, newest on screen / all done / longest task wall / CPU (ms): panel ${samples('panel')}; plain list ${samples('baseline')}`);
@@ -374,4 +419,24 @@ if (runs('long')) {
     const samples = (kind: Kind | 'demo') => figures[kind].map((f) => `${fmt(f.longestTask, 0)}/${fmt(f.longestCpu, 0)}`).join(', ') || '–';
     console.log(`  ${name}: ${samples('panel')} | ${samples('demo')} | ${samples('baseline')}`);
   }
+}
+if (runs('room')) {
+  const worst = (mode: RoomMode, key: keyof RoomFigures) => Math.max(...room[mode].map((r) => r[key]));
+  const mid = (mode: RoomMode, key: keyof RoomFigures) => median(room[mode].map((r) => r[key]));
+  const roomRows: Array<[string, string, string, string]> = [
+    [`costliest task, CPU (ms, worst of ${roomRounds}; target ≤ 50)`, fmt(worst('batched', 'longestCpu')), fmt(worst('perPeer', 'longestCpu')), ratio(worst('batched', 'longestCpu'), worst('perPeer', 'longestCpu'))],
+    [`costliest task, wall (ms, worst of ${roomRounds})`, fmt(worst('batched', 'longestTask')), fmt(worst('perPeer', 'longestTask')), ratio(worst('batched', 'longestTask'), worst('perPeer', 'longestTask'))],
+    ['main-thread CPU, all tasks (ms, median)', fmt(mid('batched', 'cpu'), 0), fmt(mid('perPeer', 'cpu'), 0), ratio(mid('batched', 'cpu'), mid('perPeer', 'cpu'))],
+    ['renders (median)', String(mid('batched', 'renders')), String(mid('perPeer', 'renders')), ratio(mid('batched', 'renders'), mid('perPeer', 'renders'))],
+    ['tasks over 50 ms, wall (all rounds)', String(sum(room.batched.map((r) => r.longTasks))), String(sum(room.perPeer.map((r) => r.longTasks))), ''],
+    [`"${ROOM_SIZE + 1} online" shown after (ms, median)`, fmt(mid('batched', 'ms'), 0), fmt(mid('perPeer', 'ms'), 0), ratio(mid('batched', 'ms'), mid('perPeer', 'ms'))],
+  ];
+  const heads = ['a room of 1,000 joining', `batched (threshold ${thresholds.batched})`, `per peer (threshold ${thresholds.perPeer})`, 'ratio'];
+  const roomWidths = heads.map((head, i) => Math.max(head.length, ...roomRows.map((r) => r[i]!.length)));
+  const roomLine = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(roomWidths[i]!) : c.padStart(roomWidths[i]!))).join('  ');
+  console.log(`\n${roomLine(heads)}`);
+  for (const row of roomRows) console.log(roomLine(row));
+  const samples = (mode: RoomMode) => room[mode].map((r) => `${fmt(r.longestTask, 0)}/${fmt(r.longestCpu, 0)}/${fmt(r.cpu, 0)}/${r.renders}`).join(', ');
+  console.log(`room samples, costliest task wall / CPU, all CPU (ms) / renders: batched ${samples('batched')}; per peer ${samples('perPeer')}`);
+  console.log('Task lengths from Chromium tracing of the page (the panel alone), from the first member knocking until the panel has rendered the count.');
 }
