@@ -3,36 +3,24 @@
 // resumed session, and requests that get no answer.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
-import { ChatClient, type ChatClientOptions } from '../../src/client/chat-client.js';
+import type { ChatClient } from '../../src/client/chat-client.js';
 import { memoryStore } from '../../src/client/persistence.js';
 import { ChatRequestError } from '../../src/client/requests.js';
 import type { ChatMessage, HistoryDetail } from '../../src/client/types.js';
-import { createRelayServer, type RelayServer } from '../../src/server/index.js';
 import { BlackholeProxy } from '../support/blackhole-proxy.js';
+import { chatClients } from '../support/chat-clients.js';
+import { relayFixture } from '../support/relay-fixture.js';
 import { waitFor } from '../support/wait.js';
 
 describe('ChatClient: history', () => {
-  const relays: RelayServer[] = [];
+  const client = chatClients();
+  const fixture = relayFixture();
   const proxies: BlackholeProxy[] = [];
-  const clients: ChatClient[] = [];
   after(async () => {
-    for (const client of clients) client.close();
     await Promise.all(proxies.map((proxy) => proxy.stop()));
-    await Promise.all(relays.map((relay) => relay.close()));
   });
 
-  const relay = async () => {
-    const started = await createRelayServer({ port: 0, host: '127.0.0.1', logger: false, maxMessagesPerSecond: 1000, burst: 1000 });
-    relays.push(started);
-    return started;
-  };
-  const client = (url: string, options: Partial<ChatClientOptions> = {}) => {
-    const created = new ChatClient({ url, WebSocket: WebSocket as never, store: memoryStore(), minReconnectionDelay: 20, maxReconnectionDelay: 100, ...options });
-    clients.push(created);
-    created.connect();
-    return created;
-  };
+  const relay = () => fixture.relay({ maxMessagesPerSecond: 1000, burst: 1000 });
   /** `count` broadcasts from `name`, each acknowledged; their texts in order. */
   const write = async (url: string, name: string, count: number, prefix = name): Promise<string[]> => {
     const writer = client(url, { name, history: 0 });

@@ -6,12 +6,13 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { ChatClient, type ChatClientOptions } from '../../src/client/chat-client.js';
-import { memoryStore } from '../../src/client/persistence.js';
 import { ChatRequestError } from '../../src/client/requests.js';
 import { Rooms } from '../../src/client/rooms.js';
 import type { ChatMessage, Peer } from '../../src/client/types.js';
-import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
+import type { RelayServerOptions } from '../../src/server/index.js';
 import { startOriginalServer } from '../support/original-server.js';
+import { chatClients } from '../support/chat-clients.js';
+import { relayFixture } from '../support/relay-fixture.js';
 import { waitFor } from '../support/wait.js';
 
 const peer = (n: number): Peer => ({ id: `p${n}`, name: `P${n}`, addr: '' });
@@ -107,21 +108,11 @@ describe('ChatClient: rooms and history in the legacy format', () => {
 });
 
 describe('ChatClient: rooms on a relay', () => {
-  const relays: RelayServer[] = [];
-  const clients: ChatClient[] = [];
-  after(async () => {
-    for (const client of clients) client.close();
-    await Promise.all(relays.map((relay) => relay.close()));
-  });
-  const relay = async (options: Partial<RelayServerOptions> = {}) => {
-    const started = await createRelayServer({ port: 0, host: '127.0.0.1', logger: false, ...options } as RelayServerOptions);
-    relays.push(started);
-    return started;
-  };
+  const connect = chatClients({ history: 0 });
+  const fixture = relayFixture();
+  const relay = (options: Partial<RelayServerOptions> = {}) => fixture.relay(options);
   const client = async (url: string, options: Partial<ChatClientOptions>) => {
-    const created = new ChatClient({ url, WebSocket: WebSocket as never, store: memoryStore(), minReconnectionDelay: 20, maxReconnectionDelay: 100, history: 0, ...options });
-    clients.push(created);
-    created.connect();
+    const created = connect(url, options);
     await waitFor(() => created.status === 'online', `${options.name} online`);
     return created;
   };
