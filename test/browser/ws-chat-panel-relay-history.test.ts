@@ -2,9 +2,10 @@
 // reloaded, shows the recent conversation; scrolling up loads older pages
 // from the relay, in order, none twice, down to the beginning.
 import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { WsChatPanel } from '../../src/index.js';
-import { bubbles, shadow, startRelay, waitForStatus, type RelayInfo } from '../support/panel.js';
+import { bubbles, shadow, startProxy, startRelay, waitForStatus, type RelayInfo } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 const unique = (name: string) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
@@ -65,11 +66,9 @@ describe('<ws-chat-panel> history from the relay', () => {
     const ada = panel(fresh.url, unique('Ada'), { history: '25' });
     await waitFor(() => bubbles(ada).length === 25, () => `the first page (has ${bubbles(ada).length})`);
     await ada.updateComplete;
-    const markers = new Set<string>();
     // The reader keeps scrolling to the top; every page shows above what they were reading.
     await waitFor(
       () => {
-        markers.add(marker(ada));
         log(ada).scrollTop = 0;
         log(ada).dispatchEvent(new Event('scroll'));
         return marker(ada) === 'Beginning of the conversation';
@@ -79,9 +78,27 @@ describe('<ws-chat-panel> history from the relay', () => {
     );
     await ada.updateComplete;
     expect(bubbles(ada), 'every message once, in order').to.deep.equal(texts);
-    // Five pages of 25 came one after another, each announced while it loaded.
-    expect([...markers], 'what the marker said on the way').to.include('Loading earlier messages…');
     expect(shadow(ada).querySelector('.marker')!.getAttribute('role')).to.equal('status');
+  });
+
+  it('says "Loading earlier messages…" while an older page is on its way, and shows it when it comes', async () => {
+    const fresh = await startRelay({ maxMessagesPerSecond: 1000, burst: 1000 });
+    const texts = await written(fresh, 40, 'slow');
+    // A network the test can slow down: what the relay sends waits while it is held.
+    const path = await startProxy(fresh);
+    const ada = panel(path.url, unique('Ada'), { history: '20' });
+    await waitFor(() => bubbles(ada).length === 20, () => `the first page (has ${bubbles(ada).length})`);
+    await ada.updateComplete;
+    await executeServerCommand('proxy-hold', { id: path.id });
+    log(ada).scrollTop = 0;
+    log(ada).dispatchEvent(new Event('scroll'));
+    await waitFor(() => marker(ada) === 'Loading earlier messages…', () => `the marker says it is loading (says "${marker(ada)}")`);
+    expect(shadow(ada).querySelector('.marker')!.getAttribute('role'), 'announced to screen readers').to.equal('status');
+    expect(bubbles(ada), 'nothing older yet').to.deep.equal(texts.slice(-20));
+    await executeServerCommand('proxy-release', { id: path.id });
+    await waitFor(() => bubbles(ada).length === 40, () => `the older page shown (has ${bubbles(ada).length})`);
+    await waitFor(() => marker(ada) !== 'Loading earlier messages…', 'the marker no longer says it is loading');
+    expect(bubbles(ada)).to.deep.equal(texts);
   });
 
   it('loads nothing with history="0"', async () => {

@@ -6,11 +6,15 @@ import type { AddressInfo } from 'node:net';
  * forwarding on the open connections without closing them, as a sleeping
  * laptop or a dead NAT mapping does. New connections still go through,
  * unless `cut()` took the network away: then they fail until `restore()`.
+ * `hold()` keeps what the relay sends from reaching its clients (a slow
+ * network) until `release()` delivers it, in order.
  */
 export class BlackholeProxy {
   private server: Server | undefined;
   private readonly pairs = new Set<{ client: Socket; upstream: Socket; frozen: boolean }>();
   private down = false;
+  /** While held: what the relay sent, by connection, in order. */
+  private held: Array<{ client: Socket; chunk: Buffer }> | undefined;
 
   constructor(private readonly targetPort: number) {}
 
@@ -24,7 +28,11 @@ export class BlackholeProxy {
       const pair = { client, upstream, frozen: false };
       this.pairs.add(pair);
       client.on('data', (chunk) => pair.frozen || upstream.write(chunk));
-      upstream.on('data', (chunk) => pair.frozen || client.write(chunk));
+      upstream.on('data', (chunk: Buffer) => {
+        if (pair.frozen) return;
+        if (this.held) this.held.push({ client, chunk });
+        else client.write(chunk);
+      });
       const end = () => {
         this.pairs.delete(pair);
         client.destroy();
@@ -53,6 +61,18 @@ export class BlackholeProxy {
 
   restore(): void {
     this.down = false;
+  }
+
+  /** From now on, what the relay sends waits here. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Delivers what waited, in order, and forwards again. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const { client, chunk } of held) if (!client.destroyed) client.write(chunk);
   }
 
   async stop(): Promise<void> {

@@ -135,6 +135,12 @@ export function relayPlugin(): TestRunnerPlugin {
         case 'proxy-restore':
           proxy(args.id).restore();
           return true;
+        case 'proxy-hold':
+          proxy(args.id).hold();
+          return true;
+        case 'proxy-release':
+          proxy(args.id).release();
+          return true;
         case 'page-start': {
           // A web server of its own, on its own port: pages served from another
           // origin than the test page's (and than the relay's).
