@@ -90,9 +90,15 @@ describe('<ws-chat-panel> history from the relay', () => {
     await waitFor(() => bubbles(ada).length === 20, () => `the first page (has ${bubbles(ada).length})`);
     await ada.updateComplete;
     await executeServerCommand('proxy-hold', { id: path.id });
-    log(ada).scrollTop = 0;
-    log(ada).dispatchEvent(new Event('scroll'));
-    await waitFor(() => marker(ada) === 'Loading earlier messages…', () => `the marker says it is loading (says "${marker(ada)}")`);
+    // The reader scrolls to the top (again, until the panel has asked: its log may still be settling).
+    await waitFor(
+      () => {
+        log(ada).scrollTop = 0;
+        log(ada).dispatchEvent(new Event('scroll'));
+        return marker(ada) === 'Loading earlier messages…';
+      },
+      () => `the marker says it is loading (says "${marker(ada)}")`,
+    );
     expect(shadow(ada).querySelector('.marker')!.getAttribute('role'), 'announced to screen readers').to.equal('status');
     expect(bubbles(ada), 'nothing older yet').to.deep.equal(texts.slice(-20));
     await executeServerCommand('proxy-release', { id: path.id });
