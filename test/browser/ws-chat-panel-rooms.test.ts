@@ -52,4 +52,16 @@ describe('<ws-chat-panel> in several rooms', () => {
     expect(roomsShown(ada)).to.deep.equal({ 'to the first room': 'dev', 'to ops': 'ops', 'from dev': 'dev' });
     expect(roomsShown(bob), 'one room: no room shown').to.deep.equal({ 'to the first room': '', 'from dev': '' });
   });
+
+  it('sends a message from page code to the first room, and shows its room, as the composer does', async () => {
+    const relay = await startRelay();
+    const ada = panel(relay.url, 'Ada', 'dev, ops');
+    const bob = panel(relay.url, 'Bob', 'dev');
+    for (const chat of [ada, bob]) await waitForStatus(chat, 'online');
+    expect(ada.send('from page code')?.room).to.equal('dev');
+    expect(ada.send('to ops from page code', undefined, 'ops')?.room).to.equal('ops');
+    await waitForBubble(bob, 'from page code');
+    await ada.updateComplete;
+    expect(roomsShown(ada)).to.deep.equal({ 'from page code': 'dev', 'to ops from page code': 'ops' });
+  });
 });

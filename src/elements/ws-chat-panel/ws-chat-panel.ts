@@ -162,8 +162,7 @@ export class WsChatPanel extends LitElement {
     frameLimit: () => this.#chat.client?.limits?.maxFrameBytes,
     textbox: () => this.#part('textarea'),
     send: (text, to, room) => {
-      // Named even when it is the first: with several rooms your own message shows its room too.
-      const sent = this.send(text, to, room ?? (this.#rooms.length > 1 ? this.#rooms[0] : undefined));
+      const sent = this.send(text, to, room);
       if (sent) this.#connection.sent();
       return sent;
     },
@@ -243,7 +242,8 @@ export class WsChatPanel extends LitElement {
       return undefined;
     }
     this.#logScroll.follow();
-    return this.#chat.send(data, to, this.userName, room);
+    // Named even when it is the first: with several rooms your own message shows its room too.
+    return this.#chat.send(data, to, this.userName, room ?? (this.#rooms.length > 1 ? this.#rooms[0] : undefined));
   }
 
   /**
