@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { messageOf, recipientIds, type Peer } from './baseline-message.js';
 
 // The comparison point: what a competent but naive relay on `ws` does, and
 // no more. It speaks the same frames as ours (hello → welcome, send →
@@ -9,12 +10,6 @@ import { WebSocketServer, type WebSocket } from 'ws';
 // validate, log, rate-limit, track presence, or acknowledge.
 
 const SUBPROTOCOL = 'message-center.v1';
-
-interface Peer {
-  id: string;
-  name: string;
-  addr: string;
-}
 
 export interface BaselineRelay {
   readonly port: number;
@@ -57,18 +52,9 @@ export async function startBaselineRelay(options: { port: number; host: string }
         return;
       }
       if (frame.type !== 'send' || !peer) return;
-      const text = JSON.stringify({
-        type: 'message',
-        offset: ++offset,
-        id: frame.id,
-        from: peer,
-        ...(frame.to ? { to: frame.to } : {}),
-        data: frame.data,
-        ts: Date.now(),
-      });
+      const text = JSON.stringify(messageOf(frame, peer, ++offset));
       if (frame.to) {
-        const ids = Array.isArray(frame.to.ids) ? (frame.to.ids as unknown[]) : [];
-        for (const id of ids) clients.get(String(id))?.send(text);
+        for (const id of recipientIds(frame.to)) clients.get(id)?.send(text);
       } else {
         for (const client of clients.values()) if (client !== socket) client.send(text);
       }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
+import { messageOf, recipientIds, type BaselineSend as SendFrame, type Peer } from './baseline-message.js';
 
 // The other comparison point: the same minimal routing as baseline-relay.ts,
 // written the way a Socket.IO 4 application would write it. Events carry the
@@ -11,17 +12,6 @@ import { Server, type Socket } from 'socket.io';
 // an ack frame like ours: the fair comparison for our acknowledged unicast.
 // WebSocket transport only, no compression, like the other two relays.
 
-interface Peer {
-  id: string;
-  name: string;
-  addr: string;
-}
-
-interface SendFrame {
-  id?: unknown;
-  to?: { ids?: unknown };
-  data?: unknown;
-}
 
 export interface SocketIoRelay {
   readonly port: number;
@@ -53,18 +43,9 @@ export async function startSocketIoRelay(options: { port: number; host: string }
     });
     socket.on('send', (frame: SendFrame, ack?: (reply: unknown) => void) => {
       if (!peer || typeof frame !== 'object' || frame === null) return;
-      const message = {
-        type: 'message',
-        offset: ++offset,
-        id: frame.id,
-        from: peer,
-        ...(frame.to ? { to: frame.to } : {}),
-        data: frame.data,
-        ts: Date.now(),
-      };
+      const message = messageOf(frame, peer, ++offset);
       if (frame.to) {
-        const ids = Array.isArray(frame.to.ids) ? (frame.to.ids as unknown[]) : [];
-        for (const id of ids) clients.get(String(id))?.emit('message', message);
+        for (const id of recipientIds(frame.to)) clients.get(id)?.emit('message', message);
       } else {
         // Encoded once by the adapter for every recipient.
         socket.broadcast.emit('message', message);
