@@ -87,6 +87,20 @@ export class Output {
     if (encoded) this.write(connection, encoded);
   }
 
+  /**
+   * Writes `frame` to each of `connections` (but those `skip` says), encoded
+   * once per dialect for all of them. The set is copied first: a write that
+   * cuts a slow client off changes the caller's sets.
+   */
+  writeEach(connections: Iterable<Connection>, frame: ServerFrame, skip?: (connection: Connection) => boolean): void {
+    const frames: Array<Buffer | undefined> = [];
+    for (const connection of [...connections]) {
+      if (skip?.(connection)) continue;
+      const encoded = (frames[connection.codec.slot] ??= this.encode(connection.codec, frame));
+      if (encoded) this.write(connection, encoded);
+    }
+  }
+
   /** Tells the client its frame was refused, and why; too many refusals in a second close it for flooding. */
   reject(
     connection: Connection,

@@ -225,16 +225,10 @@ export class PresenceNotices {
   }
 
   private tell(connections: Set<Connection>, kind: 'join' | 'leave', subject: Peer, room: Room): void {
-    let notice: ServerFrame | undefined;
-    // Encoded once per dialect for everyone.
-    const frames: Array<Buffer | undefined> = [];
-    for (const connection of [...connections]) {
-      const { codec } = connection;
-      if (!codec.echoesOwn && connection.id === subject.id) continue; // it has its welcome
-      notice ??= { type: kind, peer: this.exposed(subject), count: room.count, room: room.name };
-      const frame = (frames[codec.slot] ??= this.output.encode(codec, notice));
-      if (frame) this.output.write(connection, frame);
-    }
+    if (connections.size === 0) return;
+    const notice: ServerFrame = { type: kind, peer: this.exposed(subject), count: room.count, room: room.name };
+    // A v1 subject has its welcome (or `joined`) instead; a legacy one hears of itself, as with the original server.
+    this.output.writeEach(connections, notice, (connection) => !connection.codec.echoesOwn && connection.id === subject.id);
   }
 
   /** Notes a large room's change for its next `presence` frame; a peer that comes and goes within one interval is in neither list. */
@@ -273,11 +267,7 @@ export class PresenceNotices {
         left: [...batch.left.values()].map(this.exposed),
         ...(batch.truncated ? { truncated: true } : {}),
       };
-      const frames: Array<Buffer | undefined> = [];
-      for (const connection of [...room.local]) {
-        const encoded = (frames[connection.codec.slot] ??= this.output.encode(connection.codec, frame));
-        if (encoded) this.output.write(connection, encoded);
-      }
+      this.output.writeEach(room.local, frame);
     }
   }
 
