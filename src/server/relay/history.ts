@@ -10,6 +10,7 @@ import type { ResolvedOptions } from '../options.js';
 import { retentionOf } from '../retention.js';
 import type { Delivery } from './delivery.js';
 import type { Output } from './output.js';
+import { refuseNotInRoom } from './rooms.js';
 
 /** Messages a page holds when the request does not say. */
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -37,10 +38,7 @@ export class History {
       return;
     }
     if (frame.room !== undefined && !connection.rooms.includes(frame.room)) {
-      this.output.reject(connection, ErrorCode.NotInRoom, `you are not in the room ${JSON.stringify(frame.room)}; join it first`, {
-        id: frame.id,
-        room: frame.room,
-      });
+      refuseNotInRoom(this.output, connection, frame.room, frame.id);
       return;
     }
     this.page(connection, frame).then(

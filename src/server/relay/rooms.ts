@@ -20,6 +20,12 @@ export interface Admitted {
   readonly refused: readonly string[];
 }
 
+/** `not_in_room`: the frame names a room the connection is not in (undefined: it is in none). */
+export function refuseNotInRoom(output: Output, connection: Connection, room: string | undefined, id: string | undefined): void {
+  const message = room === undefined ? 'this connection is in no room: join one first' : `you are not in the room ${JSON.stringify(room)}; join it first`;
+  output.reject(connection, ErrorCode.NotInRoom, message, { id, ...(room !== undefined ? { room } : {}) });
+}
+
 export class Rooms {
   constructor(
     private readonly presence: Presence,
@@ -120,8 +126,7 @@ export class Rooms {
   }
 
   private notInRoom(connection: Connection, room: string | undefined, id: string | undefined): void {
-    const message = room === undefined ? 'this connection is in no room: join one first' : `not in the room ${JSON.stringify(room)}: join it first`;
-    this.output.reject(connection, ErrorCode.NotInRoom, message, { id, ...(room !== undefined ? { room } : {}) });
+    refuseNotInRoom(this.output, connection, room, id);
   }
 
   /** The connection's rooms are these now (a new list: presence events hold the old one), and so are its session's. */
