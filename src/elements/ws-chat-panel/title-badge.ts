@@ -28,19 +28,24 @@ const state = (): TitleState =>
  */
 export function badgeTitle(owner: object, count: number): void {
   const title = state();
-  if (title.counts.get(owner) === count) return;
   if (count > 0) title.counts.set(owner, count);
-  else if (!title.counts.delete(owner)) return;
-  if (title.shown !== undefined && document.title !== title.shown) title.original = document.title;
+  else title.counts.delete(owner);
+  const changedByPage = title.shown !== undefined && document.title !== title.shown;
+  if (changedByPage) title.original = document.title;
   let total = 0;
   for (const each of title.counts.values()) total += each;
   if (total === 0) {
-    if (title.original !== undefined) document.title = title.original;
+    if (title.original !== undefined && !changedByPage) document.title = title.original;
     title.original = title.shown = undefined;
     return;
   }
   title.original ??= document.title;
-  document.title = title.shown = `(${total}) ${title.original}`;
+  const badged = `(${total}) ${title.original}`;
+  if (changedByPage || badged.trim() !== title.shown) {
+    document.title = badged;
+    // Read back: the browser collapses white space, and the next call compares with what it keeps.
+    title.shown = document.title;
+  }
 }
 
 /** Keeps the host's unread count in the page's title while `enabled`, and takes it out when the host leaves the page. */
