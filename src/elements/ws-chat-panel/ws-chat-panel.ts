@@ -215,6 +215,7 @@ export class WsChatPanel extends LitElement {
     changed: (detail) => this.#publish('chat:unread', detail, new ChatUnreadEvent(detail)),
   });
 
+  /** With `title-badge`: the unread count in the page's title. */
   readonly #titleBadge = new TitleBadgeController(this, () => this.titleBadge, () => this.#unread.count);
 
   readonly #notifications = new NotifyController(this, {
@@ -444,7 +445,7 @@ export class WsChatPanel extends LitElement {
   /** Adds `item` to the log unless it is there already; returns whether it did. */
   #addItem(item: Item): boolean {
     if (!this.#list.add(item)) return false;
-    if (item.kind === 'message' && !item.message.own && !this.#logScroll.atLatest) this.#logScroll.arrived();
+    if (item.kind === 'message' && !item.message.own) this.#logScroll.arrived();
     return true;
   }
 
