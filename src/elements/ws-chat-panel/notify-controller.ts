@@ -1,7 +1,7 @@
 import type { ReactiveControllerHost } from 'lit';
 import type { ChatMessage } from '../../client/types.js';
 import type { ChatStrings } from '../../i18n/strings.js';
-import { mentions } from './mentions.js';
+import { mentionsYou } from './mentions-you.js';
 import { browserNotifier, type Notifier } from './notifier.js';
 import { displayName } from './people.js';
 
@@ -60,7 +60,7 @@ export class NotifyController {
     if (message.own || !this.#options.enabled() || document.visibilityState !== 'hidden') return;
     const selfId = this.#options.selfId();
     const privately = message.to !== undefined;
-    if (!privately && !mentions(message, selfId)) return;
+    if (!privately && !mentionsYou(message, selfId)) return;
     const t = this.#options.strings();
     const name = displayName(message.from);
     this.#notifier.show({

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ChatMessage, UnreadDetail } from '../../client/types.js';
-import { mentions } from './mentions.js';
+import { mentionsYou } from './mentions-you.js';
 
 export interface UnreadOptions {
   /** The reader is at the latest message of the log (StickyScrollController). */
@@ -48,7 +48,7 @@ export class UnreadController implements ReactiveController, UnreadDetail {
   /** A live message from someone else was added to the log. */
   arrived(message: ChatMessage): void {
     if (message.own || this.#seen()) return;
-    this.#set(this.count + 1, this.mentions + (mentions(message, this.#options.selfId()) ? 1 : 0));
+    this.#set(this.count + 1, this.mentions + (mentionsYou(message, this.#options.selfId()) ? 1 : 0));
   }
 
   /** The reader may see the latest now (they scrolled, jumped or wrote, or the page became visible): clears what they see. */
