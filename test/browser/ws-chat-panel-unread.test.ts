@@ -320,6 +320,19 @@ describe('<ws-chat-panel> unread messages', () => {
     }
   });
 
+  it('takes the offer away as soon as the browser has an answer, however it got one', async () => {
+    await setPermission('default');
+    const relay = await startRelay();
+    const ada = await panel(relay.url, 'Ada', { attributes: { notify: '' } });
+    const bob = await panel(relay.url, 'Bob', { attributes: { notify: '' } });
+    await waitFor(() => offer(ada) !== null && offer(bob) !== null, 'both panels offer notifications');
+    // Allowed elsewhere (another panel, the site's settings): no message, no click here.
+    await setPermission('granted');
+    await waitFor(() => offer(ada) === null && offer(bob) === null, 'neither offers them any more');
+    await setPermission('default');
+    await waitFor(() => offer(ada) !== null && offer(bob) !== null, 'undecided again: offered again');
+  });
+
   it('asks for permission only when its button is pressed: never on load, nor when private messages arrive; declined, it says so', async () => {
     await setPermission('default');
     expect(Notification.permission, 'this test needs an undecided browser').to.equal('default');

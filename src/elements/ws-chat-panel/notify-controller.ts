@@ -1,4 +1,4 @@
-import type { ReactiveControllerHost } from 'lit';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ChatMessage } from '../../client/types.js';
 import type { ChatStrings } from '../../i18n/strings.js';
 import { mentionsYou } from './mentions-you.js';
@@ -20,22 +20,46 @@ export interface NotifyOptions {
  * Desktop notifications for messages meant for you (private to you, or
  * mentioning you) that arrive while the page is hidden, when the panel's
  * `notify` is set. Permission is asked only by `ask`, wired to a button the
- * person presses: never on load, never when a message arrives.
+ * person presses: never on load, never when a message arrives. The offer
+ * follows the browser's answer however it changes (another panel's button,
+ * the site's settings).
  */
-export class NotifyController {
+export class NotifyController implements ReactiveController {
   /** The person was asked from this panel and did not allow it. */
   refused = false;
   #asking = false;
 
-  readonly #host: ReactiveControllerHost;
+  readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #options: NotifyOptions;
   readonly #notifier: Notifier;
+  #watched: PermissionStatus | undefined;
 
-  constructor(host: ReactiveControllerHost, options: NotifyOptions, notifier: Notifier = browserNotifier) {
+  constructor(host: ReactiveControllerHost & HTMLElement, options: NotifyOptions, notifier: Notifier = browserNotifier) {
     this.#host = host;
     this.#options = options;
     this.#notifier = notifier;
+    host.addController(this);
   }
+
+  hostConnected(): void {
+    navigator.permissions?.query({ name: 'notifications' }).then(
+      (status) => {
+        // Detached meanwhile: nothing to watch for.
+        if (!this.#host.isConnected) return;
+        this.#watched?.removeEventListener('change', this.#changed);
+        this.#watched = status;
+        status.addEventListener('change', this.#changed);
+      },
+      () => {},
+    );
+  }
+
+  hostDisconnected(): void {
+    this.#watched?.removeEventListener('change', this.#changed);
+    this.#watched = undefined;
+  }
+
+  readonly #changed = (): void => this.#host.requestUpdate();
 
   /** What to show: `offer` (the button to turn them on), `refused` (why there will be none), or nothing. */
   get offer(): 'offer' | 'refused' | undefined {
