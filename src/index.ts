@@ -15,6 +15,8 @@ export interface ChatSendRequest {
   readonly to?: Target;
   /** Only the panel with this `id` (or `user-name`); every panel on the bus when absent. */
   readonly panel?: string;
+  /** Peer ids the message mentions. */
+  readonly mentions?: readonly string[];
 }
 
 /**
@@ -87,6 +89,7 @@ export type {
   HistoryDetail,
   Peer,
   PresenceDetail,
+  SendOptions,
   StatusDetail,
   Target,
   UnreadDetail,
