@@ -333,7 +333,35 @@ describe('<ws-chat-panel> unread messages', () => {
     await waitFor(() => offer(ada) !== null && offer(bob) !== null, 'undecided again: offered again');
   });
 
-  it('asks for permission only when its button is pressed: never on load, nor when private messages arrive; declined, it says so', async () => {
+  it('a mention reaches the notification and the mention count of the person mentioned, and nobody else\'s', async () => {
+    await setPermission('granted');
+    const recorded = recordNotifications();
+    try {
+      const relay = await startRelay();
+      const ada = await panel(relay.url, 'Ada', { id: 'ada-panel', attributes: { notify: '' } });
+      const bob = await panel(relay.url, 'Bob', { id: 'bob-panel', attributes: { notify: '' } });
+      const cy = await panel(relay.url, 'Cy', { id: 'cy-panel', attributes: { notify: '' } });
+      await waitFor(() => ada.roster.length === 3, 'all three in Ada\'s roster');
+      const bobId = ada.roster.find((peer) => peer.name === 'Bob')!.id;
+      setVisibility('hidden');
+      ada.send('@Bob can you look at the build?', undefined, undefined, { mentions: [bobId] });
+      await waitForBubble(cy, '@Bob can you look at the build?');
+      await waitFor(() => recorded.shown.length === 1, () => `one notification (has ${recorded.shown.length})`);
+      await waitFor(() => bob.unread.count === 1, 'Bob has it unread');
+      expect(bob.messages.at(-1)?.mentions, 'the ids came over the wire').to.deep.equal([bobId]);
+      const [shown] = recorded.shown as [Shown];
+      expect(shown.title).to.equal('Ada mentioned you');
+      expect(shown.body).to.equal('@Bob can you look at the build?');
+      expect(shown.tag.startsWith('ws-chat:bob-panel:'), `Bob's panel's (tag ${shown.tag})`).to.equal(true);
+      expect(bob.unread).to.deep.equal({ count: 1, mentions: 1 });
+      expect(cy.unread, 'Cy has it unread, not as a mention').to.deep.equal({ count: 1, mentions: 0 });
+      expect(ada.unread, 'the sender has nothing unread').to.deep.equal({ count: 0, mentions: 0 });
+    } finally {
+      recorded.restore();
+    }
+  });
+
+  it('asks for permission only when its button is pressed: never on load, nor when private messages or mentions arrive; declined, it says so', async () => {
     await setPermission('default');
     expect(Notification.permission, 'this test needs an undecided browser').to.equal('default');
     const spy = spyOnRequestPermission();
@@ -346,12 +374,14 @@ describe('<ws-chat-panel> unread messages', () => {
       for (const state of ['visible', 'hidden'] as const) {
         setVisibility(state);
         ada.send(`private while ${state}`, { ids: [bobId] });
+        ada.send(`@Bob mentioned while ${state}`, undefined, undefined, { mentions: [bobId] });
         ada.send(`to all while ${state}`);
         await waitForBubble(bob, `to all while ${state}`);
       }
       setVisibility('visible');
       await bob.updateComplete;
-      expect(spy.calls(), 'not asked on load, nor for a message').to.equal(0);
+      await waitFor(() => bob.messages.some((message) => message.mentions?.includes(bobId)), 'a mention of Bob arrived');
+      expect(spy.calls(), 'not asked on load, nor for a message or a mention').to.equal(0);
 
       const button = offer(bob)!.querySelector('button')!;
       button.focus();
