@@ -5,6 +5,8 @@ import type { ComposerController } from '../composer-controller.js';
 import type { ConnectionStatusController } from '../connection-status-controller.js';
 import type { HistoryLoader } from '../history-loader.js';
 import type { MessageList } from '../message-list.js';
+import type { NotifyController } from '../notify-controller.js';
+import type { UnreadController } from '../unread-controller.js';
 import type { People } from '../people.js';
 
 /** What the panel's templates show, and the actions they offer: the element gives them its parts. */
@@ -27,6 +29,10 @@ export interface PanelView {
   readonly history: HistoryLoader;
   /** The panel's rooms, in order (several: messages show theirs, and the composer picks one). */
   readonly rooms: readonly string[];
+  readonly unread: UnreadController;
+  readonly notifications: NotifyController;
+  /** To the latest message (the "N new messages" button). */
+  readonly jumpToLatest: () => void;
   readonly onScroll: () => void;
   /** The roster's search field changed (a large room). */
   readonly search: (event: Event) => void;
