@@ -45,6 +45,8 @@ const PARAMETERS: { readonly [K in TemplateKey]: Names<Parameters<ChatStrings[K]
   left: ['name'],
   failed: ['reason'],
   showMore: ['hidden'],
+  typing: ['names', 'count'],
+  typingPrivately: ['name'],
 };
 
 /**

@@ -88,6 +88,14 @@ export interface ChatStrings {
   showMore: (hidden: number) => string;
   /** The same control once the message is shown whole. */
   showLess: string;
+  /**
+   * Above the composer while others type: `names` lists them as the language
+   * lists names ("Ada and Bob"), `count` says how many (from 3 on, only the
+   * number is shown).
+   */
+  typing: (names: string, count: number) => string;
+  /** Someone in that list who is typing a private message to you. */
+  typingPrivately: (name: string) => string;
   errors: Record<string, string>;
 }
 
@@ -143,6 +151,8 @@ export const en: ChatStrings = {
   noOneFound: 'No one found',
   showMore: (hidden) => `Show more (${hidden.toLocaleString('en')} more characters)`,
   showLess: 'Show less',
+  typing: (names, count) => (count === 1 ? `${names} is typing…` : count === 2 ? `${names} are typing…` : `${count} people are typing…`),
+  typingPrivately: (name) => `${name} (private)`,
   errors: {
     unknown_target: 'a recipient is no longer online and can no longer be reached',
     too_large: 'the message is too long',

@@ -29,6 +29,7 @@ import { MessageList, type Item } from './message-list.js';
 import { nextFrame } from './next-frame.js';
 import { People } from './people.js';
 import { panelTemplate } from './templates/panel.js';
+import { shownTypists } from './typing-indicator.js';
 import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
 
 /**
@@ -60,6 +61,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart targets - The recipients row.
  * @csspart input - The message textbox.
  * @csspart send-button - The send button.
+ * @csspart typing - Above the composer: who else is typing ("Ada is typing…"), with animated dots (still where the reader prefers reduced motion).
  * @csspart note - Under the textbox: why the message cannot be sent (too long, a recipient out of reach), or what to know before sending it.
  *
  * @cssprop --ws-chat-panel-height - Height of the panel when the element's own height is not set or is `auto` (default 32rem). A length; a percentage only of a parent with a definite height (of one without, it leaves the panel at its floor of 12rem, header and composer). Whatever the element's `display`; with `display: contents` (no box of its own) the panel fills a parent of definite height, as a child with `height: 100%` would, and is this tall otherwise.
@@ -154,6 +156,7 @@ export class WsChatPanel extends LitElement {
     history: (detail) => this.#history.add(detail),
     error: (detail) => this.#onError(detail),
     gap: (detail) => this.#publish('chat:gap', detail, new ChatGapEvent(detail)),
+    typing: () => this.requestUpdate(),
   });
 
   readonly #composer = new ComposerController(this, {
@@ -161,6 +164,7 @@ export class WsChatPanel extends LitElement {
     presence: this.#people,
     frameLimit: () => this.#chat.client?.limits?.maxFrameBytes,
     textbox: () => this.#part('textarea'),
+    typing: (target, active) => this.#chat.client?.typing(target, active),
     send: (text, to, room) => {
       const sent = this.send(text, to, room);
       if (sent) this.#connection.sent();
@@ -334,6 +338,7 @@ export class WsChatPanel extends LitElement {
       composer: this.#composer,
       history: this.#history,
       rooms: this.#rooms,
+      typists: this.protocol === 'v1' ? shownTypists(this.#chat.client?.typists ?? new Map(), this.#rooms) : [],
       onScroll: this.#onScroll,
       search: this.#search,
       toggleRoster: () => this.#roster.toggle(),

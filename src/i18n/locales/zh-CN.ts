@@ -56,6 +56,8 @@ export default {
   noOneFound: '没有找到',
   showMore: '展开全文（还有 {hidden} 个字符）',
   showLess: '收起',
+  typing: { count: { '=1': '{names} 正在输入…', '=2': '{names} 正在输入…', other: '{count} 人正在输入…' } },
+  typingPrivately: '{name}（私信）',
   errors: {
     unknown_target: '接收人已不在线，无法送达',
     too_large: '消息太长',

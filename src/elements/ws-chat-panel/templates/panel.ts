@@ -4,10 +4,11 @@ import { headerTemplate } from './header.js';
 import { logTemplate } from './log.js';
 import { icon } from './icons.js';
 import { rosterTemplate } from './roster.js';
+import { typingTemplate } from './typing.js';
 import { composerTemplate } from './composer.js';
 import type { PanelView } from './view.js';
 
-/** The whole panel: the header; the log, with "N new messages" over it and the roster beside it; the composer. */
+/** The whole panel: the header; the log, with "N new messages" over it and the roster beside it; who is typing; the composer. */
 export function panelTemplate(view: PanelView) {
   const { t, scroll } = view;
   return html`<div class="panel"><div class="layout">
@@ -19,6 +20,7 @@ export function panelTemplate(view: PanelView) {
           : nothing}
         ${view.protocol === 'v1' ? rosterTemplate(view) : nothing}
       </div>
+      ${view.protocol === 'v1' ? typingTemplate(view) : nothing}
       ${composerTemplate(view)}
     </div></div>`;
 }

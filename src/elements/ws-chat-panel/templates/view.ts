@@ -6,6 +6,7 @@ import type { ConnectionStatusController } from '../connection-status-controller
 import type { HistoryLoader } from '../history-loader.js';
 import type { MessageList } from '../message-list.js';
 import type { People } from '../people.js';
+import type { ShownTypist } from '../typing-indicator.js';
 
 /** What the panel's templates show, and the actions they offer: the element gives them its parts. */
 export interface PanelView {
@@ -27,6 +28,8 @@ export interface PanelView {
   readonly history: HistoryLoader;
   /** The panel's rooms, in order (several: messages show theirs, and the composer picks one). */
   readonly rooms: readonly string[];
+  /** Who else is typing in the panel's conversations (v1; empty in legacy mode). */
+  readonly typists: readonly ShownTypist[];
   readonly onScroll: () => void;
   /** The roster's search field changed (a large room). */
   readonly search: (event: Event) => void;
