@@ -1,6 +1,7 @@
 // Side-effect free: importing this registers no element and touches no DOM.
 import type { BusErrorDetail } from './bus/events.js';
 import type { ChatErrorDetail, ChatMessage, GapDetail, PresenceDetail, StatusDetail, Target } from './client/types.js';
+import type { TypingDetail } from './client/typists.js';
 
 /** Which panel an event on the bus came from: its `id` attribute, or else its `user-name`. */
 export interface FromPanel {
@@ -54,6 +55,8 @@ export interface MessageCenterEvents {
   'chat:error': ChatErrorDetail & FromPanel;
   /** Messages may have been missed while disconnected and cannot be replayed. */
   'chat:gap': GapDetail & FromPanel;
+  /** Who is typing in one of a panel's conversations changed (v1). */
+  'chat:typing': TypingDetail & FromPanel;
   /** A command: panels on this bus send `data` (to `to`, or everyone). */
   'chat:send': ChatSendRequest;
 }
@@ -100,6 +103,7 @@ export { ChatMessageEvent } from './events/chat-message-event.js';
 export { ChatPresenceEvent } from './events/chat-presence-event.js';
 export { ChatSentEvent } from './events/chat-sent-event.js';
 export { ChatStatusEvent } from './events/chat-status-event.js';
+export { ChatTypingEvent } from './events/chat-typing-event.js';
 export { en, pickLocale } from './i18n/strings.js';
 export type { ChatStrings, Locale } from './i18n/strings.js';
 export { ReWebSocketService } from './transport/re-websocket-service.js';

@@ -6,7 +6,7 @@
 import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
-import type { WsChatPanel } from '../../src/index.js';
+import { getDefaultMessageCenter, type ChatTypingEvent, type MessageCenterEvents, type WsChatPanel } from '../../src/index.js';
 import { axeFindings } from '../support/axe.js';
 import { proxyCommand, rosterNames, shadow, startProxy, startRelay, toggleRecipient, waitForBubble, waitForChinese, waitForStatus } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
@@ -55,9 +55,17 @@ describe('<ws-chat-panel> typing indicator', () => {
     const region = shadow(bob).querySelector('.typing-text')!;
     expect([region.getAttribute('role'), region.getAttribute('aria-live'), region.getAttribute('aria-atomic')]).to.deep.equal(['status', 'polite', 'true']);
     expect(indicator(bob), 'nobody types yet').to.equal('');
+    const events: ChatTypingEvent[] = [];
+    bob.addEventListener('ws-chat-typing', (event) => events.push(event));
+    const onBus: Array<MessageCenterEvents['chat:typing']> = [];
+    const off = getDefaultMessageCenter().on('chat:typing', (detail) => onBus.push(detail));
 
     await type(ada, 'hel');
     await waitForIndicator(bob, 'Ada is typing…');
+    off();
+    expect(events.map((event) => [event.detail.conversation.room, event.detail.peers.map((peer) => peer.name)])).to.deep.equal([['lobby', ['Ada']]]);
+    expect(events[0]!.bubbles && events[0]!.composed).to.equal(true);
+    expect(onBus.filter((detail) => detail.panel === 'Bob').map((detail) => detail.peers.map((peer) => peer.name))).to.deep.equal([['Ada']]);
     expect(indicator(ada), 'not told of herself').to.equal('');
     expect(shadow(bob).querySelector('.typing-dots')?.getAttribute('aria-hidden')).to.equal('true');
 

@@ -16,6 +16,7 @@ import { ChatMessageEvent } from '../../events/chat-message-event.js';
 import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
+import { ChatTypingEvent } from '../../events/chat-typing-event.js';
 import type { ChatStrings } from '../../i18n/strings.js';
 import { ErrorCode } from '../../protocol/constants.js';
 import { ComposerController } from './composer-controller.js';
@@ -90,6 +91,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @fires ws-chat-presence - Who is online changed (`detail`: { kind, peer?, room?, roster, count }; kind `room` when a whole room changed: entered, left, or a large room's batch).
  * @fires ws-chat-error - The server refused something or the connection had trouble (`detail`: { code, message, id? }).
  * @fires ws-chat-gap - Messages may have been missed while disconnected and cannot be replayed (`detail`: { reason }).
+ * @fires ws-chat-typing - Who is typing in a conversation changed (v1; `detail`: { conversation: { room } or { peer }, peers }, `peers` empty when nobody is any more).
  */
 export class WsChatPanel extends LitElement {
   static override styles = styles;
@@ -156,7 +158,10 @@ export class WsChatPanel extends LitElement {
     history: (detail) => this.#history.add(detail),
     error: (detail) => this.#onError(detail),
     gap: (detail) => this.#publish('chat:gap', detail, new ChatGapEvent(detail)),
-    typing: () => this.requestUpdate(),
+    typing: (detail) => {
+      this.requestUpdate();
+      this.#publish('chat:typing', detail, new ChatTypingEvent(detail));
+    },
   });
 
   readonly #composer = new ComposerController(this, {
@@ -382,7 +387,7 @@ export class WsChatPanel extends LitElement {
     this.#publish('chat:error', detail, new ChatErrorEvent(detail));
   }
 
-  #publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap'>(
+  #publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap' | 'chat:typing'>(
     type: K,
     detail: T,
     event: Event,
