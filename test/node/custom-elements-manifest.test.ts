@@ -62,10 +62,11 @@ describe('custom-elements.json', () => {
         'ws-chat-status': 'ChatStatusEvent',
         'ws-chat-presence': 'ChatPresenceEvent',
         'ws-chat-error': 'ChatErrorEvent',
+        'ws-chat-typing': 'ChatTypingEvent',
       },
     );
     assert.deepEqual(panel.slots!.map((s) => s.name).sort(), ['empty', 'title']);
-    for (const part of ['header', 'stream', 'message', 'bubble', 'roster', 'composer', 'input', 'send-button']) {
+    for (const part of ['header', 'stream', 'message', 'bubble', 'roster', 'typing', 'composer', 'input', 'send-button']) {
       assert.ok(panel.cssParts!.some((p) => p.name === part), `part ${part}`);
     }
     assert.ok(panel.cssProperties!.length >= 18);
