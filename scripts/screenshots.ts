@@ -128,6 +128,14 @@ await converse(demo, english);
 await demo.screenshot({ path: resolve(out, 'demo.png') });
 await demo.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-light.png') });
 
+// Typing: the second panel's draft shows on the first, above its composer.
+const typist = demo.locator('ws-chat-panel').nth(1).locator('textarea');
+await typist.fill('Let me check the numbers');
+await demo.locator('ws-chat-panel').first().locator('.typing-text').filter({ hasText: 'is typing' }).waitFor();
+await demo.waitForTimeout(300);
+await demo.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-typing.png') });
+await typist.fill('');
+
 // Reconnecting: restart the relay and catch the countdown.
 await demo.locator('#restart').click();
 await demo.waitForFunction(() => (document.querySelector('ws-chat-panel') as unknown as { status: string }).status === 'reconnecting');

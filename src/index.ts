@@ -1,6 +1,7 @@
 // Side-effect free: importing this registers no element and touches no DOM.
 import type { BusErrorDetail } from './bus/events.js';
 import type { ChatErrorDetail, ChatMessage, GapDetail, PresenceDetail, StatusDetail, Target, UnreadDetail } from './client/types.js';
+import type { TypingDetail } from './client/typists.js';
 
 /** Which panel an event on the bus came from: its `id` attribute, or else its `user-name`. */
 export interface FromPanel {
@@ -56,6 +57,8 @@ export interface MessageCenterEvents {
   'chat:gap': GapDetail & FromPanel;
   /** How many messages a panel's reader has not seen changed (see `ws-chat-unread`). */
   'chat:unread': UnreadDetail & FromPanel;
+  /** Who is typing in one of a panel's conversations changed (v1). */
+  'chat:typing': TypingDetail & FromPanel;
   /** A command: panels on this bus send `data` (to `to`, or everyone). */
   'chat:send': ChatSendRequest;
 }
@@ -76,6 +79,9 @@ export type { Limits } from './protocol/frames.js';
 export { ChatRequestError } from './client/requests.js';
 export type { RoomState } from './client/rooms.js';
 export type { SearchResult } from './client/v1-dialect.js';
+export { conversationKey } from './client/typists.js';
+export type { Conversation, TypingDetail } from './client/typists.js';
+export type { TypingTarget } from './client/typing-sender.js';
 export { browserStore, memoryStore } from './client/persistence.js';
 export type { ClientStore, ResumeState } from './client/persistence.js';
 export type {
@@ -101,6 +107,7 @@ export { ChatPresenceEvent } from './events/chat-presence-event.js';
 export { ChatSentEvent } from './events/chat-sent-event.js';
 export { ChatStatusEvent } from './events/chat-status-event.js';
 export { ChatUnreadEvent } from './events/chat-unread-event.js';
+export { ChatTypingEvent } from './events/chat-typing-event.js';
 export { en, pickLocale } from './i18n/strings.js';
 export type { ChatStrings, Locale } from './i18n/strings.js';
 export { ReWebSocketService } from './transport/re-websocket-service.js';

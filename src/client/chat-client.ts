@@ -30,6 +30,8 @@ import type {
   SendOptions,
   StatusDetail,
 } from './types.js';
+import type { TypingDetail } from './typists.js';
+import type { TypingTarget } from './typing-sender.js';
 import { V1Dialect, type SearchResult } from './v1-dialect.js';
 
 /** A token, or a function that fetches a fresh one before every connection attempt. */
@@ -75,6 +77,8 @@ export type ChatClientEvents = {
   /** The latest messages from the relay's log, once after the first welcome (option `history`). */
   history: HistoryDetail;
   error: ChatErrorDetail;
+  /** Who is typing in a conversation changed (v1): someone started, stopped, sent, left, or was not heard from for `Typing.expireMs`. */
+  typing: TypingDetail;
 };
 
 /** The reason this client gives when it closes its socket. */
@@ -215,6 +219,27 @@ export class ChatClient {
   /** The page of history before the oldest loaded (oldest first); `more: false` once the relay keeps nothing older. */
   loadOlder(): Promise<HistoryDetail> {
     return this.#request((v1) => v1.loadOlder());
+  }
+
+  /**
+   * Says that the user is typing in `target` (a room, default your first, or
+   * the private conversation with the peer ids `to`), or with `active`
+   * false that they stopped (the draft was sent or emptied). Call it on
+   * every keystroke: it says so at most every `Typing.repeatMs` per
+   * conversation, and a stop only where it had said it was typing. Nothing
+   * while offline, in legacy mode, or for a room you are not in.
+   */
+  typing(target: TypingTarget = {}, active = true): void {
+    this.#v1()?.typing(target, active);
+  }
+
+  /**
+   * Who is typing, by conversation: a room's name, or `@` and the typist's
+   * peer id for a private conversation with you (see `conversationKey`).
+   * Conversations nobody types in are absent. Empty in legacy mode.
+   */
+  get typists(): ReadonlyMap<string, readonly Peer[]> {
+    return this.#v1()?.typists.all ?? new Map();
   }
 
   /** The relay's limits from its last welcome (v1), or undefined before the first one. */

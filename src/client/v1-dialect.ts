@@ -18,6 +18,8 @@ import { measure, sendFrameOf } from './outgoing.js';
 import { PresenceNotices } from './presence-notices.js';
 import { ChatRequestError, Requests } from './requests.js';
 import { Rooms, type RoomState } from './rooms.js';
+import { Typists } from './typists.js';
+import { TypingSender, type TypingTarget } from './typing-sender.js';
 import { payloadText, type ChatMessage, type HistoryDetail } from './types.js';
 
 /** What `who` answers: how many are in the room, and those that matched. */
@@ -46,7 +48,10 @@ export class V1Dialect implements Dialect {
   self: Peer | undefined;
   limits: Limits | undefined;
   readonly rooms = new Rooms();
+  /** Who is typing where, as the relay has said. */
+  readonly typists: Typists;
   readonly #host: DialectHost;
+  readonly #typing: TypingSender;
   readonly #notices: PresenceNotices;
   readonly #requests = new Requests();
   /** The rooms the hello asks for: the option's, then the rooms this client is in once it joined or left one. Undefined: the relay's default. */
@@ -74,6 +79,8 @@ export class V1Dialect implements Dialect {
     this.#host = host;
     this.#wanted = host.rooms;
     this.#notices = new PresenceNotices((notice) => host.emit('notice', notice));
+    this.typists = new Typists((detail) => host.emit('typing', detail));
+    this.#typing = new TypingSender((frame) => this.#write(frame));
   }
 
   /** Everyone in your rooms, as far as the relay has said. */
@@ -99,6 +106,17 @@ export class V1Dialect implements Dialect {
     return { count, peers };
   }
 
+  /**
+   * The user is typing (or, `active` false, stopped) in a room or to peers.
+   * Said only online, in a room this client is in; the sender spaces it out.
+   */
+  typing(target: TypingTarget, active: boolean): void {
+    if (!this.#host.isOnline()) return;
+    if (target.to?.length) return this.#typing.update({ to: target.to }, active);
+    const room = target.room ?? this.rooms.first?.room;
+    if (room !== undefined && this.rooms.states.has(room)) this.#typing.update({ room }, active);
+  }
+
   /** The page of history before the oldest one loaded (after the first page, when it is still on its way). */
   loadOlder(): Promise<HistoryDetail> {
     this.#olderPage ??= (async () => {
@@ -110,6 +128,9 @@ export class V1Dialect implements Dialect {
 
   offline(): void {
     this.#requests.failAll('offline', 'the link to the relay went before the answer came');
+    // Stops may be lost with the link, ours and theirs.
+    this.#typing.reset();
+    this.typists.clear();
   }
 
   restore(): void {
@@ -198,6 +219,7 @@ export class V1Dialect implements Dialect {
         return this.#presence(frame);
       case 'presence':
         this.rooms.batch(frame);
+        for (const peer of frame.left) this.#typistLeft(peer.id, frame.room);
         if (frame.joined.length && this.#host.outbox.awaitingRecipients) this.#host.outbox.flush();
         return this.#roomChanged(frame.room);
       case 'joined': {
@@ -207,6 +229,7 @@ export class V1Dialect implements Dialect {
       }
       case 'left':
         this.rooms.left(frame.room);
+        this.typists.leftRoom(frame.room);
         return this.#answered(frame.id, frame, frame.room);
       case 'roster':
       case 'page':
@@ -229,6 +252,9 @@ export class V1Dialect implements Dialect {
         this.#host.emit('error', { code, message: frame.message, ...(id !== undefined ? { id } : {}) });
         return;
       }
+      case 'typing':
+        if (frame.from.id !== this.self?.id) this.typists.heard(frame.from, frame.room, frame.stop === true);
+        return;
       case 'pong':
         return;
     }
@@ -292,6 +318,12 @@ export class V1Dialect implements Dialect {
     if (this.#seenIds.has(seen)) return;
     this.#seenIds.add(seen);
     if (this.#seenIds.size > SEEN_IDS) this.#seenIds.delete(this.#seenIds.values().next().value!);
+    // Sent: the draft it was typed in is gone.
+    if (frame.to) this.typists.forget(frame.from.id, { peer: frame.from });
+    else {
+      const room = frame.room ?? this.rooms.first?.room;
+      if (room !== undefined) this.typists.forget(frame.from.id, { room });
+    }
     this.#host.emit('message', this.#chatMessage(frame, epoch));
     if (frame.to) this.#reportReceived();
   }
@@ -381,8 +413,15 @@ export class V1Dialect implements Dialect {
     if (kind === 'join' && this.#host.outbox.awaitingRecipients) this.#host.outbox.flush();
     this.#host.emit('presence', { kind, peer, ...(room !== undefined ? { room } : {}), roster: this.roster, count: this.count });
     // Announced once however many of your rooms they share: when they are first seen, and when seen in none.
+    if (kind === 'leave') this.#typistLeft(peer.id, room);
     if (kind === 'join' && !seen) this.#notices.join(peer);
     else if (kind === 'leave' && seen && !this.rooms.has(peer.id)) this.#notices.leave(peer);
+  }
+
+  /** `id` left `room` (undefined: a relay before rooms): it types there no more, and nowhere once it shares no room with this client. */
+  #typistLeft(id: string, room: string | undefined): void {
+    if (room !== undefined) this.typists.left(id, room);
+    if (room === undefined || !this.rooms.has(id)) this.typists.left(id);
   }
 
   /** Tells the server, soon and once for a burst, what we have processed: it sends delivery receipts for private messages. */

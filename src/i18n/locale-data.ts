@@ -48,6 +48,8 @@ const PARAMETERS: { readonly [K in TemplateKey]: Names<Parameters<ChatStrings[K]
   unreadCount: ['count'],
   notifyPrivate: ['name'],
   notifyMention: ['name'],
+  typing: ['names', 'count'],
+  typingPrivately: ['name'],
 };
 
 /**

@@ -98,6 +98,14 @@ export interface ChatStrings {
   notifyPrivate: (name: string) => string;
   /** A desktop notification's title for a message that mentions you. */
   notifyMention: (name: string) => string;
+  /**
+   * Above the composer while others type: `names` lists them as the language
+   * lists names ("Ada and Bob"), `count` says how many (from 3 on, only the
+   * number is shown).
+   */
+  typing: (names: string, count: number) => string;
+  /** Someone in that list who is typing a private message to you. */
+  typingPrivately: (name: string) => string;
   errors: Record<string, string>;
 }
 
@@ -158,6 +166,8 @@ export const en: ChatStrings = {
   notifyRefused: 'Notifications are blocked for this site. You can allow them in your browser’s site settings.',
   notifyPrivate: (name) => `Private message from ${name}`,
   notifyMention: (name) => `${name} mentioned you`,
+  typing: (names, count) => (count === 1 ? `${names} is typing…` : count === 2 ? `${names} are typing…` : `${count} people are typing…`),
+  typingPrivately: (name) => `${name} (private)`,
   errors: {
     unknown_target: 'a recipient is no longer online and can no longer be reached',
     too_large: 'the message is too long',

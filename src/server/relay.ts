@@ -23,6 +23,7 @@ import { Output } from './relay/output.js';
 import { PresenceNotices } from './relay/presence-notices.js';
 import { Rooms } from './relay/rooms.js';
 import { Signals } from './relay/signals.js';
+import { TypingRelay } from './relay/typing.js';
 import { Router } from './relay/router.js';
 import { destroyOnError } from './socket-errors.js';
 import type { Sessions } from './sessions.js';
@@ -116,7 +117,8 @@ export class Relay {
     const greeter = new Greeter(this.log, this.sessions, coordinator, this.notices, rooms, delivery, this.output, logger, resumeReading);
     const history = new History(this.log, delivery, this.output, logger, options);
     const signals = new Signals(coordinator, this.presence, this.output);
-    const commands = new Commands(this.presence, greeter, router, delivery, this.output, rooms, history, signals);
+    const typing = new TypingRelay(this.presence, this.output, signals, options, exposed);
+    const commands = new Commands(this.presence, greeter, router, delivery, this.output, rooms, history, signals, typing);
     this.intake = new Intake(options, this.output, logger, (connection, command, size) => commands.handle(connection, command, size));
     this.unsubscribeLog = this.log.subscribe((entry) => delivery.deliver(entry));
     coordinator.onPresence((event) => this.notices.onEvent(event));

@@ -63,10 +63,11 @@ describe('custom-elements.json', () => {
         'ws-chat-presence': 'ChatPresenceEvent',
         'ws-chat-error': 'ChatErrorEvent',
         'ws-chat-unread': 'ChatUnreadEvent',
+        'ws-chat-typing': 'ChatTypingEvent',
       },
     );
     assert.deepEqual(panel.slots!.map((s) => s.name).sort(), ['empty', 'title']);
-    for (const part of ['header', 'stream', 'message', 'bubble', 'roster', 'composer', 'input', 'send-button', 'unread', 'notify-offer']) {
+    for (const part of ['header', 'stream', 'message', 'bubble', 'roster', 'typing', 'composer', 'input', 'send-button', 'unread', 'notify-offer']) {
       assert.ok(panel.cssParts!.some((p) => p.name === part), `part ${part}`);
     }
     assert.ok(panel.cssProperties!.length >= 18);

@@ -17,7 +17,7 @@ export const relayCommand = <T = unknown>(command: 'stop' | 'restart' | 'resume'
 
 /** A network path to the relay that the test can cut and restore (see BlackholeProxy). */
 export const startProxy = (relay: RelayInfo) => executeServerCommand<{ id: string; url: string }, object>('proxy-start', { relay: relay.id });
-export const proxyCommand = (command: 'cut' | 'restore', id: string) => executeServerCommand<boolean, object>(`proxy-${command}`, { id });
+export const proxyCommand = (command: 'cut' | 'restore' | 'hold' | 'release', id: string) => executeServerCommand<boolean, object>(`proxy-${command}`, { id });
 
 /** A web server on its own port (another origin than the test page's); `putPage` gives it pages (or, with a `type`, other files). */
 export const startPageServer = () => executeServerCommand<{ id: string; origin: string }, object>('page-start', {});

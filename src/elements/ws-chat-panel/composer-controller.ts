@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { charactersOver, measure } from '../../client/outgoing.js';
 import { randomId } from '../../client/persistence.js';
+import type { TypingTarget } from '../../client/typing-sender.js';
 import type { ChatMessage, ChatProtocol, Peer, Target } from '../../client/types.js';
 import { follow, reach, refused, remove, resolve, toggle, type Presence, type Recipient, type Resolution } from './recipients.js';
 
@@ -30,6 +31,8 @@ export interface ComposerOptions {
   /** The relay's limit on a frame, once it is known. */
   readonly frameLimit: () => number | undefined;
   readonly textbox: () => HTMLTextAreaElement;
+  /** Says the user is typing (or, `active` false, stopped) to a room (undefined: the first) or to peers (v1). */
+  readonly typing: (target: TypingTarget, active: boolean) => void;
   /** Sends the draft (to everyone in `room` unless `to`); returns undefined when it was refused. */
   readonly send: (text: string, to: Target | undefined, room: string | undefined) => ChatMessage | undefined;
 }
@@ -51,6 +54,8 @@ export class ComposerController implements ReactiveController {
   /** Enter was pressed while the message could not go: the reason is announced until it no longer holds. */
   blockedAttempt = false;
   #lastSize: FrameSize | undefined;
+  /** Where the user was last said to be typing (undefined: nowhere), to say stop there when the draft goes or moves. */
+  #typingTo: { readonly key: string; readonly target: TypingTarget } | undefined;
 
   readonly #host: ReactiveControllerHost;
   readonly #options: ComposerOptions;
@@ -84,11 +89,13 @@ export class ComposerController implements ReactiveController {
   readonly onInput = (event: Event): void => {
     this.draft = (event.target as HTMLTextAreaElement).value;
     this.blockedAttempt = false;
+    this.#sayTyping();
     this.#host.requestUpdate();
   };
 
   readonly onRoomChange = (event: Event): void => {
     this.room = (event.target as HTMLSelectElement).value;
+    this.#sayTyping();
   };
 
   readonly onAddressesInput = (event: Event): void => {
@@ -142,6 +149,7 @@ export class ComposerController implements ReactiveController {
     this.blockedAttempt = false;
     textbox.value = '';
     this.draft = '';
+    this.#sayTyping();
     this.#host.requestUpdate();
   }
 
@@ -178,6 +186,22 @@ export class ComposerController implements ReactiveController {
   #setRecipients(next: readonly Recipient[]): void {
     if (next === this.recipients) return;
     this.recipients = next;
+    this.#sayTyping();
     this.#host.requestUpdate();
+  }
+
+  /**
+   * Tells the conversation the draft is for that the user is typing (the
+   * client spaces it out), and the one it was for before, if another, that
+   * they stopped; with an empty draft, only that they stopped.
+   */
+  #sayTyping(): void {
+    if (this.#options.protocol() !== 'v1') return;
+    const target: TypingTarget | undefined =
+      this.draft.trim() === '' ? undefined : this.recipients.length ? { to: this.recipients.map((recipient) => recipient.id) } : { room: this.room };
+    const key = target && (target.to ? `@${target.to.join()}` : `#${target.room ?? ''}`);
+    if (this.#typingTo && this.#typingTo.key !== key) this.#options.typing(this.#typingTo.target, false);
+    this.#typingTo = target && key !== undefined ? { key, target } : undefined;
+    if (target) this.#options.typing(target, true);
   }
 }

@@ -666,6 +666,59 @@ export const styles = css`
     cursor: default;
   }
   .error,
+  /* Who is typing: no height while nobody is, so the log keeps its space. */
+  .typing {
+    flex: none;
+    display: flex;
+    align-items: center;
+    gap: 0.375rem;
+    padding: 0 0.75rem;
+    font-size: 0.8125rem;
+    color: var(--_muted);
+    background: var(--_bg);
+    min-width: 0;
+  }
+  .typing[data-active] {
+    padding-block: 0.25rem;
+  }
+  .typing-text {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .typing-dots {
+    display: inline-flex;
+    gap: 0.1875rem;
+  }
+  .typing-dots span {
+    width: 0.3125rem;
+    height: 0.3125rem;
+    border-radius: 50%;
+    background: currentColor;
+    animation: typing-dot 1.2s ease-in-out infinite;
+  }
+  .typing-dots span:nth-child(2) {
+    animation-delay: 0.2s;
+  }
+  .typing-dots span:nth-child(3) {
+    animation-delay: 0.4s;
+  }
+  @keyframes typing-dot {
+    0%,
+    60%,
+    100% {
+      opacity: 0.3;
+    }
+    30% {
+      opacity: 1;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .typing-dots span {
+      animation: none;
+      opacity: 0.6;
+    }
+  }
   .note {
     margin: 0;
     font-size: 0.8125rem;

@@ -17,6 +17,7 @@ import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
 import { ChatUnreadEvent } from '../../events/chat-unread-event.js';
+import { ChatTypingEvent } from '../../events/chat-typing-event.js';
 import type { ChatStrings } from '../../i18n/strings.js';
 import { ErrorCode } from '../../protocol/constants.js';
 import { ComposerController } from './composer-controller.js';
@@ -33,6 +34,7 @@ import { People } from './people.js';
 import { panelTemplate } from './templates/panel.js';
 import { TitleBadgeController } from './title-badge.js';
 import { UnreadController } from './unread-controller.js';
+import { shownTypists } from './typing-indicator.js';
 import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
 
 /**
@@ -66,6 +68,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart targets - The recipients row.
  * @csspart input - The message textbox.
  * @csspart send-button - The send button.
+ * @csspart typing - Above the composer: who else is typing ("Ada is typing…"), with animated dots (still where the reader prefers reduced motion).
  * @csspart note - Under the textbox: why the message cannot be sent (too long, a recipient out of reach), or what to know before sending it.
  *
  * @cssprop --ws-chat-panel-height - Height of the panel when the element's own height is not set or is `auto` (default 32rem). A length; a percentage only of a parent with a definite height (of one without, it leaves the panel at its floor of 12rem, header and composer). Whatever the element's `display`; with `display: contents` (no box of its own) the panel fills a parent of definite height, as a child with `height: 100%` would, and is this tall otherwise.
@@ -95,6 +98,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @fires ws-chat-error - The server refused something or the connection had trouble (`detail`: { code, message, id? }).
  * @fires ws-chat-gap - Messages may have been missed while disconnected and cannot be replayed (`detail`: { reason }).
  * @fires ws-chat-unread - The count of unread messages changed (`detail`: { count, mentions }): messages from others that arrived while the log was scrolled up or the page hidden, until seen (the log at its latest with the page visible). `mentions`: how many of them mention you. For a page's own badge (a launcher button, a favicon dot).
+ * @fires ws-chat-typing - Who is typing in a conversation changed (v1; `detail`: { conversation: { room } or { peer }, peers }, `peers` empty when nobody is any more).
  */
 export class WsChatPanel extends LitElement {
   static override styles = styles;
@@ -177,6 +181,10 @@ export class WsChatPanel extends LitElement {
     history: (detail) => this.#history.add(detail),
     error: (detail) => this.#onError(detail),
     gap: (detail) => this.#publish('chat:gap', detail, new ChatGapEvent(detail)),
+    typing: (detail) => {
+      this.requestUpdate();
+      this.#publish('chat:typing', detail, new ChatTypingEvent(detail));
+    },
   });
 
   readonly #composer = new ComposerController(this, {
@@ -184,6 +192,7 @@ export class WsChatPanel extends LitElement {
     presence: this.#people,
     frameLimit: () => this.#chat.client?.limits?.maxFrameBytes,
     textbox: () => this.#part('textarea'),
+    typing: (target, active) => this.#chat.client?.typing(target, active),
     send: (text, to, room) => {
       const sent = this.send(text, to, room);
       if (sent) this.#connection.sent();
@@ -388,6 +397,7 @@ export class WsChatPanel extends LitElement {
       unread: this.#unread,
       notifications: this.#notifications,
       jumpToLatest: this.#jumpToLatest,
+      typists: this.protocol === 'v1' ? shownTypists(this.#chat.client?.typists ?? new Map(), this.#rooms) : [],
       onScroll: this.#onScroll,
       search: this.#search,
       toggleRoster: () => this.#roster.toggle(),
@@ -434,7 +444,7 @@ export class WsChatPanel extends LitElement {
     this.#publish('chat:error', detail, new ChatErrorEvent(detail));
   }
 
-  #publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap' | 'chat:unread'>(
+  #publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap' | 'chat:unread' | 'chat:typing'>(
     type: K,
     detail: T,
     event: Event,

@@ -61,6 +61,8 @@ export default {
   notifyRefused: '此网站的通知已被阻止。你可以在浏览器的网站设置中允许通知。',
   notifyPrivate: '来自 {name} 的私信',
   notifyMention: '{name} 提到了你',
+  typing: { count: { '=1': '{names} 正在输入…', '=2': '{names} 正在输入…', other: '{count} 人正在输入…' } },
+  typingPrivately: '{name}（私信）',
   errors: {
     unknown_target: '接收人已不在线，无法送达',
     too_large: '消息太长',

@@ -12,6 +12,7 @@ import type { Output } from './output.js';
 import type { Rooms } from './rooms.js';
 import type { Router } from './router.js';
 import type { Signals } from './signals.js';
+import type { TypingRelay } from './typing.js';
 
 export class Commands {
   constructor(
@@ -24,6 +25,7 @@ export class Commands {
     private readonly history: History,
     /** Typing and read receipts go out through it (issue 17). */
     readonly signals: Signals,
+    private readonly typing: TypingRelay,
   ) {}
 
   /** `size`: the frame's length, which the log counts towards its byte bound (cheaper than serialising it again). */
@@ -63,6 +65,9 @@ export class Commands {
         if (command.type === 'join') this.rooms.join(connection, command);
         else if (command.type === 'leave') this.rooms.leave(connection, command);
         else this.rooms.who(connection, command);
+        return;
+      case 'typing':
+        this.typing.handle(connection, command);
         return;
       case 'post':
         if (command.name && !connection.identity) this.presence.rename(connection, command.name);

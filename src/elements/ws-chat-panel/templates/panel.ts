@@ -5,12 +5,14 @@ import { logTemplate } from './log.js';
 import { icon } from './icons.js';
 import { notifyOfferTemplate } from './notify-offer.js';
 import { rosterTemplate } from './roster.js';
+import { typingTemplate } from './typing.js';
 import { composerTemplate } from './composer.js';
 import type { PanelView } from './view.js';
 
 /**
  * The whole panel: the header, and the offer of notifications under it; the
- * log, with "N new messages" over it and the roster beside it; the composer.
+ * log, with "N new messages" over it and the roster beside it; who is
+ * typing; the composer.
  */
 export function panelTemplate(view: PanelView) {
   const { t, scroll, unread } = view;
@@ -24,6 +26,7 @@ export function panelTemplate(view: PanelView) {
           : nothing}
         ${view.protocol === 'v1' ? rosterTemplate(view) : nothing}
       </div>
+      ${view.protocol === 'v1' ? typingTemplate(view) : nothing}
       ${composerTemplate(view)}
     </div></div>`;
 }

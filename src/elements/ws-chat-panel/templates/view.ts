@@ -8,6 +8,7 @@ import type { MessageList } from '../message-list.js';
 import type { NotifyController } from '../notify-controller.js';
 import type { UnreadController } from '../unread-controller.js';
 import type { People } from '../people.js';
+import type { ShownTypist } from '../typing-indicator.js';
 
 /** What the panel's templates show, and the actions they offer: the element gives them its parts. */
 export interface PanelView {
@@ -33,6 +34,8 @@ export interface PanelView {
   readonly notifications: NotifyController;
   /** To the latest message (the "N new messages" button). */
   readonly jumpToLatest: () => void;
+  /** Who else is typing in the panel's conversations (v1; empty in legacy mode). */
+  readonly typists: readonly ShownTypist[];
   readonly onScroll: () => void;
   /** The roster's search field changed (a large room). */
   readonly search: (event: Event) => void;
