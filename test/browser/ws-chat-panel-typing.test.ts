@@ -126,16 +126,24 @@ describe('<ws-chat-panel> typing indicator', () => {
     await waitFor(() => rosterNames(ada).length === 4, 'everyone in Ada\'s roster');
 
     await toggleRecipient(ada, 'Bob');
-    // Each typist types once: everything below happens within Typing.expireMs of the first.
+    // A typist is forgotten Typing.expireMs after its last word: those typing already type on
+    // before each check (a keystroke says it again once Typing.repeatMs has passed), so a slow
+    // machine does not see one expire in the middle.
+    const keepTyping = async (...chats: WsChatPanel[]) => {
+      for (const chat of chats) await type(chat, '.');
+    };
     await type(ada, 'psst');
     await waitForIndicator(bob, 'Ada (private) is typing…');
+    await keepTyping(ada);
     await type(cy, 'hello');
     // The rooms' typists first, then those typing privately.
     await waitForIndicator(bob, 'Cy and Ada (private) are typing…');
     await waitForIndicator(dee, 'Cy 正在输入…');
     expect(indicator(cy), 'the private conversation is not Cy\'s').to.equal('');
+    await keepTyping(ada, cy);
     await type(dee, '你好');
     await waitForIndicator(bob, '3 people are typing…');
+    await keepTyping(cy);
     await type(bob, 'me too');
     await waitForIndicator(dee, 'Cy和Bob 正在输入…');
     const findings = await axeFindings(bob, 'typing indicator shown');
