@@ -329,6 +329,12 @@ export const styles = css`
     max-height: 24em;
     overflow-y: auto;
   }
+  /* Underlined, not only coloured: a link tells itself from the text around it in any bubble's colours. */
+  .bubble a {
+    color: inherit;
+    text-decoration: underline;
+    text-underline-offset: 2px;
+  }
   /* A long message, collapsed: its preview, then "show more". */
   .bubble[data-collapsed]::after {
     content: '…';

@@ -6,6 +6,8 @@ import { retryCanHelp } from '../../../protocol/constants.js';
 import { formatTime } from '../locale.js';
 import { chunks, COLLAPSE_ABOVE, longText } from '../long-text.js';
 import { displayName } from '../people.js';
+import { tokensOf } from '../text-tokens.js';
+import { messageText } from './message-text.js';
 import { icon } from './icons.js';
 import type { PanelView } from './view.js';
 
@@ -79,12 +81,15 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
 
 function bubbleTemplate({ t, list }: PanelView, message: ChatMessage) {
   const text = message.text;
-  if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto">${text}</div>`;
+  const tokens = tokensOf(message, text);
+  if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto">${messageText(text, tokens)}</div>`;
   const expanded = list.isExpanded(message.key);
   const { preview, hidden } = longText(message, text);
+  // A link a chunk boundary cuts is two anchors to the same URL, each clickable.
+  let at = 0;
   return html`<div class="bubble" part="bubble" dir="auto" ?data-collapsed=${!expanded}>${expanded
-      ? chunks(message, text).map((chunk) => html`<span class="chunk">${chunk}</span>`)
-      : preview}</div>
+      ? chunks(message, text).map((chunk) => html`<span class="chunk">${messageText(text, tokens, at, (at += chunk.length))}</span>`)
+      : messageText(text, tokens, 0, preview.length)}</div>
     <button class="link-button more" part="more" aria-expanded=${expanded ? 'true' : 'false'} @click=${() => list.toggleExpanded(message.key)}>
       ${expanded ? t.showLess : t.showMore(hidden)}
     </button>`;
