@@ -281,6 +281,21 @@ export const styles = css`
   .marker:empty {
     margin-bottom: -0.375rem;
   }
+  /* A day separator: its name between two rules, across the log. */
+  .day {
+    display: flex;
+    align-items: center;
+    gap: 0.75rem;
+    font-size: 0.75rem;
+    font-weight: 600;
+    color: var(--_muted);
+  }
+  .day::before,
+  .day::after {
+    content: '';
+    flex: 1;
+    border-top: 1px solid var(--_border);
+  }
   .room {
     unicode-bidi: isolate;
   }

@@ -29,6 +29,7 @@ import { MessageList, type Item } from './message-list.js';
 import { nextFrame } from './next-frame.js';
 import { People } from './people.js';
 import { panelTemplate } from './templates/panel.js';
+import { TodayController } from './today-controller.js';
 import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
 
 /**
@@ -50,6 +51,8 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart stream - The scrolling message log.
  * @csspart message - Each message (also `message-own` for yours, `message-private` for private ones).
  * @csspart bubble - The text of a message.
+ * @csspart link - A link in a message (http, https and mailto URLs; it opens in a new tab).
+ * @csspart day - A day separator in the log ("Today", "Yesterday", a date).
  * @csspart more - "Show more" / "Show less" under a long message (over 2,000 characters), which is shown collapsed.
  * @csspart notice - Join, leave and gap notices.
  * @csspart delivery - Delivery state under your own messages.
@@ -185,6 +188,8 @@ export class WsChatPanel extends LitElement {
 
   /** The panel's box, not the host's: with display: contents the host has none. */
   readonly #layout = new NarrowController(this, () => this.#part('.panel'), NARROW_MAX_WIDTH_REM);
+
+  readonly #today = new TodayController(this);
 
   readonly #history = new HistoryLoader(this, this.#list, () => this.#chat.client, () => this.maxMessages);
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -332,6 +337,7 @@ export class WsChatPanel extends LitElement {
       scroll: this.#logScroll,
       composer: this.#composer,
       history: this.#history,
+      today: this.#today,
       rooms: this.#rooms,
       onScroll: this.#onScroll,
       search: this.#search,

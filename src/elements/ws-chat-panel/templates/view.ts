@@ -2,6 +2,7 @@ import type { ChatMessage, ChatProtocol } from '../../../client/types.js';
 import type { StickyScrollController } from '../../../controllers/sticky-scroll-controller.js';
 import type { ChatStrings, Locale } from '../../../i18n/strings.js';
 import type { ComposerController } from '../composer-controller.js';
+import type { Today } from '../days.js';
 import type { ConnectionStatusController } from '../connection-status-controller.js';
 import type { HistoryLoader } from '../history-loader.js';
 import type { MessageList } from '../message-list.js';
@@ -25,6 +26,8 @@ export interface PanelView {
   readonly scroll: StickyScrollController;
   readonly composer: ComposerController;
   readonly history: HistoryLoader;
+  /** Which day is today (the log's day separators say "Today" and "Yesterday"). */
+  readonly today: Today;
   /** The panel's rooms, in order (several: messages show theirs, and the composer picks one). */
   readonly rooms: readonly string[];
   readonly onScroll: () => void;
