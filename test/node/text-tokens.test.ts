@@ -129,3 +129,31 @@ describe('text-tokens: links in a message', () => {
     assert.deepEqual(right[0], { kind: 'link', start: 10, end: 26, href: 'https://example.com/abc' });
   });
 });
+
+describe('text-tokens: mentions in a message', () => {
+  const mentioned = (text: string, names: string[]) =>
+    tokenize(text, names).flatMap((token) => (token.kind === 'mention' ? [text.slice(token.start, token.end)] : []));
+
+  it('covers any text whole with any names, each mention being @ and one of them', () => {
+    const names = fc.array(fc.oneof(fc.constantFrom('Ada', 'Ada Lovelace', '李雷', 'Bob', 'a@b'), fc.string({ maxLength: 6 })), { maxLength: 5 });
+    const text = fc.array(fc.oneof(fc.constantFrom('@', '@Ada', '@Ada Lovelace', '@李雷', ' ', 'x', 'https://e.com/@Ada', '.'), fc.string({ maxLength: 5 })), { maxLength: 30 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(text, names, (input, list) => {
+        const tokens = tokenize(input, list);
+        assert.equal(joined(input, tokens), input);
+        for (const token of tokens) if (token.kind === 'mention') assert.equal(input.slice(token.start, token.end), `@${token.name}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('finds @name as a word, the longest name first, never inside a link or an address', () => {
+    assert.deepEqual(mentioned('hi @Ada and @Bob!', ['Ada']), ['@Ada']);
+    assert.deepEqual(mentioned('@Ada Lovelace, look', ['Ada', 'Ada Lovelace']), ['@Ada Lovelace']);
+    assert.deepEqual(mentioned('@Adam is not @Ada', ['Ada']), ['@Ada']);
+    assert.deepEqual(mentioned('mail ada@Ada.com', ['Ada']), []);
+    assert.deepEqual(mentioned('see https://example.com/@Ada', ['Ada']), []);
+    assert.deepEqual(mentioned('你好@李雷，在吗', ['李雷']), ['@李雷']);
+    assert.deepEqual(mentioned('@Ada', []), []);
+  });
+});

@@ -1,4 +1,5 @@
-// What in a message's text is more than text: links. A message is never
+// What in a message's text is more than text: links, and mentions of the
+// people the message names on the wire. A message is never
 // parsed as markup; the text is cut into ranges, and a link is a range whose
 // URL the browser's own parser read and whose scheme is on the allow-list.
 // Only URLs written with their scheme become links (no bare domains: a
@@ -9,7 +10,8 @@
 /** A range of the text, `[start, end)` in UTF-16 units. */
 export type Token =
   | { readonly kind: 'text'; readonly start: number; readonly end: number }
-  | { readonly kind: 'link'; readonly start: number; readonly end: number; readonly href: string };
+  | { readonly kind: 'link'; readonly start: number; readonly end: number; readonly href: string }
+  | { readonly kind: 'mention'; readonly start: number; readonly end: number; readonly name: string };
 
 /** The only schemes that become links: a `javascript:` or `data:` URL stays text, whatever its spelling. */
 const ALLOWED = new Set(['http:', 'https:', 'mailto:']);
@@ -26,13 +28,37 @@ const BODY = /[^\s\p{Cc}<>"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u3000-\u
 const TRAILING = /[.,!?;:'*_~]/;
 /** A scheme glued to a word or to another scheme ("xhttps://", "git+https://") is not one. */
 const GLUED = /[A-Za-z0-9+.-]/;
+/** What before `@` makes it part of an address (`ada@example.com`), not a mention. Chinese puts no space before one: `你好@李雷`. */
+export const BEFORE_MENTION = /[A-Za-z0-9._%+-]/;
+/** What after `@name` makes it the start of a longer name (`@Adam` is not `@Ada`); Chinese and Japanese put no space after one. */
+const AFTER_MENTION = /(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{N}_]/u;
 
 /**
- * The text as ranges, in order, covering it whole (adjacent text merged):
- * links, and the text between them.
+ * The text as ranges, in order, covering it whole: links, `@name` for each
+ * of `names` (the people the message mentions; the longest name first where
+ * one is the start of another), and the text between them. Inside a link is
+ * no mention.
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(text: string, names: readonly string[] = []): Token[] {
   const tokens: Token[] = [];
+  const byLength = names.filter(Boolean).sort((a, b) => b.length - a.length);
+  /** Text from `from` to `to`, with its mentions. */
+  const plain = (from: number, to: number) => {
+    let at = from;
+    for (let sign = byLength.length ? text.indexOf('@', from) : -1; sign >= 0 && sign < to; sign = text.indexOf('@', sign + 1)) {
+      if (sign > 0 && BEFORE_MENTION.test(text[sign - 1]!)) continue;
+      const name = byLength.find(
+        (candidate) =>
+          sign + 1 + candidate.length <= to && text.startsWith(candidate, sign + 1) && !AFTER_MENTION.test(text[sign + 1 + candidate.length] ?? ''),
+      );
+      if (name === undefined) continue;
+      if (sign > at) tokens.push({ kind: 'text', start: at, end: sign });
+      tokens.push({ kind: 'mention', start: sign, end: sign + 1 + name.length, name });
+      at = sign + 1 + name.length;
+      sign = at - 1;
+    }
+    if (to > at) tokens.push({ kind: 'text', start: at, end: to });
+  };
   let textStart = 0;
   SCHEME.lastIndex = 0;
   for (let match = SCHEME.exec(text); match; match = SCHEME.exec(text)) {
@@ -46,12 +72,12 @@ export function tokenize(text: string): Token[] {
     const end = trimEnd(text, start + match[0].length, bodyEnd);
     const href = checked(text.slice(start, end));
     if (href === undefined) continue;
-    if (start > textStart) tokens.push({ kind: 'text', start: textStart, end: start });
+    plain(textStart, start);
     tokens.push({ kind: 'link', start, end, href });
     textStart = end;
     SCHEME.lastIndex = end;
   }
-  if (textStart < text.length) tokens.push({ kind: 'text', start: textStart, end: text.length });
+  plain(textStart, text.length);
   return tokens;
 }
 
@@ -110,11 +136,12 @@ export function tokensIn(tokens: readonly Token[], start: number, end: number): 
   return found;
 }
 
-const cache = new WeakMap<object, readonly Token[]>();
+const cache = new WeakMap<object, { readonly names: string; readonly tokens: readonly Token[] }>();
 
-/** `tokenize(text)`, computed once per `owner` (the message object). */
-export function tokensOf(owner: object, text: string): readonly Token[] {
+/** `tokenize(text, names)`, computed once per `owner` (the message object) and set of names. */
+export function tokensOf(owner: object, text: string, names: readonly string[] = []): readonly Token[] {
+  const key = names.join('\u0000');
   let found = cache.get(owner);
-  if (!found) cache.set(owner, (found = tokenize(text)));
-  return found;
+  if (found?.names !== key) cache.set(owner, (found = { names: key, tokens: tokenize(text, names) }));
+  return found.tokens;
 }
