@@ -88,6 +88,8 @@ export interface ChatStrings {
   showMore: (hidden: number) => string;
   /** The same control once the message is shown whole. */
   showLess: string;
+  /** The list of people `@` offers in the composer. */
+  mentionPeople: string;
   errors: Record<string, string>;
 }
 
@@ -143,6 +145,7 @@ export const en: ChatStrings = {
   noOneFound: 'No one found',
   showMore: (hidden) => `Show more (${hidden.toLocaleString('en')} more characters)`,
   showLess: 'Show less',
+  mentionPeople: 'People to mention',
   errors: {
     unknown_target: 'a recipient is no longer online and can no longer be reached',
     too_large: 'the message is too long',

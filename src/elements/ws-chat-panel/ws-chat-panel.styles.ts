@@ -624,6 +624,37 @@ export const styles = css`
     align-items: flex-end;
     gap: 0.5rem;
   }
+  /* The people "@" offers: a list just above the textbox. */
+  .mentions {
+    margin: 0;
+    padding: 0.25rem;
+    list-style: none;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .mention-option {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    padding: 0.375rem 0.5rem;
+    border-radius: calc(var(--_radius) - 2px);
+    cursor: pointer;
+  }
+  .mention-option[aria-selected='true'] {
+    background: var(--_accent);
+    color: var(--_accent-fg);
+  }
+  .mention-name {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    unicode-bidi: isolate;
+  }
+  /* A mention of someone in a message. */
+  .mention {
+    font-weight: 650;
+    unicode-bidi: isolate;
+  }
   textarea {
     flex: 1;
     resize: none;

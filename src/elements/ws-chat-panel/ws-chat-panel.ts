@@ -25,6 +25,7 @@ import { HistoryLoader } from './history-loader.js';
 import { toChatMessages, type HistoryMessage } from './history-message.js';
 import { localeOf, withOverrides } from './locale.js';
 import { LocaleController } from './locale-controller.js';
+import { MentionPicker } from './mention-picker.js';
 import { MessageList, type Item } from './message-list.js';
 import { nextFrame } from './next-frame.js';
 import { People } from './people.js';
@@ -166,8 +167,25 @@ export class WsChatPanel extends LitElement {
     textbox: () => this.#part('textarea'),
     send: (text, to, room) => {
       const sent = this.send(text, to, room);
-      if (sent) this.#connection.sent();
+      if (sent) {
+        this.#connection.sent();
+        this.#mention.sent();
+      }
       return sent;
+    },
+    keyTaken: (event) => this.#mention.keyDown(event),
+    typed: () => this.#mention.onCaret(),
+  });
+
+  readonly #mention = new MentionPicker(this, {
+    enabled: () => this.protocol === 'v1',
+    peers: () => this.#people.roster,
+    selfId: () => this.#people.selfId,
+    textbox: () => this.#part('textarea'),
+    search: (query) => {
+      const client = this.#chat.client;
+      const room = this.#people.partial?.room;
+      return client && room ? client.search(room, query).then(({ peers }) => peers) : undefined;
     },
   });
 
@@ -336,6 +354,7 @@ export class WsChatPanel extends LitElement {
       list: this.#list,
       scroll: this.#logScroll,
       composer: this.#composer,
+      mention: this.#mention,
       history: this.#history,
       today: this.#today,
       rooms: this.#rooms,

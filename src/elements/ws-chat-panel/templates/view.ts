@@ -5,6 +5,7 @@ import type { ComposerController } from '../composer-controller.js';
 import type { Today } from '../days.js';
 import type { ConnectionStatusController } from '../connection-status-controller.js';
 import type { HistoryLoader } from '../history-loader.js';
+import type { MentionPicker } from '../mention-picker.js';
 import type { MessageList } from '../message-list.js';
 import type { People } from '../people.js';
 
@@ -25,6 +26,8 @@ export interface PanelView {
   readonly list: MessageList;
   readonly scroll: StickyScrollController;
   readonly composer: ComposerController;
+  /** The people `@` offers in the composer. */
+  readonly mention: MentionPicker;
   readonly history: HistoryLoader;
   /** Which day is today (the log's day separators say "Today" and "Yesterday"). */
   readonly today: Today;

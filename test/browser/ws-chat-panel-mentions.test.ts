@@ -1,0 +1,103 @@
+// Mentions, through a real relay into real panels: typing "@" offers the
+// people online as a listbox the keyboard and the mouse can pick from.
+import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import '../../src/define.js';
+import type { WsChatPanel } from '../../src/index.js';
+import { axeFindings } from '../support/axe.js';
+import { shadow, startRelay, waitForStatus } from '../support/panel.js';
+import { waitFor } from '../support/wait.js';
+
+async function threePanels() {
+  const relay = await startRelay();
+  const root = await fixture<HTMLElement>(html`
+    <message-center-provider style="display:flex;gap:16px;width:1300px">
+      ${['Ada', 'Bob', 'Bea'].map((name) => html`<ws-chat-panel url=${relay.url} user-name=${name} style="width:420px"></ws-chat-panel>`)}
+    </message-center-provider>
+  `);
+  const panels = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel, WsChatPanel];
+  for (const panel of panels) await waitForStatus(panel, 'online');
+  await waitFor(() => panels.every((panel) => panel.roster.length === 3), 'all three online');
+  return panels;
+}
+
+const textbox = (panel: WsChatPanel) => shadow(panel).querySelector('textarea')!;
+const listbox = (panel: WsChatPanel) => shadow(panel).querySelector<HTMLElement>('[role="listbox"]');
+const offered = (panel: WsChatPanel) => [...shadow(panel).querySelectorAll('[role="option"]')].map((option) => option.querySelector('.mention-name')!.textContent);
+const activeName = (panel: WsChatPanel) => {
+  const id = textbox(panel).getAttribute('aria-activedescendant');
+  return id ? shadow(panel).getElementById(id)?.querySelector('.mention-name')?.textContent : undefined;
+};
+
+async function type(panel: WsChatPanel, text: string) {
+  textbox(panel).focus();
+  await sendKeys({ type: text });
+  await panel.updateComplete;
+}
+
+async function press(panel: WsChatPanel, key: string) {
+  await sendKeys({ press: key });
+  await panel.updateComplete;
+}
+
+describe('<ws-chat-panel> mentions', () => {
+  it('offers the people online for "@", without yourself, as a combobox the keyboard picks from', async () => {
+    const [ada] = await threePanels();
+    await type(ada, 'Hi @');
+    expect(offered(ada)).to.deep.equal(['Bob', 'Bea']);
+    const input = textbox(ada);
+    expect(input.getAttribute('aria-autocomplete')).to.equal('list');
+    expect(input.getAttribute('aria-controls')).to.equal(listbox(ada)!.id);
+    expect(activeName(ada)).to.equal('Bob');
+    expect(await axeFindings(ada, 'the mention list open')).to.deep.equal([]);
+
+    await press(ada, 'ArrowDown');
+    expect(activeName(ada)).to.equal('Bea');
+    await press(ada, 'ArrowDown');
+    expect(activeName(ada), 'wraps round').to.equal('Bob');
+    await press(ada, 'ArrowUp');
+    await press(ada, 'Enter');
+    expect(input.value).to.equal('Hi @Bea ');
+    expect(listbox(ada)).to.equal(null);
+    expect(input.hasAttribute('aria-activedescendant')).to.equal(false);
+    expect(ada.messages, 'Enter picked, it did not send').to.deep.equal([]);
+    expect(shadow(ada).activeElement).to.equal(input);
+  });
+
+  it('narrows the list as the name is typed, picks with Tab, and closes on Escape until the next "@"', async () => {
+    const [ada] = await threePanels();
+    await type(ada, '@b');
+    expect(offered(ada)).to.deep.equal(['Bob', 'Bea']);
+    await type(ada, 'e');
+    expect(offered(ada)).to.deep.equal(['Bea']);
+    await press(ada, 'Tab');
+    expect(textbox(ada).value).to.equal('@Bea ');
+    expect(shadow(ada).activeElement, 'Tab picked, focus stayed').to.equal(textbox(ada));
+
+    await type(ada, '@');
+    expect(listbox(ada)).to.not.equal(null);
+    await press(ada, 'Escape');
+    expect(listbox(ada)).to.equal(null);
+    await type(ada, 'B');
+    expect(listbox(ada), 'stays closed for this "@"').to.equal(null);
+    await type(ada, ' and @');
+    expect(offered(ada)).to.deep.equal(['Bob', 'Bea']);
+  });
+
+  it('picks with a click, leaving focus in the textbox', async () => {
+    const [ada] = await threePanels();
+    await type(ada, 'ping @');
+    const [, bea] = [...shadow(ada).querySelectorAll<HTMLElement>('[role="option"]')];
+    bea!.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true }));
+    bea!.click();
+    await ada.updateComplete;
+    expect(textbox(ada).value).to.equal('ping @Bea ');
+    expect(listbox(ada)).to.equal(null);
+  });
+
+  it('does not open inside an address', async () => {
+    const [ada] = await threePanels();
+    await type(ada, 'mail ada@b');
+    expect(listbox(ada)).to.equal(null);
+  });
+});
