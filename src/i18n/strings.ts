@@ -90,6 +90,8 @@ export interface ChatStrings {
   showLess: string;
   /** The list of people `@` offers in the composer. */
   mentionPeople: string;
+  /** Marks a message that mentions you. */
+  mentionsYou: string;
   errors: Record<string, string>;
 }
 
@@ -146,6 +148,7 @@ export const en: ChatStrings = {
   showMore: (hidden) => `Show more (${hidden.toLocaleString('en')} more characters)`,
   showLess: 'Show less',
   mentionPeople: 'People to mention',
+  mentionsYou: 'Mentions you',
   errors: {
     unknown_target: 'a recipient is no longer online and can no longer be reached',
     too_large: 'the message is too long',

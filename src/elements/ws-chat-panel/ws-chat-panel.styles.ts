@@ -650,6 +650,14 @@ export const styles = css`
     white-space: nowrap;
     unicode-bidi: isolate;
   }
+  /* A message that mentions you: an accent bar beside it, and its label. */
+  .message.mentioned .bubble {
+    border-left: 3px solid var(--_accent);
+  }
+  .mention-label {
+    font-weight: 600;
+    color: var(--_accent);
+  }
   /* A mention of someone in a message. */
   .mention {
     font-weight: 650;

@@ -50,7 +50,8 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart status - Connection status (dot and text).
  * @csspart count - The online count.
  * @csspart stream - The scrolling message log.
- * @csspart message - Each message (also `message-own` for yours, `message-private` for private ones).
+ * @csspart message - Each message (also `message-own` for yours, `message-private` for private ones, `message-mention` for those that mention you).
+ * @csspart mention - An `@Name` in a message that mentions that person.
  * @csspart bubble - The text of a message.
  * @csspart link - A link in a message (http, https and mailto URLs; it opens in a new tab).
  * @csspart day - A day separator in the log ("Today", "Yesterday", a date).
@@ -64,6 +65,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart targets - The recipients row.
  * @csspart input - The message textbox.
  * @csspart send-button - The send button.
+ * @csspart mentions - The list of people typing `@` offers, above the textbox.
  * @csspart note - Under the textbox: why the message cannot be sent (too long, a recipient out of reach), or what to know before sending it.
  *
  * @cssprop --ws-chat-panel-height - Height of the panel when the element's own height is not set or is `auto` (default 32rem). A length; a percentage only of a parent with a definite height (of one without, it leaves the panel at its floor of 12rem, header and composer). Whatever the element's `display`; with `display: contents` (no box of its own) the panel fills a parent of definite height, as a child with `height: 100%` would, and is this tall otherwise.

@@ -57,6 +57,7 @@ export default {
   showMore: '展开全文（还有 {hidden} 个字符）',
   showLess: '收起',
   mentionPeople: '可提及的成员',
+  mentionsYou: '提到了你',
   errors: {
     unknown_target: '接收人已不在线，无法送达',
     too_large: '消息太长',

@@ -94,10 +94,11 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
   const { t, people } = view;
   const isPrivate = message.to !== undefined;
   const sender = message.own ? t.youSender : displayName(message.from);
-  const parts = `message${message.own ? ' message-own' : ''}${isPrivate ? ' message-private' : ''}`;
+  const mentionsYou = !message.own && people.selfId !== undefined && mentionsOf(message).includes(people.selfId);
+  const parts = `message${message.own ? ' message-own' : ''}${isPrivate ? ' message-private' : ''}${mentionsYou ? ' message-mention' : ''}`;
   return html`
     <div
-      class="item message ${message.own ? 'own' : ''} ${isPrivate ? 'private' : ''}"
+      class="item message ${message.own ? 'own' : ''} ${isPrivate ? 'private' : ''} ${mentionsYou ? 'mentioned' : ''}"
       part=${parts}
       data-state=${message.state ?? nothing}
       data-key=${message.key}
@@ -115,6 +116,7 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
         ${isPrivate
           ? html`<span class="private-label">${icon('lock')}${message.own ? t.privateTo(people.describe(message.to!, t.youSender)) : t.privateFrom}</span>`
           : nothing}
+        ${mentionsYou ? html`<span class="mention-label">${t.mentionsYou}</span>` : nothing}
       </div>
       ${bubbleTemplate(view, message)}
       ${message.own ? deliveryTemplate(view, message) : nothing}
@@ -122,9 +124,14 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
   `;
 }
 
-function bubbleTemplate({ t, list }: PanelView, message: ChatMessage) {
+/** The session ids a message mentions (carried on the wire with it). */
+const mentionsOf = (message: ChatMessage): readonly string[] => (message as { readonly mentions?: readonly string[] }).mentions ?? [];
+
+function bubbleTemplate({ t, list, people }: PanelView, message: ChatMessage) {
   const text = message.text;
-  const tokens = tokensOf(message, text);
+  // The names the mentioned went by when last seen: a name never seen is left as text.
+  const names = mentionsOf(message).flatMap((id) => people.nameOf(id) ?? []);
+  const tokens = tokensOf(message, text, names);
   if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto">${messageText(text, tokens)}</div>`;
   const expanded = list.isExpanded(message.key);
   const { preview, hidden } = longText(message, text);
