@@ -95,6 +95,28 @@ describe('<ws-chat-panel> mentions', () => {
     expect(listbox(ada)).to.equal(null);
   });
 
+  it("marks the @Name of each person a message mentions, and the whole message only in the mentioned person's panel", async () => {
+    const [ada, bob, bea] = await threePanels();
+    const peer = (name: string) => ada.roster.find((p) => p.name === name)!;
+    // A whole message as a panel hands it on (the ws-chat-message detail), from Bea, mentioning Bob only.
+    const message = { key: 'm-1', id: 'm-1', from: peer('Bea'), data: 'hi @Bob and @Ada', text: 'hi @Bob and @Ada', ts: Date.now(), own: false, mentions: [peer('Bob').id] };
+    for (const panel of [ada, bob, bea]) panel.addMessages([message as never]);
+    const item = (panel: WsChatPanel) => shadow(panel).querySelector<HTMLElement>('.message[data-key="m-1"]');
+    await waitFor(() => [ada, bob, bea].every((panel) => item(panel) !== null), 'the message in every panel');
+    for (const panel of [ada, bob, bea]) {
+      await panel.updateComplete;
+      expect([...item(panel)!.querySelectorAll('[part="mention"]')].map((span) => span.textContent), `${panel.userName}: only @Bob is a mention`).to.deep.equal(['@Bob']);
+      expect(item(panel)!.querySelector('.bubble')!.textContent).to.equal('hi @Bob and @Ada');
+    }
+    expect(item(bob)!.getAttribute('part')).to.contain('message-mention');
+    expect(item(bob)!.querySelector('.mention-label')!.textContent).to.equal('Mentions you');
+    for (const panel of [ada, bea]) {
+      expect(item(panel)!.getAttribute('part'), `${panel.userName} is not mentioned`).to.not.contain('message-mention');
+      expect(item(panel)!.querySelector('.mention-label')).to.equal(null);
+    }
+    expect(await axeFindings(bob, 'a message that mentions you')).to.deep.equal([]);
+  });
+
   it('does not open inside an address', async () => {
     const [ada] = await threePanels();
     await type(ada, 'mail ada@b');
