@@ -1,7 +1,7 @@
 // Mentions, through a real relay into real panels: typing "@" offers the
 // people online as a listbox the keyboard and the mouse can pick from.
 import { expect, fixture, html } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { WsChatPanel } from '../../src/index.js';
 import { axeFindings } from '../support/axe.js';
@@ -115,6 +115,24 @@ describe('<ws-chat-panel> mentions', () => {
       expect(item(panel)!.querySelector('.mention-label')).to.equal(null);
     }
     expect(await axeFindings(bob, 'a message that mentions you')).to.deep.equal([]);
+  });
+
+  it('in a large room, offers members the roster does not show, found by asking the relay', async () => {
+    const relay = await startRelay({ presenceThreshold: 20, maxConnectionsPerAddress: 200 });
+    const ada = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Ada" room="hall"></ws-chat-panel>`);
+    await waitForStatus(ada, 'online');
+    const { id } = await executeServerCommand<{ id: string }, object>('crowd-join', { relay: relay.id, room: 'hall', count: 150, prefix: 'zed' });
+    try {
+      await waitFor(() => shadow(ada).querySelector('[part="count"]')?.textContent?.includes('151') === true, 'the room of 151 counted');
+      // The roster holds the room's most recently active part: the first to join is not in it.
+      expect(ada.roster.some((peer) => peer.name === 'zed0'), 'zed0 is not in the roster').to.equal(false);
+      await type(ada, '@zed0');
+      await waitFor(() => offered(ada).includes('zed0'), () => `zed0 offered (offered: ${offered(ada)})`);
+      await press(ada, 'Enter');
+      expect(textbox(ada).value).to.equal('@zed0 ');
+    } finally {
+      await executeServerCommand('crowd-leave', { id });
+    }
   });
 
   it('does not open inside an address', async () => {
