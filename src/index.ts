@@ -15,6 +15,8 @@ export interface ChatSendRequest {
   readonly to?: Target;
   /** Only the panel with this `id` (or `user-name`); every panel on the bus when absent. */
   readonly panel?: string;
+  /** Peer ids the message mentions. */
+  readonly mentions?: readonly string[];
 }
 
 /**
@@ -85,6 +87,7 @@ export type {
   HistoryDetail,
   Peer,
   PresenceDetail,
+  SendOptions,
   StatusDetail,
   Target,
 } from './client/types.js';

@@ -27,6 +27,7 @@ import type {
   GapDetail,
   HistoryDetail,
   PresenceDetail,
+  SendOptions,
   StatusDetail,
 } from './types.js';
 import { V1Dialect, type SearchResult } from './v1-dialect.js';
@@ -297,7 +298,7 @@ export class ChatClient {
    * `maxFrameBytes`, once a welcome has said what that is) or `bad_field`
    * (`data` cannot be sent as JSON).
    */
-  send(data: unknown, to?: Target, room?: string): ChatMessage | undefined {
+  send(data: unknown, to?: Target, room?: string, options?: SendOptions): ChatMessage | undefined {
     const limit = this.#options.maxOutbox ?? 1000;
     const waiting = this.#outbox.size;
     if (waiting >= limit) {
@@ -308,7 +309,7 @@ export class ChatClient {
       return undefined;
     }
     const from = this.self ?? { id: '', name: this.name, addr: '' };
-    const prepared = prepare(data, to, from, this.limits?.maxFrameBytes, room);
+    const prepared = prepare(data, to, from, this.limits?.maxFrameBytes, room, options);
     if ('error' in prepared) {
       this.#emitter.emit('error', prepared.error);
       return undefined;

@@ -3,12 +3,12 @@ import { withinDepth } from '../protocol/depth.js';
 import { encodeFrame } from '../protocol/frame-text.js';
 import type { SendFrame } from '../protocol/frames.js';
 import { randomId } from './persistence.js';
-import { payloadText, type ChatErrorDetail, type ChatMessage, type Peer, type Target } from './types.js';
+import { payloadText, type ChatErrorDetail, type ChatMessage, type Peer, type SendOptions, type Target } from './types.js';
 
 /** The `send` frame of one of your messages, exactly as it is transmitted: the relay limits its size. */
-export function sendFrameOf(message: Pick<ChatMessage, 'id' | 'to' | 'room' | 'data'>): SendFrame {
-  const { id, to, room, data } = message;
-  return { type: 'send', id, ...(to ? { to } : room !== undefined ? { room } : {}), data };
+export function sendFrameOf(message: Pick<ChatMessage, 'id' | 'to' | 'room' | 'data' | 'mentions'>): SendFrame {
+  const { id, to, room, data, mentions } = message;
+  return { type: 'send', id, ...(to ? { to } : room !== undefined ? { room } : {}), data, ...(mentions?.length ? { mentions: [...mentions] } : {}) };
 }
 
 /** Bytes of `text` in UTF-8, as the relay counts a frame. */
@@ -37,7 +37,7 @@ export type Measured =
  * `FieldLimits.maxDataDepth` deep) and, when the limit is known, at most
  * `maxFrameBytes` bytes.
  */
-export function measure(message: Pick<ChatMessage, 'id' | 'to' | 'room' | 'data'>, maxFrameBytes?: number): Measured {
+export function measure(message: Pick<ChatMessage, 'id' | 'to' | 'room' | 'data' | 'mentions'>, maxFrameBytes?: number): Measured {
   let text: string | undefined;
   try {
     text = encodeFrame(sendFrameOf(message));
@@ -55,7 +55,7 @@ export function measure(message: Pick<ChatMessage, 'id' | 'to' | 'room' | 'data'
 }
 
 /** A new message of yours, pending: it keeps its id for every resend. */
-function newOwnMessage(data: unknown, to: Target | undefined, from: Peer, room: string | undefined): ChatMessage {
+function newOwnMessage(data: unknown, to: Target | undefined, from: Peer, room: string | undefined, mentions: readonly string[] | undefined): ChatMessage {
   const id = randomId();
   return {
     key: `local:${id}`,
@@ -64,6 +64,7 @@ function newOwnMessage(data: unknown, to: Target | undefined, from: Peer, room: 
     ...(to ? { to } : room !== undefined ? { room } : {}),
     data,
     text: payloadText(data),
+    ...(mentions?.length ? { mentions: [...new Set(mentions)] } : {}),
     ts: Date.now(),
     own: true,
     state: 'pending',
@@ -81,8 +82,12 @@ export function prepare(
   from: Peer,
   maxFrameBytes?: number,
   room?: string,
+  options?: SendOptions,
 ): { readonly message: ChatMessage } | { readonly error: ChatErrorDetail } {
-  const message = newOwnMessage(data, to, from, room);
+  const message = newOwnMessage(data, to, from, room, options?.mentions);
+  if ((message.mentions?.length ?? 0) > FieldLimits.maxMentions || message.mentions?.some((id) => !id || id.length > FieldLimits.maxIdLength)) {
+    return { error: { code: ErrorCode.BadField, message: `mentions: at most ${FieldLimits.maxMentions} peer ids of 1 to ${FieldLimits.maxIdLength} characters` } };
+  }
   const measured = measure(message, maxFrameBytes);
   return measured.ok ? { message } : { error: { code: measured.code, message: measured.message } };
 }

@@ -12,9 +12,16 @@ export type ChatProtocol = 'v1' | 'legacy';
  * The life of one of your own messages:
  * `pending` (kept until the server acknowledges it; sent when online),
  * `sent` (the server acknowledged it), `delivered` (a unicast recipient's
- * client has it), `failed` (the server refused it; `error` says why).
+ * client has it), `read` (a private message was shown to its recipient),
+ * `failed` (the server refused it; `error` says why).
  */
-export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'failed';
+export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/** How a message is sent, beyond its recipients and room. */
+export interface SendOptions {
+  /** Peer ids the message mentions (at most `FieldLimits.maxMentions`, each once): their clients may notify them. */
+  readonly mentions?: readonly string[];
+}
 
 export interface ChatMessage {
   /** Unique within the panel: the same message never gets two keys. */
@@ -32,6 +39,8 @@ export interface ChatMessage {
   readonly data: unknown;
   /** The payload as text, for display. */
   readonly text: string;
+  /** Peer ids the sender mentioned (v1). */
+  readonly mentions?: readonly string[];
   /** Server time (ms since the epoch); local time for your own until acknowledged. */
   readonly ts: number;
   /** True for your own messages. */

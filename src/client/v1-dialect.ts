@@ -307,6 +307,7 @@ export class V1Dialect implements Dialect {
       ...(frame.room !== undefined ? { room: frame.room } : {}),
       data: frame.data,
       text: payloadText(frame.data),
+      ...(frame.mentions ? { mentions: frame.mentions } : {}),
       ts: frame.ts,
       own,
       ...(frame.replay ? { replay: true } : {}),

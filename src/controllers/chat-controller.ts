@@ -3,7 +3,7 @@ import type { Unsubscribe } from '../bus/message-center.js';
 import { ChatClient, type ChatClientEvents, type ChatClientOptions } from '../client/chat-client.js';
 import { prepare } from '../client/outgoing.js';
 import type { ClientStore } from '../client/persistence.js';
-import type { ChatMessage, Target } from '../client/types.js';
+import type { ChatMessage, SendOptions, Target } from '../client/types.js';
 
 export type ChatHandlers = { [K in keyof ChatClientEvents]?: (detail: ChatClientEvents[K]) => void };
 
@@ -93,9 +93,9 @@ export class ChatController implements ReactiveController {
    * those carried over, shown as pending, and the client takes it when it is
    * made, so a message sent right after the element is attached is not lost.
    */
-  send(data: unknown, to: Target | undefined, name: string, room?: string): ChatMessage | undefined {
-    if (this.client) return this.client.send(data, to, room);
-    const prepared = prepare(data, to, { id: '', name, addr: '' }, undefined, room);
+  send(data: unknown, to: Target | undefined, name: string, room?: string, options?: SendOptions): ChatMessage | undefined {
+    if (this.client) return this.client.send(data, to, room, options);
+    const prepared = prepare(data, to, { id: '', name, addr: '' }, undefined, room, options);
     if ('error' in prepared) {
       this.handlers.error?.(prepared.error);
       return undefined;

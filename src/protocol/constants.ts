@@ -37,6 +37,8 @@ export const ErrorCode = {
   NotInRoom: 'not_in_room',
   /** Joining would put the connection in more than `FieldLimits.maxRooms` rooms. */
   TooManyRooms: 'too_many_rooms',
+  /** The room is larger than the relay's presence threshold: it keeps no read receipts for it, so `readers` is refused. */
+  RoomTooLarge: 'room_too_large',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -63,6 +65,7 @@ export const RetryCanHelp: Readonly<Record<ErrorCode, boolean>> = {
   // Join the room first; the same frame, unchanged, is refused again until then.
   [ErrorCode.NotInRoom]: false,
   [ErrorCode.TooManyRooms]: false,
+  [ErrorCode.RoomTooLarge]: false,
 };
 
 /** Whether resending can fix a refusal with `code`; false for codes this version does not know. */
@@ -174,6 +177,20 @@ export const FieldLimits = {
   maxHistoryLimit: 200,
   /** Peers one `who` request may ask for. */
   maxWhoLimit: 100,
+  /** Peer ids one message may mention. */
+  maxMentions: 20,
+  /** Offsets one `read` frame may report. */
+  maxReadOffsets: 100,
+} as const;
+
+/**
+ * Typing indicators (docs/PROTOCOL.md §23): a typist says so again at most
+ * every `repeatMs` while still typing; a listener forgets a typist it has not
+ * heard from for `expireMs` (a stop lost with its connection, a tab closed).
+ */
+export const Typing = {
+  repeatMs: 3000,
+  expireMs: 6000,
 } as const;
 
 /** The room of a client that names none (and of every legacy client): without rooms, everyone is in it. */

@@ -90,6 +90,14 @@ export const SendFrameSchema = v.strictObject({
   /** For a broadcast: the room it goes to (one the connection is in). Absent: the connection's first room. Not with `to`. */
   room: v.optional(RoomSchema),
   data: DataSchema,
+  /** Peer ids the message mentions (each once): their clients may notify them. Relayed as sent; nobody else is told. */
+  mentions: v.optional(
+    v.pipe(
+      v.array(text(FieldLimits.maxIdLength)),
+      v.maxLength(FieldLimits.maxMentions),
+      v.check((ids) => new Set(ids).size === ids.length, 'mentions may name each peer once'),
+    ),
+  ),
 });
 export type SendFrame = v.InferOutput<typeof SendFrameSchema>;
 
@@ -147,6 +155,49 @@ export const HistoryFrameSchema = v.strictObject({
 });
 export type HistoryFrame = v.InferOutput<typeof HistoryFrameSchema>;
 
+/**
+ * The sender is typing (or, with `stop`, no longer is) in a room, or to the
+ * peers of a private conversation (`to.ids`). Never logged or replayed; a
+ * typist says it again every `Typing.repeatMs` while typing. Neither `room`
+ * nor `to`: the connection's first room.
+ */
+export const TypingFrameSchema = v.pipe(
+  v.strictObject({
+    type: v.literal('typing'),
+    room: v.optional(RoomSchema),
+    to: v.optional(
+      v.strictObject({
+        ids: v.pipe(v.array(text(FieldLimits.maxIdLength)), v.minLength(1), v.maxLength(FieldLimits.maxTargets)),
+      }),
+    ),
+    stop: v.optional(v.boolean()),
+  }),
+  v.check((frame) => !(frame.room !== undefined && frame.to !== undefined), 'typing goes to a room or to peers, not both'),
+);
+export type TypingFrame = v.InferOutput<typeof TypingFrameSchema>;
+
+/**
+ * The reader was shown these messages (on screen, tab visible). Without
+ * `room`: private messages to this connection, whose senders are told
+ * (`read`). With `room`: messages of that room; the relay keeps how far each
+ * member has read, for `readers`.
+ */
+export const ReadFrameSchema = v.strictObject({
+  type: v.literal('read'),
+  offsets: v.pipe(v.array(offset), v.minLength(1), v.maxLength(FieldLimits.maxReadOffsets)),
+  room: v.optional(RoomSchema),
+});
+export type ReadFrame = v.InferOutput<typeof ReadFrameSchema>;
+
+/** Who of a room has read up to its message at `offset`; answered with `readers`. */
+export const ReadersFrameSchema = v.strictObject({
+  type: v.literal('readers'),
+  id: requestId,
+  room: RoomSchema,
+  offset,
+});
+export type ReadersFrame = v.InferOutput<typeof ReadersFrameSchema>;
+
 export const ClientFrameSchema = v.variant('type', [
   HelloFrameSchema,
   SendFrameSchema,
@@ -156,6 +207,9 @@ export const ClientFrameSchema = v.variant('type', [
   LeaveFrameSchema,
   WhoFrameSchema,
   HistoryFrameSchema,
+  TypingFrameSchema,
+  ReadFrameSchema,
+  ReadersFrameSchema,
 ]);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 
@@ -217,6 +271,8 @@ export const MessageFrameSchema = v.object({
   ts: v.number(),
   /** True when this is a replay of a message missed while disconnected. */
   replay: v.optional(v.boolean()),
+  /** Peer ids the sender mentioned. */
+  mentions: v.optional(v.array(v.string())),
 });
 export type MessageFrame = v.InferOutput<typeof MessageFrameSchema>;
 
@@ -320,6 +376,39 @@ export const PongFrameSchema = v.object({
 });
 export type PongFrame = v.InferOutput<typeof PongFrameSchema>;
 
+/**
+ * Someone is typing (or, with `stop`, stopped) in `room`, or, without
+ * `room`, to you (a private conversation). Forget it after
+ * `Typing.expireMs` without another.
+ */
+export const TypingNoticeFrameSchema = v.object({
+  type: v.literal('typing'),
+  from: PeerSchema,
+  room: v.optional(v.string()),
+  stop: v.optional(v.boolean()),
+});
+export type TypingNoticeFrame = v.InferOutput<typeof TypingNoticeFrameSchema>;
+
+/** Your private message `id` (at `offset`) was shown to `by`. */
+export const ReadReceiptFrameSchema = v.object({
+  type: v.literal('read'),
+  id: v.string(),
+  offset,
+  by: PeerSchema,
+});
+export type ReadReceiptFrame = v.InferOutput<typeof ReadReceiptFrameSchema>;
+
+/** The answer to `readers`: how many members read the room up to `offset`, and who (up to `FieldLimits.maxWhoLimit`). */
+export const ReadersAnswerFrameSchema = v.object({
+  type: v.literal('readers'),
+  id: v.string(),
+  room: v.string(),
+  offset,
+  count: v.number(),
+  peers: v.array(PeerSchema),
+});
+export type ReadersAnswerFrame = v.InferOutput<typeof ReadersAnswerFrameSchema>;
+
 export const ServerFrameSchema = v.variant('type', [
   WelcomeFrameSchema,
   MessageFrameSchema,
@@ -333,5 +422,8 @@ export const ServerFrameSchema = v.variant('type', [
   LeftFrameSchema,
   RosterFrameSchema,
   PageFrameSchema,
+  TypingNoticeFrameSchema,
+  ReadReceiptFrameSchema,
+  ReadersAnswerFrameSchema,
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;

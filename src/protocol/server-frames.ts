@@ -13,8 +13,11 @@ import type {
   PresenceBatchFrame,
   PresenceFrame,
   RoomState,
+  ReadReceiptFrame,
+  ReadersAnswerFrame,
   RosterFrame,
   ServerFrame,
+  TypingNoticeFrame,
   WelcomeFrame,
 } from './frames.js';
 
@@ -125,6 +128,7 @@ const message = object<MessageFrame>({
   data: anything,
   ts: number,
   replay: optional(boolean),
+  mentions: strings,
 });
 
 const ack = object<AckFrame>({
@@ -176,6 +180,12 @@ const error = object<ErrorFrame>({
 
 const pong = object<PongFrame>({ type: oneOf('pong'), t: optional(number) });
 
+const typing = object<TypingNoticeFrame>({ type: oneOf('typing'), from: peer, room: optional(string), stop: optional(boolean) });
+
+const read = object<ReadReceiptFrame>({ type: oneOf('read'), id: string, offset, by: peer });
+
+const readers = object<ReadersAnswerFrame>({ type: oneOf('readers'), id: string, room: string, offset, count: number, peers: array(peer) });
+
 /** The guard of each server frame type, in the order an unknown type's refusal lists them. */
 const GUARDS: Readonly<Record<ServerFrame['type'], Guard<ServerFrame>>> = {
   welcome,
@@ -191,6 +201,9 @@ const GUARDS: Readonly<Record<ServerFrame['type'], Guard<ServerFrame>>> = {
   left,
   roster,
   page,
+  typing,
+  read,
+  readers,
 };
 const KNOWN_SERVER_TYPES: ReadonlySet<string> = new Set(Object.keys(GUARDS));
 

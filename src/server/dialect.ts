@@ -23,6 +23,8 @@ export interface Outgoing {
   /** For a broadcast: the room asked for (absent: the sender's first room). */
   readonly room?: string | undefined;
   readonly data: unknown;
+  /** Peer ids the sender mentioned (v1). */
+  readonly mentions?: readonly string[] | undefined;
 }
 
 /**

@@ -22,6 +22,7 @@ import { Intake } from './relay/intake.js';
 import { Output } from './relay/output.js';
 import { PresenceNotices } from './relay/presence-notices.js';
 import { Rooms } from './relay/rooms.js';
+import { Signals } from './relay/signals.js';
 import { Router } from './relay/router.js';
 import { destroyOnError } from './socket-errors.js';
 import type { Sessions } from './sessions.js';
@@ -114,7 +115,8 @@ export class Relay {
     );
     const greeter = new Greeter(this.log, this.sessions, coordinator, this.notices, rooms, delivery, this.output, logger, resumeReading);
     const history = new History(this.log, delivery, this.output, logger, options);
-    const commands = new Commands(this.presence, greeter, router, delivery, this.output, rooms, history);
+    const signals = new Signals(coordinator, this.presence, this.output);
+    const commands = new Commands(this.presence, greeter, router, delivery, this.output, rooms, history, signals);
     this.intake = new Intake(options, this.output, logger, (connection, command, size) => commands.handle(connection, command, size));
     this.unsubscribeLog = this.log.subscribe((entry) => delivery.deliver(entry));
     coordinator.onPresence((event) => this.notices.onEvent(event));

@@ -30,7 +30,7 @@ export function readHotFrame(text: string): SendFrame | ReceivedFrame | undefine
 }
 
 /** Each frame's keys in the schema's order. */
-const SEND_KEYS = ['type', 'id', 'to', 'room', 'data'];
+const SEND_KEYS = ['type', 'id', 'to', 'room', 'data', 'mentions'];
 const TARGET_KEYS = ['ids', 'names', 'addrs'];
 
 /**
@@ -74,9 +74,14 @@ function sendFrame(object: Record<string, unknown>): SendFrame | undefined {
   if (!('data' in object)) return undefined;
   const data = object.data;
   if (!withinDepth(data, FieldLimits.maxDataDepth)) return undefined;
+  let mentions: string[] | undefined;
+  if ('mentions' in object) {
+    mentions = texts(object.mentions, FieldLimits.maxIdLength);
+    if (!mentions || mentions.length > FieldLimits.maxMentions || new Set(mentions).size !== mentions.length) return undefined;
+  }
   // Keys in the schema's order, as valibot's output has them.
   if (ordered && to === object.to) return object as SendFrame;
-  return { type: 'send', id, ...(to ? { to } : {}), ...(room !== undefined ? { room } : {}), data };
+  return { type: 'send', id, ...(to ? { to } : {}), ...(room !== undefined ? { room } : {}), data, ...(mentions ? { mentions } : {}) };
 }
 
 /** RoomSchema: 1 to maxRoomLength UTF-16 units, none of them a control character. */

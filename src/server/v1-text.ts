@@ -16,17 +16,19 @@ export function messageText(entry: LogEntry, from: string, replay: boolean): str
   // A logged entry keeps its targets and data as this text already.
   if (entry instanceof KeptEntry) {
     if (!entry.hasData) return undefined;
-    return `{"type":"message","offset":${entry.offset},"id":${JSON.stringify(entry.id)},"from":${from},${entry.body.slice(1, -1)},"ts":${entry.ts}${replay ? ',"replay":true}' : '}'}`;
+    return `{"type":"message","offset":${entry.offset},"id":${JSON.stringify(entry.id)},"from":${from},${entry.body.slice(1, -1)}${mentionsText(entry)},"ts":${entry.ts}${replay ? ',"replay":true}' : '}'}`;
   }
   if (entry.data === undefined) return undefined;
   return (
     `{"type":"message","offset":${entry.offset},"id":${JSON.stringify(entry.id)},"from":${from}` +
     (entry.to ? `,"to":${JSON.stringify(entry.to)}` : '') +
     (entry.room !== undefined ? `,"room":${JSON.stringify(entry.room)}` : '') +
-    `,"data":${JSON.stringify(entry.data)},"ts":${entry.ts}` +
+    `,"data":${JSON.stringify(entry.data)}${mentionsText(entry)},"ts":${entry.ts}` +
     (replay ? ',"replay":true}' : '}')
   );
 }
+
+const mentionsText = (entry: LogEntry): string => (entry.mentions ? `,"mentions":${JSON.stringify(entry.mentions)}` : '');
 
 /** `{"type":"ack",…}`: the message's offset and time, how many it went to, and whether it was a resend. */
 export function ackText(id: string, offset: number, ts: number, recipients: number, duplicate: boolean): string {

@@ -1,52 +1,91 @@
-// Mentions in the composer (src/elements/ws-chat-panel/mentions.ts): which
-// `@name` is being typed, whom to offer, what picking one writes, and which
-// of the people picked the message still mentions when it goes.
+// Mentions on the wire (issue 17): the ids a sender names travel with the
+// message, live, replayed and in history, on a relay in memory, on disk and
+// in a cluster; malformed lists are refused before anything is routed.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import fc from 'fast-check';
-import { candidates, insertMention, mentionedIds, mentionQuery } from '../../src/elements/ws-chat-panel/mentions.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { ChatMessage } from '../../src/client/types.js';
+import { chatClients } from '../support/chat-clients.js';
+import { clusterFixture, relayFixture } from '../support/relay-fixture.js';
+import { waitFor } from '../support/wait.js';
 
-const peer = (id: string, name: string) => ({ id, name, addr: '' });
+describe('mentions', () => {
+  const client = chatClients({ history: 0 });
+  const fixture = relayFixture();
+  const dirs: string[] = [];
+  // Registered after the fixture's: the relays have closed their files first.
+  after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
-describe('mentions: the composer side', () => {
-  it('finds the @query just before the caret, not inside a word or an address, nor after a space', () => {
-    assert.deepEqual(mentionQuery('hi @Ad', 6), { start: 3, query: 'Ad' });
-    assert.deepEqual(mentionQuery('@', 1), { start: 0, query: '' });
-    assert.deepEqual(mentionQuery('你好@李', 4), { start: 2, query: '李' });
-    assert.equal(mentionQuery('mail ada@exa', 12), undefined);
-    assert.equal(mentionQuery('@Ada and', 8), undefined);
-    assert.equal(mentionQuery('no at sign', 10), undefined);
-    assert.deepEqual(mentionQuery('@Ada x', 4), { start: 0, query: 'Ada' });
+  it('reach the room with the message, from ChatClient.send to ChatClient and a raw client alike, and come back in history', async () => {
+    const relay = await fixture.relay();
+    const ada = client(relay.url, { name: 'ada' });
+    const bob = client(relay.url, { name: 'bob' });
+    await waitFor(() => ada.self !== undefined && bob.self !== undefined && ada.roster.length === 2, 'both online');
+    const raw = await fixture.client(relay, { name: 'raw' });
+    const got: ChatMessage[] = [];
+    bob.on('message', (message) => got.push(message));
+    const sent = ada.send('@bob look', undefined, undefined, { mentions: [bob.self!.id, bob.self!.id] });
+    assert.deepEqual(sent?.mentions, [bob.self!.id], 'each id once');
+    await waitFor(() => got.length === 1, 'bob gets it');
+    assert.deepEqual(got[0]!.mentions, [bob.self!.id]);
+    const frame = await raw.next((f) => f.type === 'message' && f.data === '@bob look');
+    assert.deepEqual(frame.mentions, [bob.self!.id]);
+    assert.deepEqual(Object.keys(frame).slice(-2), ['mentions', 'ts'], 'between data and ts');
+    raw.send({ type: 'history', id: 'h1' });
+    const page = await raw.next((f) => f.type === 'page' && f.id === 'h1');
+    const kept = (page.messages as Array<{ data: unknown; mentions?: string[] }>).find((m) => m.data === '@bob look');
+    assert.deepEqual(kept?.mentions, [bob.self!.id]);
+    // A message without mentions carries no key.
+    ada.send('plain');
+    const plain = await raw.next((f) => f.type === 'message' && f.data === 'plain');
+    assert.equal('mentions' in plain, false);
   });
 
-  it('offers names that start with the query first, then names with a word that does, without yourself, each person once', () => {
-    const roster = [peer('1', 'Ada'), peer('2', 'Bob Adams'), peer('3', 'adalbert'), peer('4', 'Eve'), peer('1', 'Ada'), peer('5', 'Ada')];
-    assert.deepEqual(candidates(roster, 'ad', '5').map((p) => p.id), ['1', '3', '2']);
-    assert.deepEqual(candidates(roster, '', '5').map((p) => p.id), ['1', '2', '3', '4']);
-    assert.deepEqual(candidates(roster, 'zz', undefined), []);
-    assert.equal(candidates(Array.from({ length: 50 }, (_, i) => peer(String(i), `P${i}`)), 'p', undefined).length, 8);
+  it('refuses a repeated id, too many ids or an id that is not a short string, with bad_field, and routes nothing', async () => {
+    const relay = await fixture.relay();
+    const sender = await fixture.client(relay, { name: 's' });
+    const listener = await fixture.client(relay, { name: 'l' });
+    const bad: unknown[] = [['a', 'a'], Array.from({ length: 21 }, (_, i) => `p${i}`), [''], ['x'.repeat(65)], [7], 'a'];
+    for (const [i, mentions] of bad.entries()) {
+      sender.send({ type: 'send', id: `b${i}`, data: 'x', mentions });
+      const error = await sender.next((f) => f.type === 'error' && f.id === `b${i}`);
+      assert.equal(error.code, 'bad_field', JSON.stringify(mentions));
+      assert.match(String(error.message), /^send: mentions/);
+    }
+    sender.send({ type: 'send', id: 'ok', data: 'ok', mentions: Array.from({ length: 20 }, (_, i) => `p${i}`) });
+    await listener.next((f) => f.type === 'message' && f.id === 'ok');
+    assert.equal(listener.ofType('message').length, 1, 'only the valid one was routed');
   });
 
-  it('picking replaces the @query with @name and one space, and puts the caret after it', () => {
-    assert.deepEqual(insertMention('hi @Ad', 3, 6, 'Ada Lovelace'), { text: 'hi @Ada Lovelace ', caret: 17 });
-    assert.deepEqual(insertMention('hi @Ad there', 3, 6, 'Ada'), { text: 'hi @Ada there', caret: 8 });
+  it('survive a restart of a relay on disk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mc-mentions-'));
+    dirs.push(dir);
+    const first = await fixture.relay({ dataDir: dir });
+    const writer = await fixture.client(first, { name: 'w' });
+    writer.send({ type: 'send', id: 'd1', data: 'disk', mentions: ['someone'] });
+    await writer.next((f) => f.type === 'ack' && f.id === 'd1');
+    await first.close();
+    const second = await fixture.relay({ dataDir: dir });
+    const reader = await fixture.client(second, { name: 'r' });
+    reader.send({ type: 'history', id: 'h' });
+    const page = await reader.next((f) => f.type === 'page');
+    assert.deepEqual((page.messages as Array<{ mentions?: string[] }>)[0]?.mentions, ['someone']);
   });
+});
 
-  it('a message mentions exactly the people picked whose @name it still has (property)', () => {
-    const names = ['Ada', 'Ada Lovelace', 'Bob', '李雷'];
-    fc.assert(
-      fc.property(fc.subarray(names), fc.array(fc.constantFrom(' ', 'x', 'hi', '@', '，', '\n'), { maxLength: 6 }), (kept, filler) => {
-        const picked = new Map(names.map((name, i) => [String(i), name]));
-        const text = kept.map((name, i) => `${filler[i] ?? ' '} @${name} `).join('');
-        const ids = mentionedIds(text, picked);
-        for (const [id, name] of picked) {
-          // "@Ada Lovelace" contains "@Ada" followed by a space: a mention of Ada too, as the writer would read it.
-          const expected = kept.includes(name) || (name === 'Ada' && kept.includes('Ada Lovelace'));
-          assert.equal(ids.includes(id), expected, `${name} in ${JSON.stringify(text)}`);
-        }
-      }),
-      { numRuns: 500 },
-    );
-    assert.deepEqual(mentionedIds('@Adam hi', new Map([['1', 'Ada']])), []);
+describe('mentions in a cluster', () => {
+  const cluster = clusterFixture();
+  it('reach a member on another node', async () => {
+    const prefix = cluster.prefix('mentions');
+    const a = await cluster.node(prefix);
+    const b = await cluster.node(prefix);
+    const ada = await cluster.client(a, { name: 'ada' });
+    const bob = await cluster.client(b, { name: 'bob' });
+    await ada.next((f) => f.type === 'join' && (f.peer as { id: string }).id === bob.self.id);
+    ada.send({ type: 'send', id: 'c1', data: 'hi', mentions: [bob.self.id] });
+    const frame = await bob.next((f) => f.type === 'message' && f.id === 'c1');
+    assert.deepEqual(frame.mentions, [bob.self.id]);
   });
 });

@@ -217,7 +217,7 @@ describe('decodeServerFrame', () => {
   });
 
   it('reports an unknown server frame type as bad_frame for the caller to skip, with its id', () => {
-    refused(server({ type: 'typing', id: 't1' }), 'bad_frame', /unknown frame type "typing"; expected one of welcome, message, ack, delivered, join, leave, error, pong/, 't1');
+    refused(server({ type: 'poll', id: 't1' }), 'bad_frame', /unknown frame type "poll"; expected one of welcome, message, ack, delivered, join, leave, error, pong/, 't1');
     refused(server({ type: 'hello' }), 'bad_frame', /unknown frame type "hello"/);
     refused(decodeServerFrame('not json'), 'bad_frame', /^not JSON/);
   });

@@ -13,8 +13,10 @@ import { DEFAULT_LIMITS } from '../../src/server/options.js';
 const DOC_URL = new URL('../../docs/PROTOCOL.md', import.meta.url);
 const doc = readFileSync(DOC_URL, 'utf8');
 
-const CLIENT_TYPES = new Set(['hello', 'send', 'ping', 'received', 'join', 'leave', 'who', 'history']);
-const SERVER_TYPES = new Set(['welcome', 'message', 'ack', 'delivered', 'join', 'leave', 'error', 'pong', 'joined', 'left', 'presence', 'roster', 'page']);
+const CLIENT_TYPES = new Set(['hello', 'send', 'ping', 'received', 'join', 'leave', 'who', 'history', 'typing', 'read', 'readers']);
+const SERVER_TYPES = new Set(['welcome', 'message', 'ack', 'delivered', 'join', 'leave', 'error', 'pong', 'joined', 'left', 'presence', 'roster', 'page', 'typing', 'read', 'readers']);
+/** Fields only the server's frame of a type that goes both ways has: a notice names a peer, a receipt its reader, an answer a count. */
+const SERVER_ONLY_FIELDS = ['peer', 'from', 'by', 'count'];
 const LEGACY_OUT_KEYS = ['count', 'currUserIp', 'currUserName', 'data'];
 const LEGACY_IN_KEYS = new Set(['ip', 'userName', 'data']);
 
@@ -56,8 +58,8 @@ function check(block: Block): { kind: Kind; value: Record<string, unknown> } {
   const text = JSON.stringify(frame);
 
   if (typeof frame.type === 'string') {
-    // `join` and `leave` go both ways: the server's notices name a peer, a client's frames a room only.
-    if (CLIENT_TYPES.has(frame.type) && !(SERVER_TYPES.has(frame.type) && 'peer' in frame)) {
+    // `join`, `leave`, `typing`, `read` and `readers` go both ways.
+    if (CLIENT_TYPES.has(frame.type) && !(SERVER_TYPES.has(frame.type) && SERVER_ONLY_FIELDS.some((field) => field in frame))) {
       const decoded = decodeClientFrame(text);
       assert.ok(decoded.ok, `${where}: the server would refuse this ${frame.type}: ${decoded.ok ? '' : decoded.message}`);
       return { kind: 'client', value: frame };

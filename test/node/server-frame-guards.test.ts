@@ -15,7 +15,7 @@ import { ServerFrameSchema, type ServerFrame } from '../../src/protocol/frames.j
 import { decodeServerFrame } from '../../src/protocol/server-frames.js';
 
 const RUNS = { numRuns: 2000 };
-const SERVER_TYPES = ['welcome', 'message', 'ack', 'delivered', 'join', 'leave', 'error', 'pong', 'presence', 'joined', 'left', 'roster', 'page'];
+const SERVER_TYPES = ['welcome', 'message', 'ack', 'delivered', 'join', 'leave', 'error', 'pong', 'presence', 'joined', 'left', 'roster', 'page', 'typing', 'read', 'readers'];
 
 /**
  * Both verdicts on one frame text: the guards' (`decodeServerFrame`) and the
@@ -122,8 +122,9 @@ const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
       data: fc.jsonValue({ maxDepth: 4 }),
       ts: num,
       replay: fc.boolean(),
+      mentions: fc.array(str, { maxLength: 3 }),
     },
-    ['to', 'room', 'replay'],
+    ['to', 'room', 'replay', 'mentions'],
   ),
   frame({ type: fc.constant('ack'), id: str, offset, ts: num, recipients: num, duplicate: fc.boolean() }, ['duplicate']),
   frame({ type: fc.constant('delivered'), id: str, offset, by: peer }),
@@ -140,6 +141,9 @@ const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
     ['id', 'targets', 'retryAfter', 'room'],
   ),
   frame({ type: fc.constant('pong'), t: num }, ['t']),
+  frame({ type: fc.constant('typing'), from: peer, room: str, stop: fc.boolean() }, ['room', 'stop']),
+  frame({ type: fc.constant('read'), id: str, offset, by: peer }),
+  frame({ type: fc.constant('readers'), id: str, room: str, offset, count: num, peers: fc.array(peer, { maxLength: 5 }) }),
 );
 
 // ── mutations ──────────────────────────────────────────────────────────────
@@ -148,7 +152,7 @@ const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
 const KNOWN_KEYS = [
   ...['type', 'v', 'self', 'session', 'epoch', 'offset', 'roster', 'count', 'limits', 'resumed', 'gap'],
   ...['rooms', 'room', 'partial', 'joined', 'left', 'truncated', 'peers'],
-  ...['id', 'from', 'to', 'data', 'ts', 'replay', 'recipients', 'duplicate', 'by', 'peer', 'code', 'message', 'targets', 'retryAfter', 't'],
+  ...['id', 'from', 'to', 'data', 'ts', 'replay', 'recipients', 'duplicate', 'by', 'peer', 'code', 'message', 'targets', 'retryAfter', 't', 'mentions', 'stop'],
   ...['name', 'addr', 'ids', 'names', 'addrs', 'maxFrameBytes', 'maxMessagesPerSecond', 'burst', 'heartbeatInterval'],
   ...['__proto__', 'constructor', 'toString', 'length', '0'],
 ];

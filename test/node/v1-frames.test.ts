@@ -64,6 +64,12 @@ const send = withExtra(
         { weight: 1, arbitrary: anyJson },
       ),
       data: fc.oneof(fc.jsonValue({ maxDepth: 4 }), nested),
+      // Near the count limit, with a repeated id now and then (refused), or not a list of ids at all.
+      mentions: fc.oneof(
+        { weight: 4, arbitrary: list(FieldLimits.maxIdLength) },
+        { weight: 2, arbitrary: fc.integer({ min: FieldLimits.maxMentions - 1, max: FieldLimits.maxMentions + 1 }).map((n) => Array.from({ length: n }, (_, i) => `p${i}`)) },
+        { weight: 1, arbitrary: fc.constantFrom(['p1', 'p1'], ['a', 'b', 'a']) },
+      ),
     },
     { requiredKeys: ['type'] },
   ),

@@ -22,6 +22,7 @@ const entry: fc.Arbitrary<LogEntry> = fc.record(
     to: target,
     recipients: fc.array(anyString, { maxLength: 3 }),
     data: fc.jsonValue({ maxDepth: 4 }),
+    mentions: fc.array(anyString, { maxLength: 3 }),
     ts: fc.oneof(whole, fc.double({ noNaN: true, noDefaultInfinity: true })),
   },
   { requiredKeys: ['offset', 'id', 'from', 'data', 'ts'] },
@@ -34,7 +35,7 @@ describe('v1 text: message and ack frames written directly', () => {
   it('writes a message frame as JSON.stringify writes its object', () => {
     fc.assert(
       fc.property(entry, fc.boolean(), (e, replay) => {
-        const object = { type: 'message', offset: e.offset, id: e.id, from: e.from, ...(e.to ? { to: e.to } : {}), data: e.data, ts: e.ts, ...(replay ? { replay: true } : {}) };
+        const object = { type: 'message', offset: e.offset, id: e.id, from: e.from, ...(e.to ? { to: e.to } : {}), data: e.data, ...(e.mentions ? { mentions: e.mentions } : {}), ts: e.ts, ...(replay ? { replay: true } : {}) };
         assert.equal(messageText(e, JSON.stringify(e.from), replay), JSON.stringify(object));
       }),
       RUNS,

@@ -2,7 +2,7 @@ import { LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { ChatClientOptions, TokenSource } from '../../client/chat-client.js';
 import { browserStore } from '../../client/persistence.js';
-import type { ChatErrorDetail, ChatMessage, ChatProtocol, ChatStatus, Peer, PresenceDetail, StatusDetail, Target } from '../../client/types.js';
+import type { ChatErrorDetail, ChatMessage, ChatProtocol, ChatStatus, Peer, PresenceDetail, SendOptions, StatusDetail, Target } from '../../client/types.js';
 import { BusController } from '../../controllers/bus-controller.js';
 import { ChatController } from '../../controllers/chat-controller.js';
 import { FocusKeeperController } from '../../controllers/focus-keeper-controller.js';
@@ -224,7 +224,7 @@ export class WsChatPanel extends LitElement {
     super();
     this.#bus.on('chat:send', (request) => {
       if (request.panel !== undefined && request.panel !== this.#panelName) return;
-      this.send(request.data, request.to);
+      this.send(request.data, request.to, undefined, request.mentions ? { mentions: request.mentions } : undefined);
     });
   }
 
@@ -254,9 +254,10 @@ export class WsChatPanel extends LitElement {
    * `not_connected` (the panel is not in a document), `no_url` (no relay to
    * talk to), `too_large` (over the relay's limit), `bad_field` (not JSON),
    * `outbox_full`. A message to everyone goes to `room` (one of the panel's
-   * rooms; default: the first).
+   * rooms; default: the first). `options.mentions`: peer ids the message
+   * mentions (their panels highlight it and may notify them).
    */
-  send(data: unknown, to?: Target, room?: string): ChatMessage | undefined {
+  send(data: unknown, to?: Target, room?: string, options?: SendOptions): ChatMessage | undefined {
     if (data === undefined || (typeof data === 'string' && data.trim() === '')) return undefined;
     if (!this.isConnected) {
       this.#onError(notConnectedError(this.#everConnected));
@@ -268,7 +269,7 @@ export class WsChatPanel extends LitElement {
     }
     this.#logScroll.follow();
     // Named even when it is the first: with several rooms your own message shows its room too.
-    return this.#chat.send(data, to, this.userName, room ?? (this.#rooms.length > 1 ? this.#rooms[0] : undefined));
+    return this.#chat.send(data, to, this.userName, room ?? (this.#rooms.length > 1 ? this.#rooms[0] : undefined), options);
   }
 
   /**

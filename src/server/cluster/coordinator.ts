@@ -1,4 +1,4 @@
-import type { Peer } from '../../protocol/frames.js';
+import type { Peer, ServerFrame } from '../../protocol/frames.js';
 import type { MessageLog } from '../log/message-log.js';
 import type { Sessions } from '../sessions.js';
 
@@ -16,6 +16,20 @@ export type PresenceEvent =
   | { readonly kind: 'leave'; readonly peer: Peer; readonly node: string; readonly rooms?: readonly string[] }
   /** A session moved to another connection (maybe on another node): the old one must let go. */
   | { readonly kind: 'takeover'; readonly peerId: string; readonly node: string };
+
+/**
+ * An ephemeral frame for peers wherever in the cluster they are connected
+ * (typing, read receipts): never logged, never replayed, lost for whoever is
+ * not online, and, in a cluster, for everyone while Redis is unreachable.
+ */
+export interface Signal {
+  /** For these peer ids; or, without `peers`, */
+  readonly peers?: readonly string[];
+  /** for every member of this room online, but `except`. */
+  readonly room?: string;
+  readonly except?: string;
+  readonly frame: ServerFrame;
+}
 
 export interface CoordinatorHealth {
   /** 'up' or 'down' in a cluster; absent for a single relay. */
@@ -39,6 +53,10 @@ export interface Coordinator {
   publish(event: PresenceEvent): void;
   /** Receives every presence event, from every node, in log order. */
   onPresence(listener: (event: PresenceEvent) => void): void;
+  /** Hands `signal` to every node (this one too), at most once each, in no promised order with messages. */
+  signal(signal: Signal): void;
+  /** Receives every signal, from every node. */
+  onSignal(listener: (signal: Signal) => void): void;
   /** Called when the shared state was lost (Redis came back empty): local clients must start over. */
   onReset(listener: () => void): void;
   health(): CoordinatorHealth;
@@ -51,6 +69,7 @@ export interface Coordinator {
 export class LocalCoordinator implements Coordinator {
   readonly available = true;
   private readonly presenceListeners: Array<(event: PresenceEvent) => void> = [];
+  private readonly signalListeners: Array<(signal: Signal) => void> = [];
 
   constructor(
     readonly nodeId: string,
@@ -64,6 +83,14 @@ export class LocalCoordinator implements Coordinator {
 
   onPresence(listener: (event: PresenceEvent) => void): void {
     this.presenceListeners.push(listener);
+  }
+
+  signal(signal: Signal): void {
+    for (const listener of this.signalListeners) listener(signal);
+  }
+
+  onSignal(listener: (signal: Signal) => void): void {
+    this.signalListeners.push(listener);
   }
 
   onReset(): void {

@@ -5,7 +5,7 @@ import { DEFAULT_ROOM } from '../../protocol/constants.js';
 import type { Peer } from '../../protocol/frames.js';
 import type { AppendResult, BackPage, LogEntry, LogWindow, MessageLog, NewLogEntry, ReadBackOptions } from '../log/message-log.js';
 import { Sessions, type SessionLine } from '../sessions.js';
-import type { Coordinator, CoordinatorHealth, PresenceEvent } from './coordinator.js';
+import type { Coordinator, CoordinatorHealth, PresenceEvent, Signal } from './coordinator.js';
 import { APPEND, offsetOf } from './redis-stream.js';
 
 export interface RedisCoordinatorOptions {
@@ -47,9 +47,12 @@ export class RedisCoordinator implements Coordinator {
   readonly nodeId = randomBytes(6).toString('base64url');
   readonly sessions: Sessions;
   readonly log: MessageLog;
-  private readonly keys: { epoch: string; offset: string; log: string; sessions: string; online: string; nodes: string; dedupe: string; reap: string };
+  private readonly keys: { epoch: string; offset: string; log: string; sessions: string; online: string; nodes: string; dedupe: string; reap: string; signal: string };
   private readonly client: RedisClientType;
   private readonly reader: RedisClientType;
+  /** Subscribed to the signal channel (a subscribed connection can do nothing else). */
+  private readonly subscriber: RedisClientType;
+  private readonly signalListeners: Array<(signal: Signal) => void> = [];
   private readonly messageListeners = new Set<(entry: LogEntry) => void>();
   private readonly presenceListeners: Array<(event: PresenceEvent) => void> = [];
   private readonly resetListeners: Array<() => void> = [];
@@ -78,6 +81,7 @@ export class RedisCoordinator implements Coordinator {
       nodes: `${prefix}:nodes`,
       dedupe: `${prefix}:dedupe:`,
       reap: `${prefix}:reap:`,
+      signal: `${prefix}:signal`,
     };
     this.client = createClient({
       url: options.url,
@@ -91,6 +95,7 @@ export class RedisCoordinator implements Coordinator {
       },
     });
     this.reader = this.client.duplicate();
+    this.subscriber = this.client.duplicate();
     this.sessions = new Sessions({ ttl: options.sessionTtl, node: this.nodeId, sink: (line) => this.shareSession(line) });
     this.log = this.createLog();
   }
@@ -118,9 +123,13 @@ export class RedisCoordinator implements Coordinator {
       this.up = false;
     });
     this.reader.on('error', () => {});
+    this.subscriber.on('error', () => {});
     try {
       await failFast(this.client);
       await failFast(this.reader);
+      await failFast(this.subscriber);
+      // Pub/sub, not the stream: signals are never kept, and a node that is away when one is sent misses it, as it should.
+      await this.subscriber.subscribe(this.keys.signal, (message) => this.receiveSignal(message));
     } catch (error) {
       await this.client.destroy?.();
       throw new Error(`cannot reach Redis at ${redact(url)}: ${(error as Error).message}`);
@@ -380,6 +389,26 @@ export class RedisCoordinator implements Coordinator {
     this.resetListeners.push(listener);
   }
 
+  signal(signal: Signal): void {
+    // Lost while Redis is unreachable: a signal is only worth anything now.
+    this.client.publish(this.keys.signal, JSON.stringify(signal)).catch(() => undefined);
+  }
+
+  onSignal(listener: (signal: Signal) => void): void {
+    this.signalListeners.push(listener);
+  }
+
+  private receiveSignal(message: string): void {
+    let signal: Signal;
+    try {
+      signal = JSON.parse(message) as Signal;
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'could not read a cluster signal');
+      return;
+    }
+    for (const listener of this.signalListeners) listener(signal);
+  }
+
   private emitPresence(event: PresenceEvent): void {
     for (const listener of this.presenceListeners) listener(event);
   }
@@ -448,7 +477,7 @@ export class RedisCoordinator implements Coordinator {
     } catch {
       // Going anyway.
     }
-    await Promise.allSettled([this.client.close(), this.reader.close()]);
+    await Promise.allSettled([this.client.close(), this.reader.close(), this.subscriber.close()]);
     await this.readerLoop;
   }
 }

@@ -212,6 +212,7 @@ export class KeptEntry implements LogEntry {
   readonly recipients?: readonly string[];
   readonly room?: string;
   readonly users?: readonly string[];
+  readonly mentions?: readonly string[];
   readonly ts: number;
   /**
    * `{"to":…,"room":…,"data":…}` (each only when there is one), as JSON.stringify
@@ -229,6 +230,7 @@ export class KeptEntry implements LogEntry {
     if (entry.recipients) this.recipients = entry.recipients;
     if (entry.room !== undefined) this.room = entry.room;
     if (entry.users) this.users = entry.users;
+    if (entry.mentions) this.mentions = entry.mentions;
     this.ts = entry.ts;
     this.hasData = entry.data !== undefined;
     this.body = JSON.stringify(
@@ -256,6 +258,7 @@ export class KeptEntry implements LogEntry {
       ...(this.room !== undefined ? { room: this.room } : {}),
       ...(this.users ? { users: this.users } : {}),
       data,
+      ...(this.mentions ? { mentions: this.mentions } : {}),
       ts: this.ts,
     };
   }

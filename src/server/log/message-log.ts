@@ -19,6 +19,8 @@ export interface LogEntry {
    */
   readonly users?: readonly string[];
   readonly data: unknown;
+  /** Peer ids the sender mentioned; absent when none. */
+  readonly mentions?: readonly string[];
   /** Server time when it was routed (ms since the epoch). */
   readonly ts: number;
 }

@@ -11,6 +11,7 @@ import type { History } from './history.js';
 import type { Output } from './output.js';
 import type { Rooms } from './rooms.js';
 import type { Router } from './router.js';
+import type { Signals } from './signals.js';
 
 export class Commands {
   constructor(
@@ -21,6 +22,8 @@ export class Commands {
     private readonly output: Output,
     private readonly rooms: Rooms,
     private readonly history: History,
+    /** Typing and read receipts go out through it (issue 17). */
+    readonly signals: Signals,
   ) {}
 
   /** `size`: the frame's length, which the log counts towards its byte bound (cheaper than serialising it again). */
@@ -76,7 +79,7 @@ export class Commands {
     }
     const room = frame.to ? undefined : this.rooms.broadcastRoom(connection, frame.room, frame.id);
     if (!frame.to && room === undefined) return;
-    this.router.route(connection, { id: frame.id, to: frame.to, room, data: frame.data }, size, (result) => {
+    this.router.route(connection, { id: frame.id, to: frame.to, room, data: frame.data, mentions: frame.mentions }, size, (result) => {
       if (!result) return;
       const hot = connection.codec.hot;
       if (hot) {

@@ -145,6 +145,8 @@ export class Delivery {
       ...(entry.to ? { to: entry.to } : {}),
       ...(entry.room !== undefined ? { room: entry.room } : {}),
       data: entry.data,
+      // Never changed once logged; the frame only reads it.
+      ...(entry.mentions ? { mentions: entry.mentions as string[] } : {}),
       ts: entry.ts,
     };
   }

@@ -110,13 +110,13 @@ export class Router {
     let appended: MaybePromise<AppendResult>;
     try {
       // Two shapes, written out (recipients come with targets): no spread's temporary objects per message.
-      const { id, to, data } = message;
+      const { id, to, data, mentions } = message;
       const from = sender.peer;
       const ts = Date.now();
       appended = this.log.append(
         to && recipientIds
-          ? { id, from, to, recipients: recipientIds, ...this.usersOf(sender, recipientIds), data, ts }
-          : { id, from, room, data, ts },
+          ? { id, from, to, recipients: recipientIds, ...this.usersOf(sender, recipientIds), data, ...(mentions ? { mentions } : {}), ts }
+          : { id, from, room, data, ...(mentions ? { mentions } : {}), ts },
         size,
       );
     } catch (error) {
