@@ -95,6 +95,43 @@ describe('<ws-chat-panel> mentions', () => {
     expect(listbox(ada)).to.equal(null);
   });
 
+  it("sends the ids of the people picked through the relay: the mentioned person's panel marks the message, no one else's does", async () => {
+    const [ada, bob, bea] = await threePanels();
+    const id = (name: string) => ada.roster.find((p) => p.name === name)!.id;
+    await type(ada, 'Hi @Bo');
+    await press(ada, 'Enter');
+    // Bea's name typed, not picked: text only.
+    await type(ada, 'and @Bea');
+    await press(ada, 'Escape');
+    await press(ada, 'Enter');
+    const text = 'Hi @Bob and @Bea';
+    await waitFor(() => [bob, bea].every((panel) => panel.messages.some((m) => m.text === text)), 'Bob and Bea have the message');
+    expect(ada.messages.find((m) => m.text === text)!.mentions).to.deep.equal([id('Bob')]);
+    for (const panel of [bob, bea]) expect(panel.messages.find((m) => m.text === text)!.mentions, panel.userName).to.deep.equal([id('Bob')]);
+    const item = (panel: WsChatPanel) => {
+      const key = panel.messages.find((m) => m.text === text)!.key;
+      return shadow(panel).querySelector<HTMLElement>(`.message[data-key="${CSS.escape(key)}"]`)!;
+    };
+    for (const panel of [ada, bob, bea]) await panel.updateComplete;
+    expect(item(bob).getAttribute('part')).to.contain('message-mention');
+    for (const panel of [ada, bea]) expect(item(panel).getAttribute('part'), panel.userName).to.not.contain('message-mention');
+    for (const panel of [ada, bob, bea]) {
+      expect([...item(panel).querySelectorAll('[part="mention"]')].map((span) => span.textContent), panel.userName).to.deep.equal(['@Bob']);
+    }
+    expect(await axeFindings(bob, 'a message that mentions you, from the relay')).to.deep.equal([]);
+  });
+
+  it('sends no id for a name picked and then deleted', async () => {
+    const [ada, bob] = await threePanels();
+    await type(ada, '@Bo');
+    await press(ada, 'Enter');
+    for (let i = 0; i < '@Bob '.length; i++) await press(ada, 'Backspace');
+    await type(ada, 'nobody here');
+    await press(ada, 'Enter');
+    await waitFor(() => bob.messages.some((m) => m.text === 'nobody here'), 'Bob has the message');
+    expect(bob.messages.find((m) => m.text === 'nobody here')!.mentions).to.equal(undefined);
+  });
+
   it("marks the @Name of each person a message mentions, and the whole message only in the mentioned person's panel", async () => {
     const [ada, bob, bea] = await threePanels();
     const peer = (name: string) => ada.roster.find((p) => p.name === name)!;

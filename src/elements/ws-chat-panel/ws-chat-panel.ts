@@ -17,7 +17,7 @@ import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
 import type { ChatStrings } from '../../i18n/strings.js';
-import { ErrorCode } from '../../protocol/constants.js';
+import { ErrorCode, FieldLimits } from '../../protocol/constants.js';
 import { ComposerController } from './composer-controller.js';
 import { ConnectionStatusController, noUrlError, notConnectedError } from './connection-status-controller.js';
 import { defaultRelayUrl } from './default-url.js';
@@ -168,7 +168,9 @@ export class WsChatPanel extends LitElement {
     frameLimit: () => this.#chat.client?.limits?.maxFrameBytes,
     textbox: () => this.#part('textarea'),
     send: (text, to, room) => {
-      const sent = this.send(text, to, room);
+      // Past the protocol's limit the rest are mentioned in the text only: a message is not refused for its mentions.
+      const mentions = this.#mention.mentioned(text).slice(0, FieldLimits.maxMentions);
+      const sent = this.send(text, to, room, mentions.length ? { mentions } : undefined);
       if (sent) {
         this.#connection.sent();
         this.#mention.sent();

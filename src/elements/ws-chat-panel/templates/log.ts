@@ -94,7 +94,7 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
   const { t, people } = view;
   const isPrivate = message.to !== undefined;
   const sender = message.own ? t.youSender : displayName(message.from);
-  const mentionsYou = !message.own && people.selfId !== undefined && mentionsOf(message).includes(people.selfId);
+  const mentionsYou = !message.own && people.selfId !== undefined && (message.mentions?.includes(people.selfId) ?? false);
   const parts = `message${message.own ? ' message-own' : ''}${isPrivate ? ' message-private' : ''}${mentionsYou ? ' message-mention' : ''}`;
   return html`
     <div
@@ -124,13 +124,10 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
   `;
 }
 
-/** The session ids a message mentions (carried on the wire with it). */
-const mentionsOf = (message: ChatMessage): readonly string[] => (message as { readonly mentions?: readonly string[] }).mentions ?? [];
-
 function bubbleTemplate({ t, list, people }: PanelView, message: ChatMessage) {
   const text = message.text;
   // The names the mentioned went by when last seen: a name never seen is left as text.
-  const names = mentionsOf(message).flatMap((id) => people.nameOf(id) ?? []);
+  const names = (message.mentions ?? []).flatMap((id) => people.nameOf(id) ?? []);
   const tokens = tokensOf(message, text, names);
   if (text.length <= COLLAPSE_ABOVE) return html`<div class="bubble" part="bubble" dir="auto">${messageText(text, tokens)}</div>`;
   const expanded = list.isExpanded(message.key);
