@@ -172,6 +172,31 @@ describe('<ws-chat-panel> mentions', () => {
     }
   });
 
+  it('passes axe in the dark theme and in Chinese with the list open, a link, days and a message that mentions you', async () => {
+    const relay = await startRelay();
+    const root = await fixture<HTMLElement>(html`
+      <message-center-provider style="display:flex;gap:16px;width:900px">
+        <ws-chat-panel url=${relay.url} user-name="Ada" theme="dark" style="width:420px"></ws-chat-panel>
+        <ws-chat-panel url=${relay.url} user-name="Bob" theme="dark" lang="zh-CN" style="width:420px"></ws-chat-panel>
+      </message-center-provider>
+    `);
+    const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
+    for (const panel of [ada, bob]) await waitForStatus(panel, 'online');
+    await waitFor(() => ada.roster.length === 2 && bob.roster.length === 2, 'both online');
+    bob.addMessages([{ id: 'old', from: 'Eve', data: 'yesterday, see https://example.com/notes', ts: Date.now() - 86_400_000 }]);
+    await type(ada, '@Bo');
+    await press(ada, 'Enter');
+    await type(ada, 'look at https://example.com/x');
+    await press(ada, 'Enter');
+    await waitFor(() => bob.messages.some((m) => m.mentions !== undefined), 'Bob has the mention');
+    await bob.updateComplete;
+    expect(shadow(bob).querySelector('[part~="message-mention"] .mention-label')!.textContent).to.equal('提到了你');
+    expect(await axeFindings(bob, 'dark, Chinese: a link, days, a message that mentions you')).to.deep.equal([]);
+    await type(ada, '@');
+    expect(listbox(ada)).to.not.equal(null);
+    expect(await axeFindings(ada, 'dark: the mention list open')).to.deep.equal([]);
+  });
+
   it('does not open inside an address', async () => {
     const [ada] = await threePanels();
     await type(ada, 'mail ada@b');
