@@ -197,6 +197,14 @@ describe('<ws-chat-panel> mentions', () => {
     expect(await axeFindings(ada, 'dark: the mention list open')).to.deep.equal([]);
   });
 
+  it("takes a stored message's mentions from addMessages, and refuses a list that is not of ids", async () => {
+    const [ada, bob] = await threePanels();
+    const bobId = ada.roster.find((p) => p.name === 'Bob')!.id;
+    bob.addMessages([{ id: 's1', from: 'Ada', data: 'stored @Bob', ts: Date.now(), mentions: [bobId] }]);
+    await waitFor(() => shadow(bob).querySelector('[part~="message-mention"]') !== null, "the stored message marked in Bob's panel");
+    expect(() => bob.addMessages([{ id: 's2', from: 'Ada', data: 'x', ts: Date.now(), mentions: [''] }])).to.throw(TypeError, 'messages[0].mentions');
+  });
+
   it('does not open inside an address', async () => {
     const [ada] = await threePanels();
     await type(ada, 'mail ada@b');
