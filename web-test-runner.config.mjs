@@ -1,6 +1,7 @@
 import { chromeLauncher } from '@web/test-runner';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { frameworkPlugin } from './test/support/framework-plugin.ts';
+import { permissionPlugin } from './test/support/permission-plugin.ts';
 import { relayPlugin } from './test/support/relay-plugin.ts';
 
 // Runs under `node --import tsx` (see package.json) so the relay plugin and the
@@ -50,5 +51,5 @@ export default {
       },
     }),
   ],
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin(), frameworkPlugin()],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), relayPlugin(), frameworkPlugin(), permissionPlugin()],
 };

@@ -222,6 +222,32 @@ await big.locator('ws-chat-panel').screenshot({ path: resolve(out, 'panel-big-ro
 await big.close();
 for (const socket of crowd) socket.terminate();
 
+// Unread: Bob scrolled up to read while Ada writes on; his panel offers notifications (`notify`).
+await freshRelay();
+const unread = await panelsPage(
+  '<div style="display:grid;grid-template-columns:1fr 1fr;gap:16px;padding:16px;height:560px"><ws-chat-panel user-name="Ada" lang="en" theme="light" style="height:100%"></ws-chat-panel><ws-chat-panel user-name="Bob" lang="en" theme="light" notify title-badge style="height:100%"></ws-chat-panel></div>',
+);
+await unread.evaluate(async () => {
+  type Panel = HTMLElement & { send(data: unknown): unknown; messages: unknown[]; unread: { count: number }; updateComplete: Promise<unknown> };
+  const [ada, bob] = [...document.querySelectorAll('ws-chat-panel')] as unknown as [Panel, Panel];
+  const until = (done: () => boolean) => new Promise<void>((resolve) => {
+    const tick = () => (done() ? resolve() : setTimeout(tick, 20));
+    tick();
+  });
+  const lines = ['Release notes are in the doc.', 'QA signed off on the mobile build.', 'The changelog needs one more line.', 'Who is on call tonight?', 'Staging is green again.', 'Moving the retro to 4 pm.', 'Design review moved to Thursday.', 'Lunch order closes at noon.'];
+  for (const line of lines) ada.send(line);
+  await until(() => bob.messages.length === lines.length);
+  await bob.updateComplete;
+  const log = bob.shadowRoot!.querySelector('.stream') as HTMLElement;
+  log.scrollTop = 0;
+  log.dispatchEvent(new Event('scroll'));
+  for (const line of ['Build 2.4.1 is out.', 'Please check the dashboards.', 'Thanks, everyone!']) ada.send(line);
+  await until(() => bob.unread.count === 3);
+});
+await unread.waitForTimeout(300);
+await unread.locator('ws-chat-panel').nth(1).screenshot({ path: resolve(out, 'panel-unread.png') });
+await unread.close();
+
 await browser.close();
 await relay.close();
 console.log(`screenshots written to ${out}`);

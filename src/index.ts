@@ -1,6 +1,6 @@
 // Side-effect free: importing this registers no element and touches no DOM.
 import type { BusErrorDetail } from './bus/events.js';
-import type { ChatErrorDetail, ChatMessage, GapDetail, PresenceDetail, StatusDetail, Target } from './client/types.js';
+import type { ChatErrorDetail, ChatMessage, GapDetail, PresenceDetail, StatusDetail, Target, UnreadDetail } from './client/types.js';
 
 /** Which panel an event on the bus came from: its `id` attribute, or else its `user-name`. */
 export interface FromPanel {
@@ -54,6 +54,8 @@ export interface MessageCenterEvents {
   'chat:error': ChatErrorDetail & FromPanel;
   /** Messages may have been missed while disconnected and cannot be replayed. */
   'chat:gap': GapDetail & FromPanel;
+  /** How many messages a panel's reader has not seen changed (see `ws-chat-unread`). */
+  'chat:unread': UnreadDetail & FromPanel;
   /** A command: panels on this bus send `data` (to `to`, or everyone). */
   'chat:send': ChatSendRequest;
 }
@@ -90,6 +92,7 @@ export type {
   SendOptions,
   StatusDetail,
   Target,
+  UnreadDetail,
 } from './client/types.js';
 export { ChatErrorEvent } from './events/chat-error-event.js';
 export { ChatGapEvent } from './events/chat-gap-event.js';
@@ -97,6 +100,7 @@ export { ChatMessageEvent } from './events/chat-message-event.js';
 export { ChatPresenceEvent } from './events/chat-presence-event.js';
 export { ChatSentEvent } from './events/chat-sent-event.js';
 export { ChatStatusEvent } from './events/chat-status-event.js';
+export { ChatUnreadEvent } from './events/chat-unread-event.js';
 export { en, pickLocale } from './i18n/strings.js';
 export type { ChatStrings, Locale } from './i18n/strings.js';
 export { ReWebSocketService } from './transport/re-websocket-service.js';

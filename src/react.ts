@@ -15,6 +15,7 @@ import type { ChatMessageEvent } from './events/chat-message-event.js';
 import type { ChatPresenceEvent } from './events/chat-presence-event.js';
 import type { ChatSentEvent } from './events/chat-sent-event.js';
 import type { ChatStatusEvent } from './events/chat-status-event.js';
+import type { ChatUnreadEvent } from './events/chat-unread-event.js';
 
 /** `<message-center-provider>`: shares one bus (`bus` prop, optional) with the elements inside it. */
 export const MessageCenterProvider = createComponent({
@@ -37,6 +38,7 @@ export const WsChatPanel = createComponent({
     onWsChatPresence: 'ws-chat-presence' as EventName<ChatPresenceEvent>,
     onWsChatError: 'ws-chat-error' as EventName<ChatErrorEvent>,
     onWsChatGap: 'ws-chat-gap' as EventName<ChatGapEvent>,
+    onWsChatUnread: 'ws-chat-unread' as EventName<ChatUnreadEvent>,
   },
 });
 

@@ -15,6 +15,7 @@ import type { ChatMessageEvent } from './events/chat-message-event.js';
 import type { ChatPresenceEvent } from './events/chat-presence-event.js';
 import type { ChatSentEvent } from './events/chat-sent-event.js';
 import type { ChatStatusEvent } from './events/chat-status-event.js';
+import type { ChatUnreadEvent } from './events/chat-unread-event.js';
 
 type EventMap = Record<string, Event>;
 
@@ -38,6 +39,7 @@ export type WsChatPanelEvents = {
   'ws-chat-presence': ChatPresenceEvent;
   'ws-chat-error': ChatErrorEvent;
   'ws-chat-gap': ChatGapEvent;
+  'ws-chat-unread': ChatUnreadEvent;
 };
 
 declare module 'vue' {
@@ -46,7 +48,7 @@ declare module 'vue' {
     'ws-chat-panel': DefineCustomElement<
       WsChatPanel,
       WsChatPanelEvents,
-      'url' | 'userName' | 'protocol' | 'maxMessages' | 'theme' | 'token' | 'strings'
+      'url' | 'userName' | 'protocol' | 'maxMessages' | 'theme' | 'token' | 'strings' | 'titleBadge' | 'notify'
     >;
   }
 }

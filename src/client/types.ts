@@ -97,6 +97,13 @@ export interface GapDetail {
   readonly reason: 'epoch' | 'session' | 'window';
 }
 
+/** Messages from others that arrived while the reader could not see them (scrolled up, or the tab hidden), not seen since. */
+export interface UnreadDetail {
+  readonly count: number;
+  /** How many of them mention you by name (private messages are not counted here unless they do). */
+  readonly mentions: number;
+}
+
 export interface ChatErrorDetail {
   /**
    * A stable code: one of the protocol's error codes (`too_large` and

@@ -21,8 +21,8 @@ const STICK_THRESHOLD_PX = 40;
 /**
  * Keeps a scrolling log at its latest entry while the reader is there, and
  * out of their way when they scrolled up to read: entries that arrive then
- * are counted (`unseen`, for an "N new messages" button) instead of pulling
- * the log down. It renders a window of the entries (`first` to `end`), the
+ * do not pull the log down (`atLatest` tells which; whoever counts them for
+ * an "N new messages" button asks it). It renders a window of the entries (`first` to `end`), the
  * latest at first: a slice per update, the newest slice first, up to a page.
  * Scrolling near the top, or `showEarlier`, renders earlier entries above,
  * and scrolling near the bottom of a window that has left the latest behind
@@ -35,8 +35,6 @@ const STICK_THRESHOLD_PX = 40;
  * `data-key` (what stays in place is one of them).
  */
 export class StickyScrollController implements ReactiveController {
-  /** New entries arrived while the reader was scrolled up. */
-  unseen = 0;
   /** How many entries to render. */
   #shown = SLICE;
   /** How many of the latest entries are below the window (0: it ends at the latest). */
@@ -73,6 +71,11 @@ export class StickyScrollController implements ReactiveController {
     return Math.max(0, this.#total() - this.#below);
   }
 
+  /** The reader is at the latest entry: what arrives is in view. */
+  get atLatest(): boolean {
+    return this.#stick;
+  }
+
   /** Earlier entries are being rendered above, a slice per update. */
   get busy(): boolean {
     return this.#reveal > 0 && this.first > 0;
@@ -84,18 +87,13 @@ export class StickyScrollController implements ReactiveController {
     this.#toLatest();
   }
 
-  /** An entry arrived that the reader should know of: counted while they read further up. */
+  /** An entry arrived while the reader may be further up: a window that has left the latest behind stays where the reader is. */
   arrived(): void {
-    if (this.#stick) return;
-    // A window that has left the latest behind stays where the reader is.
     if (this.#below) this.#below += 1;
-    this.unseen += 1;
-    this.#host.requestUpdate();
   }
 
-  /** Back to the latest page, with nothing unseen (the log was emptied). */
+  /** Back to the latest page (the log was emptied). */
   reset(): void {
-    this.unseen = 0;
     this.#shown = SLICE;
     this.#below = 0;
     this.#reveal = PAGE - SLICE;
@@ -105,10 +103,6 @@ export class StickyScrollController implements ReactiveController {
   readonly onScroll = (): void => {
     const log = this.#log()!;
     this.#stick = !this.#below && log.scrollHeight - log.scrollTop - log.clientHeight < STICK_THRESHOLD_PX;
-    if (this.#stick && this.unseen) {
-      this.unseen = 0;
-      this.#host.requestUpdate();
-    }
     this.#more();
   };
 
@@ -120,7 +114,6 @@ export class StickyScrollController implements ReactiveController {
   readonly jumpToLatest = (): void => {
     const log = this.#log()!;
     this.#stick = true;
-    this.unseen = 0;
     this.#toLatest();
     log.scrollTop = log.scrollHeight;
     this.#host.requestUpdate();

@@ -45,6 +45,9 @@ const PARAMETERS: { readonly [K in TemplateKey]: Names<Parameters<ChatStrings[K]
   left: ['name'],
   failed: ['reason'],
   showMore: ['hidden'],
+  unreadCount: ['count'],
+  notifyPrivate: ['name'],
+  notifyMention: ['name'],
 };
 
 /**

@@ -92,6 +92,16 @@ export interface ChatStrings {
   mentionPeople: string;
   /** Marks a message that mentions you. */
   mentionsYou: string;
+  /** The header's badge, read out in full (the badge itself shows the number). */
+  unreadCount: (count: number) => string;
+  /** The button that asks the browser for permission to show desktop notifications (`notify`). */
+  notifyOffer: string;
+  /** The person did not allow notifications when asked: where to change that. */
+  notifyRefused: string;
+  /** A desktop notification's title for a private message. */
+  notifyPrivate: (name: string) => string;
+  /** A desktop notification's title for a message that mentions you. */
+  notifyMention: (name: string) => string;
   errors: Record<string, string>;
 }
 
@@ -149,6 +159,11 @@ export const en: ChatStrings = {
   showLess: 'Show less',
   mentionPeople: 'People to mention',
   mentionsYou: 'Mentions you',
+  unreadCount: (count) => (count === 1 ? '1 unread message' : `${count} unread messages`),
+  notifyOffer: 'Turn on notifications',
+  notifyRefused: 'Notifications are blocked for this site. You can allow them in your browser’s site settings.',
+  notifyPrivate: (name) => `Private message from ${name}`,
+  notifyMention: (name) => `${name} mentioned you`,
   errors: {
     unknown_target: 'a recipient is no longer online and can no longer be reached',
     too_large: 'the message is too long',

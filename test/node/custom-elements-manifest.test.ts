@@ -47,10 +47,10 @@ describe('custom-elements.json', () => {
     assert.equal(panel.summary, 'Real-time chat over a Message Center relay.');
     assert.deepEqual(
       panel.attributes!.map((a) => a.name).filter((name) => name !== 'lang'),
-      ['url', 'user-name', 'protocol', 'max-messages', 'room', 'history', 'theme'],
+      ['url', 'user-name', 'protocol', 'max-messages', 'room', 'history', 'theme', 'title-badge', 'notify'],
     );
     const publicMembers = panel.members!.filter((m) => m.privacy !== 'private' && m.privacy !== 'protected').map((m) => m.name);
-    for (const name of ['url', 'userName', 'token', 'strings', 'status', 'roster', 'messages', 'send', 'reconnect', 'clear']) {
+    for (const name of ['url', 'userName', 'token', 'strings', 'titleBadge', 'notify', 'status', 'roster', 'unread', 'messages', 'send', 'reconnect', 'clear']) {
       assert.ok(publicMembers.includes(name), `member ${name}`);
     }
     const events = Object.fromEntries(panel.events!.map((e) => [e.name, e.type?.text]));
@@ -62,10 +62,11 @@ describe('custom-elements.json', () => {
         'ws-chat-status': 'ChatStatusEvent',
         'ws-chat-presence': 'ChatPresenceEvent',
         'ws-chat-error': 'ChatErrorEvent',
+        'ws-chat-unread': 'ChatUnreadEvent',
       },
     );
     assert.deepEqual(panel.slots!.map((s) => s.name).sort(), ['empty', 'title']);
-    for (const part of ['header', 'stream', 'message', 'bubble', 'roster', 'composer', 'input', 'send-button']) {
+    for (const part of ['header', 'stream', 'message', 'bubble', 'roster', 'composer', 'input', 'send-button', 'unread', 'notify-offer']) {
       assert.ok(panel.cssParts!.some((p) => p.name === part), `part ${part}`);
     }
     assert.ok(panel.cssProperties!.length >= 18);

@@ -4,6 +4,7 @@ import type { ComponentProps } from 'react';
 import type { GlobalComponents } from 'vue';
 import type { ChatMessageEvent } from '../../src/events/chat-message-event.js';
 import type { ChatStatusEvent } from '../../src/events/chat-status-event.js';
+import type { ChatUnreadEvent } from '../../src/events/chat-unread-event.js';
 import { MessageCenterProvider, WsChatPanel } from '../../src/react.js';
 import type {} from '../../src/vue.js';
 import { createMessageCenter } from '../../src/index.js';
@@ -28,6 +29,12 @@ const reactProps: PanelProps = {
     const status: 'connecting' | 'online' | 'reconnecting' | 'offline' = event.detail.status;
     void status;
   },
+  titleBadge: true,
+  notify: true,
+  onWsChatUnread: (event) => {
+    const counts: [number, number] = [event.detail.count, event.detail.mentions];
+    void counts;
+  },
 };
 void reactProps;
 // @ts-expect-error maxMessages is a number
@@ -46,7 +53,7 @@ void providerProps;
 type VuePanel = InstanceType<GlobalComponents['ws-chat-panel']>;
 type VueProvider = InstanceType<GlobalComponents['message-center-provider']>;
 
-const vueProps: VuePanel['$props'] = { url: 'ws://localhost:3001/', userName: 'Ada', maxMessages: 50, theme: 'light' };
+const vueProps: VuePanel['$props'] = { url: 'ws://localhost:3001/', userName: 'Ada', maxMessages: 50, theme: 'light', titleBadge: true, notify: true };
 void vueProps;
 // @ts-expect-error maxMessages is a number
 const vueBadNumber: VuePanel['$props'] = { maxMessages: '50' };
@@ -62,6 +69,10 @@ declare const messageEvent: ChatMessageEvent;
 declare const statusEvent: ChatStatusEvent;
 emit('ws-chat-message', messageEvent);
 emit('ws-chat-status', statusEvent);
+declare const unreadEvent: ChatUnreadEvent;
+emit('ws-chat-unread', unreadEvent);
+// @ts-expect-error ws-chat-unread carries a ChatUnreadEvent
+emit('ws-chat-unread', statusEvent);
 // @ts-expect-error not an event of the panel
 emit('ws-chat-unknown', messageEvent);
 // @ts-expect-error ws-chat-message carries a ChatMessageEvent

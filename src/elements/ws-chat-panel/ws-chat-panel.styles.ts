@@ -216,6 +216,31 @@ export const styles = css`
   .link-button:hover {
     text-decoration: underline;
   }
+  .unread {
+    min-width: 1.25rem;
+    padding: 0.0625rem 0.375rem;
+    border-radius: 999px;
+    background: var(--_accent);
+    color: var(--_accent-fg);
+    font-size: 0.75rem;
+    font-weight: 700;
+    text-align: center;
+    font-variant-numeric: tabular-nums;
+  }
+  .notify-offer {
+    display: flex;
+    align-items: center;
+    padding: 0.25rem 0.625rem;
+    border-bottom: 1px solid var(--_border);
+    background: var(--_surface);
+    font-size: 0.8125rem;
+    color: var(--_muted);
+  }
+  .notify-offer .link-button {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.375rem;
+  }
   .roster-toggle {
     display: inline-flex;
     align-items: center;

@@ -2,7 +2,7 @@ import { LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { ChatClientOptions, TokenSource } from '../../client/chat-client.js';
 import { browserStore } from '../../client/persistence.js';
-import type { ChatErrorDetail, ChatMessage, ChatProtocol, ChatStatus, Peer, PresenceDetail, SendOptions, StatusDetail, Target } from '../../client/types.js';
+import type { ChatErrorDetail, ChatMessage, ChatProtocol, ChatStatus, Peer, PresenceDetail, SendOptions, StatusDetail, Target, UnreadDetail } from '../../client/types.js';
 import { BusController } from '../../controllers/bus-controller.js';
 import { ChatController } from '../../controllers/chat-controller.js';
 import { FocusKeeperController } from '../../controllers/focus-keeper-controller.js';
@@ -16,6 +16,7 @@ import { ChatMessageEvent } from '../../events/chat-message-event.js';
 import { ChatPresenceEvent } from '../../events/chat-presence-event.js';
 import { ChatSentEvent } from '../../events/chat-sent-event.js';
 import { ChatStatusEvent } from '../../events/chat-status-event.js';
+import { ChatUnreadEvent } from '../../events/chat-unread-event.js';
 import type { ChatStrings } from '../../i18n/strings.js';
 import { ErrorCode, FieldLimits } from '../../protocol/constants.js';
 import { ComposerController } from './composer-controller.js';
@@ -28,9 +29,12 @@ import { LocaleController } from './locale-controller.js';
 import { MentionPicker } from './mention-picker.js';
 import { MessageList, type Item } from './message-list.js';
 import { nextFrame } from './next-frame.js';
+import { NotifyController } from './notify-controller.js';
 import { People } from './people.js';
 import { panelTemplate } from './templates/panel.js';
 import { TodayController } from './today-controller.js';
+import { TitleBadgeController } from './title-badge.js';
+import { UnreadController } from './unread-controller.js';
 import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
 
 /**
@@ -59,6 +63,8 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart notice - Join, leave and gap notices.
  * @csspart delivery - Delivery state under your own messages.
  * @csspart new-pill - The "N new messages" button.
+ * @csspart unread - The header's badge counting unread messages (shown while there are some).
+ * @csspart notify-offer - The bar under the header offering "Turn on notifications" (with `notify`, until the browser has an answer).
  * @csspart roster - The list of people online.
  * @csspart peer - Each person in the roster.
  * @csspart composer - The form at the bottom.
@@ -94,6 +100,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @fires ws-chat-presence - Who is online changed (`detail`: { kind, peer?, room?, roster, count }; kind `room` when a whole room changed: entered, left, or a large room's batch).
  * @fires ws-chat-error - The server refused something or the connection had trouble (`detail`: { code, message, id? }).
  * @fires ws-chat-gap - Messages may have been missed while disconnected and cannot be replayed (`detail`: { reason }).
+ * @fires ws-chat-unread - The count of unread messages changed (`detail`: { count, mentions }): messages from others that arrived while the log was scrolled up or the page hidden, until seen (the log at its latest with the page visible). `mentions`: how many of them mention you. For a page's own badge (a launcher button, a favicon dot).
  */
 export class WsChatPanel extends LitElement {
   static override styles = styles;
@@ -129,6 +136,22 @@ export class WsChatPanel extends LitElement {
 
   /** A token for the relay, or a function fetching a fresh one before each connection attempt. */
   @property({ attribute: false }) token: TokenSource | undefined;
+
+  /**
+   * While there are unread messages, the page's title starts with their
+   * count: `(3) Title`. Several panels with it on one page show their sum;
+   * the title is restored exactly once none has any, or the panel leaves
+   * the page.
+   */
+  @property({ type: Boolean, attribute: 'title-badge' }) titleBadge = false;
+
+  /**
+   * Desktop notifications of private messages to you and messages that
+   * mention you, while the page is hidden. The panel offers a "Turn on
+   * notifications" button while the browser has not been told; permission is
+   * asked only when that is pressed.
+   */
+  @property({ type: Boolean }) notify = false;
 
   /** Overrides of any built-in text (merged over the language's strings). */
   @property({ attribute: false }) strings: Partial<ChatStrings> | undefined;
@@ -213,6 +236,27 @@ export class WsChatPanel extends LitElement {
 
   readonly #today = new TodayController(this);
 
+  readonly #unread = new UnreadController(this, {
+    atLatest: () => this.#logScroll.atLatest,
+    selfId: () => this.#people.selfId,
+    changed: (detail) => this.#publish('chat:unread', detail, new ChatUnreadEvent(detail)),
+  });
+
+  /** With `title-badge`: the unread count in the page's title. */
+  readonly #titleBadge = new TitleBadgeController(this, () => this.titleBadge, () => this.#unread.count);
+
+  readonly #notifications = new NotifyController(this, {
+    enabled: () => this.notify,
+    selfId: () => this.#people.selfId,
+    panelName: () => this.#panelName,
+    strings: () => this.#text,
+    reveal: () => {
+      window.focus();
+      this.#jumpToLatest();
+      this.#part('.stream')?.focus();
+    },
+  });
+
   readonly #history = new HistoryLoader(this, this.#list, () => this.#chat.client, () => this.maxMessages);
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -240,6 +284,11 @@ export class WsChatPanel extends LitElement {
   /** Everyone online (v1), yourself included. */
   get roster(): readonly Peer[] {
     return this.#people.roster;
+  }
+
+  /** Messages from others not seen yet, and how many of them mention you (see `ws-chat-unread`). */
+  get unread(): UnreadDetail {
+    return { count: this.#unread.count, mentions: this.#unread.mentions };
   }
 
   /** The messages in the panel, oldest first (yours included, with their delivery state). */
@@ -270,6 +319,7 @@ export class WsChatPanel extends LitElement {
       return undefined;
     }
     this.#logScroll.follow();
+    this.#unread.check();
     // Named even when it is the first: with several rooms your own message shows its room too.
     return this.#chat.send(data, to, this.userName, room ?? (this.#rooms.length > 1 ? this.#rooms[0] : undefined), options);
   }
@@ -298,6 +348,7 @@ export class WsChatPanel extends LitElement {
   clear(): void {
     this.#list.clear();
     this.#logScroll.reset();
+    this.#unread.reset();
   }
 
   // ── lifecycle ───────────────────────────────────────────────────────────
@@ -363,6 +414,9 @@ export class WsChatPanel extends LitElement {
       history: this.#history,
       today: this.#today,
       rooms: this.#rooms,
+      unread: this.#unread,
+      notifications: this.#notifications,
+      jumpToLatest: this.#jumpToLatest,
       onScroll: this.#onScroll,
       search: this.#search,
       toggleRoster: () => this.#roster.toggle(),
@@ -387,7 +441,10 @@ export class WsChatPanel extends LitElement {
   }
 
   #onMessage(message: ChatMessage): void {
-    if (this.#addItem({ kind: 'message', key: message.key, message })) this.#publish('chat:message', message, new ChatMessageEvent(message));
+    if (!this.#addItem({ kind: 'message', key: message.key, message })) return;
+    this.#unread.arrived(message);
+    this.#notifications.arrived(message);
+    this.#publish('chat:message', message, new ChatMessageEvent(message));
   }
 
   #onOwnUpdate(message: ChatMessage): void {
@@ -406,7 +463,7 @@ export class WsChatPanel extends LitElement {
     this.#publish('chat:error', detail, new ChatErrorEvent(detail));
   }
 
-  #publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap'>(
+  #publish<T extends object, K extends 'chat:status' | 'chat:presence' | 'chat:message' | 'chat:sent' | 'chat:error' | 'chat:gap' | 'chat:unread'>(
     type: K,
     detail: T,
     event: Event,
@@ -418,7 +475,6 @@ export class WsChatPanel extends LitElement {
   /** Adds `item` to the log unless it is there already; returns whether it did. */
   #addItem(item: Item): boolean {
     if (!this.#list.add(item)) return false;
-    // Messages of others that arrive while the reader is scrolled up are counted for "N new messages".
     if (item.kind === 'message' && !item.message.own) this.#logScroll.arrived();
     return true;
   }
@@ -431,8 +487,15 @@ export class WsChatPanel extends LitElement {
   /** Near the top of the log, with every entry rendered: the page before them comes from the relay. */
   readonly #onScroll = (): void => {
     this.#logScroll.onScroll();
+    this.#unread.check();
     const log = this.#part('.stream');
     if (this.#logScroll.first === 0 && log.scrollTop < log.clientHeight) this.#history.older();
+  };
+
+  /** "N new messages", or a notification clicked: to the latest, which the reader then sees. */
+  readonly #jumpToLatest = (): void => {
+    this.#logScroll.jumpToLatest();
+    this.#unread.check();
   };
 
   /** The roster's search field in a large room: asks the relay, a moment after the typing stops. */

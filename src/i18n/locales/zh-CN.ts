@@ -58,6 +58,11 @@ export default {
   showLess: '收起',
   mentionPeople: '可提及的成员',
   mentionsYou: '提到了你',
+  unreadCount: '{count} 条未读消息',
+  notifyOffer: '开启通知',
+  notifyRefused: '此网站的通知已被阻止。你可以在浏览器的网站设置中允许通知。',
+  notifyPrivate: '来自 {name} 的私信',
+  notifyMention: '{name} 提到了你',
   errors: {
     unknown_target: '接收人已不在线，无法送达',
     too_large: '消息太长',

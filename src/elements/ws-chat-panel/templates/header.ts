@@ -2,11 +2,15 @@ import { html, nothing } from 'lit';
 import { icon } from './icons.js';
 import type { PanelView } from './view.js';
 
-/** The top bar: the title, the connection's status, and who is online (a button that shows the roster, in v1). */
+/** The top bar: the title and the unread count, the connection's status, and who is online (a button that shows the roster, in v1). */
 export function headerTemplate(view: PanelView) {
-  const { t, people, rosterShown } = view;
+  const { t, people, rosterShown, unread } = view;
   return html`<div class="header" part="header">
         <h2 class="title" part="title"><slot name="title" @slotchange=${view.titleChanged}>${t.title}</slot></h2>
+        ${unread.count > 0
+          ? // Not a live region: a busy room would announce every message twice.
+            html`<span class="unread" part="unread"><span aria-hidden="true">${unread.count}</span><span class="visually-hidden">${t.unreadCount(unread.count)}</span></span>`
+          : nothing}
         ${statusTemplate(view)}
         <span class="spacer"></span>
         ${view.protocol === 'v1'

@@ -10,6 +10,7 @@ const icons = {
   send: svg`<path d="M4 12l16-8-6 16-2.5-6.5z"/><path d="M11.5 13.5L20 4"/>`,
   down: svg`<path d="M12 5v14M6 13l6 6 6-6"/>`,
   close: svg`<path d="M6 6l12 12M18 6L6 18"/>`,
+  bell: svg`<path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0"/>`,
 };
 
 /** A decorative icon: the text beside it says what it means. */

@@ -8,6 +8,7 @@ import { formatTime } from '../locale.js';
 import { chunks, COLLAPSE_ABOVE, longText } from '../long-text.js';
 import { displayName } from '../people.js';
 import { tokensOf } from '../text-tokens.js';
+import { mentionsYou } from '../mentions-you.js';
 import { messageText } from './message-text.js';
 import { icon } from './icons.js';
 import type { Item } from '../message-list.js';
@@ -94,11 +95,12 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
   const { t, people } = view;
   const isPrivate = message.to !== undefined;
   const sender = message.own ? t.youSender : displayName(message.from);
-  const mentionsYou = !message.own && people.selfId !== undefined && (message.mentions?.includes(people.selfId) ?? false);
-  const parts = `message${message.own ? ' message-own' : ''}${isPrivate ? ' message-private' : ''}${mentionsYou ? ' message-mention' : ''}`;
+  // The same test as notifications use: what is marked is what notified.
+  const forYou = !message.own && mentionsYou(message, people.selfId);
+  const parts = `message${message.own ? ' message-own' : ''}${isPrivate ? ' message-private' : ''}${forYou ? ' message-mention' : ''}`;
   return html`
     <div
-      class="item message ${message.own ? 'own' : ''} ${isPrivate ? 'private' : ''} ${mentionsYou ? 'mentioned' : ''}"
+      class="item message ${message.own ? 'own' : ''} ${isPrivate ? 'private' : ''} ${forYou ? 'mentioned' : ''}"
       part=${parts}
       data-state=${message.state ?? nothing}
       data-key=${message.key}
@@ -116,7 +118,7 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
         ${isPrivate
           ? html`<span class="private-label">${icon('lock')}${message.own ? t.privateTo(people.describe(message.to!, t.youSender)) : t.privateFrom}</span>`
           : nothing}
-        ${mentionsYou ? html`<span class="mention-label">${t.mentionsYou}</span>` : nothing}
+        ${forYou ? html`<span class="mention-label">${t.mentionsYou}</span>` : nothing}
       </div>
       ${bubbleTemplate(view, message)}
       ${message.own ? deliveryTemplate(view, message) : nothing}

@@ -3,19 +3,24 @@ import { html, nothing } from 'lit';
 import { headerTemplate } from './header.js';
 import { logTemplate } from './log.js';
 import { icon } from './icons.js';
+import { notifyOfferTemplate } from './notify-offer.js';
 import { rosterTemplate } from './roster.js';
 import { composerTemplate } from './composer.js';
 import type { PanelView } from './view.js';
 
-/** The whole panel: the header; the log, with "N new messages" over it and the roster beside it; the composer. */
+/**
+ * The whole panel: the header, and the offer of notifications under it; the
+ * log, with "N new messages" over it and the roster beside it; the composer.
+ */
 export function panelTemplate(view: PanelView) {
-  const { t, scroll } = view;
+  const { t, scroll, unread } = view;
   return html`<div class="panel"><div class="layout">
       ${headerTemplate(view)}
+      ${notifyOfferTemplate(view)}
       <div class="body">
         ${logTemplate(view)}
-        ${scroll.unseen > 0
-          ? html`<button class="new-pill" part="new-pill" @click=${scroll.jumpToLatest}>${icon('down')}${t.newMessages(scroll.unseen)}</button>`
+        ${unread.count > 0 && !scroll.atLatest
+          ? html`<button class="new-pill" part="new-pill" @click=${view.jumpToLatest}>${icon('down')}${t.newMessages(unread.count)}</button>`
           : nothing}
         ${view.protocol === 'v1' ? rosterTemplate(view) : nothing}
       </div>

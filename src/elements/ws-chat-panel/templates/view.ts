@@ -7,6 +7,8 @@ import type { ConnectionStatusController } from '../connection-status-controller
 import type { HistoryLoader } from '../history-loader.js';
 import type { MentionPicker } from '../mention-picker.js';
 import type { MessageList } from '../message-list.js';
+import type { NotifyController } from '../notify-controller.js';
+import type { UnreadController } from '../unread-controller.js';
 import type { People } from '../people.js';
 
 /** What the panel's templates show, and the actions they offer: the element gives them its parts. */
@@ -33,6 +35,10 @@ export interface PanelView {
   readonly today: Today;
   /** The panel's rooms, in order (several: messages show theirs, and the composer picks one). */
   readonly rooms: readonly string[];
+  readonly unread: UnreadController;
+  readonly notifications: NotifyController;
+  /** To the latest message (the "N new messages" button). */
+  readonly jumpToLatest: () => void;
   readonly onScroll: () => void;
   /** The roster's search field changed (a large room). */
   readonly search: (event: Event) => void;
