@@ -256,6 +256,46 @@ await unread.waitForTimeout(300);
 await unread.locator('ws-chat-panel').nth(1).screenshot({ path: resolve(out, 'panel-unread.png') });
 await unread.close();
 
+// Days, a link and a mention: Bob's log holds yesterday's messages from his store, then Ada mentions
+// him with a link; Ada's composer offers names for "@".
+await freshRelay();
+const text = await panelsPage(
+  '<div style="display:grid;grid-template-columns:1fr 1fr;gap:16px;padding:16px;height:560px"><ws-chat-panel user-name="Ada" lang="en" theme="light" style="height:100%"></ws-chat-panel><ws-chat-panel user-name="Bob" lang="en" theme="light" style="height:100%"></ws-chat-panel><ws-chat-panel user-name="Bea" lang="en" theme="light" style="display:none"></ws-chat-panel></div>',
+);
+await text.evaluate(async () => {
+  type Panel = HTMLElement & {
+    send(data: unknown, to?: unknown, room?: string, options?: { mentions?: string[] }): unknown;
+    addMessages(messages: unknown[]): void;
+    messages: unknown[];
+    roster: Array<{ id: string; name: string }>;
+    updateComplete: Promise<unknown>;
+  };
+  const [ada, bob] = [...document.querySelectorAll('ws-chat-panel')] as unknown as [Panel, Panel];
+  const until = (done: () => boolean) => new Promise<void>((resolve) => {
+    const tick = () => (done() ? resolve() : setTimeout(tick, 20));
+    tick();
+  });
+  await until(() => ada.roster.length === 3);
+  const yesterday = new Date();
+  yesterday.setDate(yesterday.getDate() - 1);
+  yesterday.setHours(17, 40, 0, 0);
+  bob.addMessages([
+    { id: 'y1', from: 'Ada', data: 'Draft of the spec is ready for review.', ts: yesterday.getTime() },
+    { id: 'y2', from: 'Bob', own: true, data: 'Great, I will read it tomorrow morning.', ts: yesterday.getTime() + 120_000 },
+  ]);
+  const bobId = ada.roster.find((peer) => peer.name === 'Bob')!.id;
+  ada.send('@Bob the spec is at https://example.com/specs/chat-v2 — can you look before noon?', undefined, undefined, { mentions: [bobId] });
+  await until(() => bob.messages.length === 3);
+  await bob.updateComplete;
+});
+await text.waitForTimeout(300);
+await text.locator('ws-chat-panel').nth(1).screenshot({ path: resolve(out, 'panel-days-links-mentions.png') });
+await text.locator('ws-chat-panel').first().locator('textarea').fill('Thanks @');
+await text.locator('ws-chat-panel').first().locator('textarea').press('B');
+await text.locator('ws-chat-panel').first().locator('[role="listbox"]').waitFor();
+await text.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-mention-picker.png') });
+await text.close();
+
 await browser.close();
 await relay.close();
 console.log(`screenshots written to ${out}`);

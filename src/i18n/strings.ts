@@ -88,6 +88,10 @@ export interface ChatStrings {
   showMore: (hidden: number) => string;
   /** The same control once the message is shown whole. */
   showLess: string;
+  /** The list of people `@` offers in the composer. */
+  mentionPeople: string;
+  /** Marks a message that mentions you. */
+  mentionsYou: string;
   /** The header's badge, read out in full (the badge itself shows the number). */
   unreadCount: (count: number) => string;
   /** The button that asks the browser for permission to show desktop notifications (`notify`). */
@@ -161,6 +165,8 @@ export const en: ChatStrings = {
   noOneFound: 'No one found',
   showMore: (hidden) => `Show more (${hidden.toLocaleString('en')} more characters)`,
   showLess: 'Show less',
+  mentionPeople: 'People to mention',
+  mentionsYou: 'Mentions you',
   unreadCount: (count) => (count === 1 ? '1 unread message' : `${count} unread messages`),
   notifyOffer: 'Turn on notifications',
   notifyRefused: 'Notifications are blocked for this site. You can allow them in your browser’s site settings.',

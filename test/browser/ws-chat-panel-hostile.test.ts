@@ -39,6 +39,13 @@ const corpus: Array<[string, unknown]> = [
   ['null', null],
 ];
 
+/** A link the panel made of a URL in a message: an anchor to an allowed scheme with no children, nothing else. */
+const isLink = (element: Element) =>
+  element instanceof HTMLAnchorElement &&
+  element.getAttribute('part') === 'link' &&
+  ['http:', 'https:', 'mailto:'].includes(element.protocol) &&
+  element.children.length === 0;
+
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=\'name\'">\u202eeve';
 
 describe('<ws-chat-panel> with hostile input', () => {
@@ -75,7 +82,7 @@ describe('<ws-chat-panel> with hostile input', () => {
       for (const toggle of toggles) {
         const bubble = toggle.closest('.message')!.querySelector('.bubble')!;
         const [name, payload] = corpus[all.indexOf(bubble)]!;
-        expect(bubble.children.length === 0 && payloadText(payload).startsWith(bubble.textContent!), `${name}: collapsed to its start`).to.equal(true);
+        expect([...bubble.children].every(isLink) && payloadText(payload).startsWith(bubble.textContent!), `${name}: collapsed to its start`).to.equal(true);
         toggle.click();
       }
       await panel.updateComplete;
@@ -85,15 +92,20 @@ describe('<ws-chat-panel> with hostile input', () => {
     for (const [panel, who] of [[bob, 'Bob'], [mallory, 'Mallory']] as const) {
       const tree = shadow(panel);
       // Nothing became markup: the payloads' elements do not exist, and no element has an event handler attribute.
-      expect(tree.querySelectorAll('img, script, iframe, a, b, style, object, embed, template, circle[r="5"]').length, `${who}: no payload element`).to.equal(0);
+      expect(tree.querySelectorAll('img, script, iframe, a:not([part="link"]), b, style, object, embed, template, circle[r="5"]').length, `${who}: no payload element`).to.equal(0);
+      // The one URL with an allowed scheme is a link, to where it says; the javascript: and data: URLs are not.
+      const links = [...tree.querySelectorAll<HTMLAnchorElement>('a[part="link"]')];
+      expect(links.length > 0 && links.every((a) => a.href === payloadText(corpus.find(([name]) => name === 'very long URL')![1])), `${who}: only the https URL is a link`).to.equal(true);
       const handlers = [...tree.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on')));
       expect(handlers.length, `${who}: no element has an on… attribute`).to.equal(0);
       const rendered = [...tree.querySelectorAll('.bubble')];
       expect(rendered.length, `${who}: one bubble per message`).to.equal(corpus.length);
       rendered.forEach((bubble, i) => {
-        // Text only: at most the panel's own plain chunks of a long message.
+        // Text only: at most the panel's own plain chunks of a long message, and its links.
         const pieces = [...bubble.children];
-        const plain = pieces.every((piece) => piece.matches('span.chunk') && piece.attributes.length === 1 && piece.children.length === 0);
+        const plain = pieces.every(
+          (piece) => isLink(piece) || (piece.matches('span.chunk') && piece.attributes.length === 1 && [...piece.children].every(isLink)),
+        );
         expect(plain, `${who}: ${corpus[i]![0]} is text only`).to.equal(true);
         expect(bubble.textContent === payloadText(corpus[i]![1]), `${who}: ${corpus[i]![0]} is shown intact`).to.equal(true);
       });

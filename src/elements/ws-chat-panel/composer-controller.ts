@@ -35,6 +35,10 @@ export interface ComposerOptions {
   readonly typing: (target: TypingTarget, active: boolean) => void;
   /** Sends the draft (to everyone in `room` unless `to`); returns undefined when it was refused. */
   readonly send: (text: string, to: Target | undefined, room: string | undefined) => ChatMessage | undefined;
+  /** A key the textbox got that something over it (the mention list) took; the composer then leaves it. */
+  readonly keyTaken?: (event: KeyboardEvent) => boolean;
+  /** The draft changed in the textbox (typed, pasted, or a mention picked). */
+  readonly typed?: () => void;
 }
 
 /**
@@ -90,6 +94,7 @@ export class ComposerController implements ReactiveController {
     this.draft = (event.target as HTMLTextAreaElement).value;
     this.blockedAttempt = false;
     this.#sayTyping();
+    this.#options.typed?.();
     this.#host.requestUpdate();
   };
 
@@ -104,6 +109,7 @@ export class ComposerController implements ReactiveController {
   };
 
   readonly onKeyDown = (event: KeyboardEvent): void => {
+    if (this.#options.keyTaken?.(event)) return;
     // Enter sends; Shift+Enter is a new line; Enter that ends an IME composition (Chinese input) does neither.
     if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
     event.preventDefault();

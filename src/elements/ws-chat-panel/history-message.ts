@@ -26,6 +26,8 @@ export interface HistoryMessage {
   /** When it was sent: ms since the epoch, a `Date`, or a date string `Date.parse` reads. */
   readonly ts: number | Date | string;
   readonly to?: Target;
+  /** Peer ids the message mentions, as `message.mentions` carries them: the mentioned person's panel marks it. */
+  readonly mentions?: readonly string[];
   /** True for your own messages. Default false. */
   readonly own?: boolean;
   /** Your own messages only. Default `sent`: a stored message is not waiting to be sent. */
@@ -84,6 +86,9 @@ function toChatMessage(input: unknown, index: number): ChatMessage {
   if (input.offset !== undefined && !(Number.isInteger(input.offset) && (input.offset as number) >= 0)) refuse(index, '.offset', 'must be a whole number ≥ 0 when given');
   if (input.error !== undefined && typeof input.error !== 'string') refuse(index, '.error', 'must be a string when given');
   const to = input.to === undefined ? undefined : target(input.to, index);
+  if (input.mentions !== undefined && !(Array.isArray(input.mentions) && input.mentions.every((id) => typeof id === 'string' && id !== ''))) {
+    refuse(index, '.mentions', 'must be an array of peer ids (non-empty strings) when given');
+  }
 
   // A whole ChatMessage (from a ws-chat-message event, say) is kept as it is.
   const whole =
@@ -111,6 +116,7 @@ function toChatMessage(input: unknown, index: number): ChatMessage {
   };
   if (input.offset !== undefined) message.offset = input.offset as number;
   if (to) message.to = to;
+  if ((input.mentions as readonly string[] | undefined)?.length) message.mentions = input.mentions as readonly string[];
   if (own) message.state = (input.state as DeliveryState | undefined) ?? 'sent';
   if (input.error !== undefined) message.error = input.error as string;
   if (input.replay === true) message.replay = true;

@@ -92,6 +92,11 @@ export class People implements Presence {
     return (this.#names.counts.get(peer.name) ?? 0) > 1;
   }
 
+  /** The name a session went by when last seen (yours included), if it was seen. */
+  nameOf(id: string): string | undefined {
+    return id === this.selfId ? this.self?.name : this.#knownNames.get(id);
+  }
+
   /** Whom a private message was for, by the names last seen (`you` for your own session). */
   describe(to: Target, you: string): string {
     const names = [

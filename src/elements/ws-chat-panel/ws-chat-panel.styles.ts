@@ -306,6 +306,21 @@ export const styles = css`
   .marker:empty {
     margin-bottom: -0.375rem;
   }
+  /* A day separator: its name between two rules, across the log. */
+  .day {
+    display: flex;
+    align-items: center;
+    gap: 0.75rem;
+    font-size: 0.75rem;
+    font-weight: 600;
+    color: var(--_muted);
+  }
+  .day::before,
+  .day::after {
+    content: '';
+    flex: 1;
+    border-top: 1px solid var(--_border);
+  }
   .room {
     unicode-bidi: isolate;
   }
@@ -353,6 +368,12 @@ export const styles = css`
     unicode-bidi: isolate;
     max-height: 24em;
     overflow-y: auto;
+  }
+  /* Underlined, not only coloured: a link tells itself from the text around it in any bubble's colours. */
+  .bubble a {
+    color: inherit;
+    text-decoration: underline;
+    text-underline-offset: 2px;
   }
   /* A long message, collapsed: its preview, then "show more". */
   .bubble[data-collapsed]::after {
@@ -627,6 +648,45 @@ export const styles = css`
     display: flex;
     align-items: flex-end;
     gap: 0.5rem;
+  }
+  /* The people "@" offers: a list just above the textbox. */
+  .mentions {
+    margin: 0;
+    padding: 0.25rem;
+    list-style: none;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .mention-option {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    padding: 0.375rem 0.5rem;
+    border-radius: calc(var(--_radius) - 2px);
+    cursor: pointer;
+  }
+  .mention-option[aria-selected='true'] {
+    background: var(--_accent);
+    color: var(--_accent-fg);
+  }
+  .mention-name {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    unicode-bidi: isolate;
+  }
+  /* A message that mentions you: an accent bar beside it, and its label. */
+  .message.mentioned .bubble {
+    border-left: 3px solid var(--_accent);
+  }
+  .mention-label {
+    font-weight: 600;
+    color: var(--_accent);
+  }
+  /* A mention of someone in a message. */
+  .mention {
+    font-weight: 650;
+    unicode-bidi: isolate;
   }
   textarea {
     flex: 1;

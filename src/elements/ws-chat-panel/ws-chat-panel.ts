@@ -19,7 +19,7 @@ import { ChatStatusEvent } from '../../events/chat-status-event.js';
 import { ChatUnreadEvent } from '../../events/chat-unread-event.js';
 import { ChatTypingEvent } from '../../events/chat-typing-event.js';
 import type { ChatStrings } from '../../i18n/strings.js';
-import { ErrorCode } from '../../protocol/constants.js';
+import { ErrorCode, FieldLimits } from '../../protocol/constants.js';
 import { ComposerController } from './composer-controller.js';
 import { ConnectionStatusController, noUrlError, notConnectedError } from './connection-status-controller.js';
 import { defaultRelayUrl } from './default-url.js';
@@ -27,11 +27,13 @@ import { HistoryLoader } from './history-loader.js';
 import { toChatMessages, type HistoryMessage } from './history-message.js';
 import { localeOf, withOverrides } from './locale.js';
 import { LocaleController } from './locale-controller.js';
+import { MentionPicker } from './mention-picker.js';
 import { MessageList, type Item } from './message-list.js';
 import { nextFrame } from './next-frame.js';
 import { NotifyController } from './notify-controller.js';
 import { People } from './people.js';
 import { panelTemplate } from './templates/panel.js';
+import { TodayController } from './today-controller.js';
 import { TitleBadgeController } from './title-badge.js';
 import { UnreadController } from './unread-controller.js';
 import { shownTypists } from './typing-indicator.js';
@@ -54,8 +56,11 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart status - Connection status (dot and text).
  * @csspart count - The online count.
  * @csspart stream - The scrolling message log.
- * @csspart message - Each message (also `message-own` for yours, `message-private` for private ones).
+ * @csspart message - Each message (also `message-own` for yours, `message-private` for private ones, `message-mention` for those that mention you).
+ * @csspart mention - An `@Name` in a message that mentions that person.
  * @csspart bubble - The text of a message.
+ * @csspart link - A link in a message (http, https and mailto URLs; it opens in a new tab).
+ * @csspart day - A day separator in the log ("Today", "Yesterday", a date).
  * @csspart more - "Show more" / "Show less" under a long message (over 2,000 characters), which is shown collapsed.
  * @csspart notice - Join, leave and gap notices.
  * @csspart delivery - Delivery state under your own messages.
@@ -69,6 +74,7 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart input - The message textbox.
  * @csspart send-button - The send button.
  * @csspart typing - Above the composer: who else is typing ("Ada is typing…"), with animated dots (still where the reader prefers reduced motion).
+ * @csspart mentions - The list of people typing `@` offers, above the textbox.
  * @csspart note - Under the textbox: why the message cannot be sent (too long, a recipient out of reach), or what to know before sending it.
  *
  * @cssprop --ws-chat-panel-height - Height of the panel when the element's own height is not set or is `auto` (default 32rem). A length; a percentage only of a parent with a definite height (of one without, it leaves the panel at its floor of 12rem, header and composer). Whatever the element's `display`; with `display: contents` (no box of its own) the panel fills a parent of definite height, as a child with `height: 100%` would, and is this tall otherwise.
@@ -194,9 +200,28 @@ export class WsChatPanel extends LitElement {
     textbox: () => this.#part('textarea'),
     typing: (target, active) => this.#chat.client?.typing(target, active),
     send: (text, to, room) => {
-      const sent = this.send(text, to, room);
-      if (sent) this.#connection.sent();
+      // Past the protocol's limit the rest are mentioned in the text only: a message is not refused for its mentions.
+      const mentions = this.#mention.mentioned(text).slice(0, FieldLimits.maxMentions);
+      const sent = this.send(text, to, room, mentions.length ? { mentions } : undefined);
+      if (sent) {
+        this.#connection.sent();
+        this.#mention.sent();
+      }
       return sent;
+    },
+    keyTaken: (event) => this.#mention.keyDown(event),
+    typed: () => this.#mention.onCaret(),
+  });
+
+  readonly #mention = new MentionPicker(this, {
+    enabled: () => this.protocol === 'v1',
+    peers: () => this.#people.roster,
+    selfId: () => this.#people.selfId,
+    textbox: () => this.#part('textarea'),
+    search: (query) => {
+      const client = this.#chat.client;
+      const room = this.#people.partial?.room;
+      return client && room ? client.search(room, query).then(({ peers }) => peers) : undefined;
     },
   });
 
@@ -217,6 +242,8 @@ export class WsChatPanel extends LitElement {
 
   /** The panel's box, not the host's: with display: contents the host has none. */
   readonly #layout = new NarrowController(this, () => this.#part('.panel'), NARROW_MAX_WIDTH_REM);
+
+  readonly #today = new TodayController(this);
 
   readonly #unread = new UnreadController(this, {
     atLatest: () => this.#logScroll.atLatest,
@@ -392,7 +419,9 @@ export class WsChatPanel extends LitElement {
       list: this.#list,
       scroll: this.#logScroll,
       composer: this.#composer,
+      mention: this.#mention,
       history: this.#history,
+      today: this.#today,
       rooms: this.#rooms,
       unread: this.#unread,
       notifications: this.#notifications,

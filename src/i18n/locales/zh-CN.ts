@@ -56,6 +56,8 @@ export default {
   noOneFound: '没有找到',
   showMore: '展开全文（还有 {hidden} 个字符）',
   showLess: '收起',
+  mentionPeople: '可提及的成员',
+  mentionsYou: '提到了你',
   unreadCount: '{count} 条未读消息',
   notifyOffer: '开启通知',
   notifyRefused: '此网站的通知已被阻止。你可以在浏览器的网站设置中允许通知。',

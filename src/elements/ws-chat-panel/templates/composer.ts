@@ -3,11 +3,14 @@ import type { ChatStrings, Locale } from '../../../i18n/strings.js';
 import { reach, type Recipient } from '../recipients.js';
 import type { ComposerNote } from '../composer-controller.js';
 import { listNames } from '../locale.js';
+import { avatarColor, initials } from '../avatar.js';
+import type { MentionPicker } from '../mention-picker.js';
+import type { People } from '../people.js';
 import { icon } from './icons.js';
 import type { PanelView } from './view.js';
 
 /** The form at the bottom: whom the message goes to, the textbox, the send button, and what to know before sending. */
-export function composerTemplate({ t, locale, quiet, protocol, composer, people, connection, rooms }: PanelView) {
+export function composerTemplate({ t, locale, quiet, protocol, composer, people, connection, rooms, mention }: PanelView) {
   const note = composer.note();
   const blocked = note?.blocked ?? false;
   const noteText = note && describe(note, t, locale);
@@ -46,6 +49,7 @@ export function composerTemplate({ t, locale, quiet, protocol, composer, people,
                 </span>`;
               })}
       </div>
+      ${mention.open ? mentionListTemplate(t, mention, people) : nothing}
       <div class="row">
         <label class="visually-hidden" for="input">${t.composerLabel}</label>
         <textarea
@@ -55,9 +59,15 @@ export function composerTemplate({ t, locale, quiet, protocol, composer, people,
           enterkeyhint="send"
           placeholder=${connection.status === 'online' ? t.composerPlaceholder : t.composerPlaceholderOffline}
           aria-describedby=${describedBy || nothing}
+          aria-autocomplete=${protocol === 'v1' ? 'list' : nothing}
+          aria-controls=${mention.open ? 'mention-list' : nothing}
+          aria-activedescendant=${mention.open ? `mention-${mention.active}` : nothing}
           .value=${composer.draft}
           @input=${composer.onInput}
           @keydown=${composer.onKeyDown}
+          @keyup=${mention.onCaret}
+          @click=${mention.onCaret}
+          @blur=${mention.onBlur}
         ></textarea>
         <button
           class="send"
@@ -78,6 +88,34 @@ export function composerTemplate({ t, locale, quiet, protocol, composer, people,
     </form>
   `;
 }
+
+/**
+ * The people `@` offers, just above the textbox; the textbox keeps focus
+ * (aria-activedescendant). In the composer's flow, not over the log: the log
+ * gives it room, and nothing is hidden under it.
+ */
+function mentionListTemplate(t: ChatStrings, mention: MentionPicker, people: People) {
+  return html`<ul id="mention-list" class="mentions" part="mentions" role="listbox" aria-label=${t.mentionPeople}>
+    ${mention.options.map(
+      (peer, index) =>
+        html`<li
+          id="mention-${index}"
+          class="mention-option"
+          role="option"
+          aria-selected=${index === mention.active ? 'true' : 'false'}
+          @mousedown=${keepFocus}
+          @click=${() => mention.pick(peer)}
+        >
+          <span class="avatar" aria-hidden="true" style="background:${avatarColor(peer.name)}">${initials(peer.name)}</span>
+          <span class="mention-name" dir="auto">${peer.name}</span>
+          ${peer.addr && people.sharesName(peer) ? html`<span class="addr">${peer.addr}</span>` : nothing}
+        </li>`,
+    )}
+  </ul>`;
+}
+
+/** A press on an option leaves focus in the textbox, where the writer goes on. */
+const keepFocus = (event: Event) => event.preventDefault();
 
 function describe(note: ComposerNote, t: ChatStrings, locale: Locale): string {
   const names = (who: readonly Recipient[]) => listNames(who.map((recipient) => recipient.name || recipient.id), locale);

@@ -2,8 +2,10 @@ import type { ChatMessage, ChatProtocol } from '../../../client/types.js';
 import type { StickyScrollController } from '../../../controllers/sticky-scroll-controller.js';
 import type { ChatStrings, Locale } from '../../../i18n/strings.js';
 import type { ComposerController } from '../composer-controller.js';
+import type { Today } from '../days.js';
 import type { ConnectionStatusController } from '../connection-status-controller.js';
 import type { HistoryLoader } from '../history-loader.js';
+import type { MentionPicker } from '../mention-picker.js';
 import type { MessageList } from '../message-list.js';
 import type { NotifyController } from '../notify-controller.js';
 import type { UnreadController } from '../unread-controller.js';
@@ -27,7 +29,11 @@ export interface PanelView {
   readonly list: MessageList;
   readonly scroll: StickyScrollController;
   readonly composer: ComposerController;
+  /** The people `@` offers in the composer. */
+  readonly mention: MentionPicker;
   readonly history: HistoryLoader;
+  /** Which day is today (the log's day separators say "Today" and "Yesterday"). */
+  readonly today: Today;
   /** The panel's rooms, in order (several: messages show theirs, and the composer picks one). */
   readonly rooms: readonly string[];
   readonly unread: UnreadController;
