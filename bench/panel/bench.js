@@ -5,15 +5,28 @@
 const stage = document.getElementById('stage');
 const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 
-function fakeMessage(i) {
+/**
+ * The text of message `i`, with what issue 17 made the panel look for: every
+ * fifth has a link, every seventh a mention (with the id on the wire).
+ */
+function benchText(i) {
+  const link = i % 5 === 0 ? ` See https://example.com/docs/${i}?page=2.` : '';
+  const mention = i % 7 === 0 ? '@Person 3 ' : '';
+  return `${mention}Message number ${i}: the quick brown fox jumps over the lazy dog.${link}`;
+}
+
+/** Ten thousand messages at 90 s apart span ten days: the log has a day separator every 960 messages. */
+function fakeMessage(i, count) {
+  const text = benchText(i);
   return {
     key: `o:${i}`,
     id: `m${i}`,
     offset: i,
     from: { id: `p${i % 7}`, name: `Person ${i % 7}`, addr: '127.0.0.1' },
-    data: `Message number ${i}: the quick brown fox jumps over the lazy dog.`,
-    text: `Message number ${i}: the quick brown fox jumps over the lazy dog.`,
-    ts: Date.now(),
+    data: text,
+    text,
+    ...(i % 7 === 0 ? { mentions: ['p3'] } : {}),
+    ts: Date.now() - (count - i) * 90_000,
     own: false,
   };
 }
@@ -30,6 +43,9 @@ function plainItem(message) {
 async function onlinePanel(url, name, configure = () => {}) {
   const element = document.createElement('ws-chat-panel');
   element.setAttribute('user-name', name);
+  // Issue 17's opt-in features on (read receipts are on by default): the bench holds the panel to its targets with them.
+  element.setAttribute('title-badge', '');
+  element.setAttribute('notify', '');
   element.url = url;
   configure(element);
   stage.append(element);
@@ -103,7 +119,7 @@ window.bench = {
    */
   async prepare(kind, count) {
     stage.replaceChildren();
-    const messages = Array.from({ length: count }, (_, i) => fakeMessage(i + 1));
+    const messages = Array.from({ length: count }, (_, i) => fakeMessage(i + 1, count));
     let element;
     if (kind === 'panel') {
       element = document.createElement('ws-chat-panel');

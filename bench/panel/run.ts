@@ -76,6 +76,17 @@ async function writer(): Promise<WebSocket> {
   return socket;
 }
 
+/** Streamed message `n`, with a link in every fifth and a mention in every seventh (issue 17: the panel looks for both). */
+function streamed(n: number) {
+  const link = n % 5 === 0 ? ` See https://example.com/docs/${n}?page=2.` : '';
+  return {
+    type: 'send',
+    id: `s${n}`,
+    data: `${n % 7 === 0 ? '@Person 3 ' : ''}Streamed message ${n}: the quick brown fox jumps over the lazy dog.${link}`,
+    ...(n % 7 === 0 ? { mentions: ['p3'] } : {}),
+  };
+}
+
 async function stream(kind: Kind) {
   const socket = await writer();
   const result = page.evaluate(
@@ -92,7 +103,7 @@ async function stream(kind: Kind) {
     await new Promise<void>((done) => {
       const timer = setInterval(() => {
         const due = Math.min(rate * streamSeconds, Math.floor(((Date.now() - started) / 1000) * rate));
-        while (sent < due) socket.send(JSON.stringify({ type: 'send', id: `s${sent}`, data: `Streamed message ${sent++}: the quick brown fox jumps over the lazy dog.` }));
+        while (sent < due) socket.send(JSON.stringify(streamed(sent++)));
         if (sent >= rate * streamSeconds) {
           clearInterval(timer);
           done();
