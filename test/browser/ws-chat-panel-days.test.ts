@@ -4,11 +4,11 @@
 // days in the panel's language and the user's time zone, are no messages,
 // stay one per day however the log grows, and each time tells its full date
 // and time on hover and to screen readers.
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import '../../src/define.js';
 import type { WsChatPanel } from '../../src/index.js';
 import { axeFindings } from '../support/axe.js';
-import { shadow, startRelay, waitForChinese, waitForStatus } from '../support/panel.js';
+import { conversation, shadow } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 /** Noon `daysAgo` calendar days before today, in the user's time zone. */
@@ -28,21 +28,6 @@ const entries = (panel: WsChatPanel) =>
     entry.classList.contains('day') ? `[${entry.getAttribute('aria-label')}]` : entry.querySelector('.bubble')!.textContent,
   );
 
-async function panels(lang = 'en') {
-  const relay = await startRelay();
-  const root = await fixture<HTMLElement>(html`
-    <message-center-provider style="display:flex;gap:16px">
-      <ws-chat-panel url=${relay.url} user-name="Ada" lang=${lang} history="0" style="width:420px"></ws-chat-panel>
-      <ws-chat-panel url=${relay.url} user-name="Bob" style="width:420px"></ws-chat-panel>
-    </message-center-provider>
-  `);
-  const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
-  await waitForStatus(ada, 'online');
-  await waitForStatus(bob, 'online');
-  if (lang !== 'en') await waitForChinese(ada);
-  await waitFor(() => ada.roster.length === 2 && bob.roster.length === 2, 'both online');
-  return { ada, bob };
-}
 
 /** Three days in Ada's log: two stored messages, then one live from Bob. */
 async function threeDays(ada: WsChatPanel, bob: WsChatPanel) {
@@ -57,7 +42,7 @@ async function threeDays(ada: WsChatPanel, bob: WsChatPanel) {
 
 describe('<ws-chat-panel> days in the log', () => {
   it('separates three days by the date, "Yesterday" and "Today", and counts no separator as a message', async () => {
-    const { ada, bob } = await panels();
+    const { ada, bob } = await conversation({ adaLang: 'en', adaHistory: 0 });
     await threeDays(ada, bob);
     expect(entries(ada)).to.deep.equal([`[${dateLabel(noon(3), 'en')}]`, 'three days ago', '[Yesterday]', 'yesterday', '[Today]', 'today']);
     expect(ada.messages.map((m) => m.text)).to.deep.equal(['three days ago', 'yesterday', 'today']);
@@ -70,14 +55,14 @@ describe('<ws-chat-panel> days in the log', () => {
   });
 
   it('names the days in Chinese for a Chinese panel', async () => {
-    const { ada, bob } = await panels('zh-CN');
+    const { ada, bob } = await conversation({ adaLang: 'zh-CN', adaHistory: 0 });
     await threeDays(ada, bob);
     expect(labels(ada)).to.deep.equal([dateLabel(noon(3), 'zh-CN'), '昨天', '今天']);
     expect(await axeFindings(ada, 'a Chinese log over three days')).to.deep.equal([]);
   });
 
   it('shows the time short, and the full date and time on hover and to screen readers', async () => {
-    const { ada, bob } = await panels();
+    const { ada, bob } = await conversation({ adaLang: 'en', adaHistory: 0 });
     await threeDays(ada, bob);
     const ts = noon(3);
     const time = shadow(ada).querySelector<HTMLTimeElement>('.message time')!;
@@ -90,7 +75,7 @@ describe('<ws-chat-panel> days in the log', () => {
   });
 
   it('adds the year to a day of another year', async () => {
-    const { ada } = await panels();
+    const { ada } = await conversation({ adaLang: 'en', adaHistory: 0 });
     const ts = new Date(new Date().getFullYear() - 1, 0, 1, 12).getTime();
     ada.addMessages([{ id: 'old', from: 'Eve', data: 'happy new year', ts }]);
     await waitFor(() => entries(ada).includes('happy new year'), 'the message shown');
@@ -100,7 +85,7 @@ describe('<ws-chat-panel> days in the log', () => {
   });
 
   it('keeps one separator per day, the same element, when older messages load above', async () => {
-    const { ada, bob } = await panels();
+    const { ada, bob } = await conversation({ adaLang: 'en', adaHistory: 0 });
     await threeDays(ada, bob);
     const [threeDaysAgo, yesterday] = separators(ada);
     // Earlier the same day, and a day before any shown: as an older page of history arrives.
@@ -126,7 +111,7 @@ describe('<ws-chat-panel> days in the log', () => {
   });
 
   it('names the day at the top of the window of a long log, and each day once as earlier entries render', async () => {
-    const { ada } = await panels();
+    const { ada } = await conversation({ adaLang: 'en', adaHistory: 0 });
     const start = noon(0, 0);
     ada.addMessages([
       ...Array.from({ length: 100 }, (_, i) => ({ id: `a${i}`, from: 'Eve', data: `old ${i}`, ts: noon(4) + i * 1000 })),

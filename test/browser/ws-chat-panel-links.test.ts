@@ -2,7 +2,7 @@
 // mailto URLs become anchors that open in a new tab and pass nothing on;
 // nothing else ever does, whatever the sender wrote; the text shown is the
 // text sent, character for character.
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { render } from 'lit';
 import fc from 'fast-check';
 import '../../src/define.js';
@@ -10,25 +10,11 @@ import type { WsChatPanel } from '../../src/index.js';
 import { tokenize } from '../../src/elements/ws-chat-panel/text-tokens.js';
 import { messageText } from '../../src/elements/ws-chat-panel/templates/message-text.js';
 import { axeFindings } from '../support/axe.js';
-import { shadow, startRelay, waitForStatus } from '../support/panel.js';
+import { conversation, shadow } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 const ALLOWED = ['http:', 'https:', 'mailto:'];
 
-async function pair() {
-  const relay = await startRelay();
-  const root = await fixture<HTMLElement>(html`
-    <message-center-provider style="display:flex;gap:16px">
-      <ws-chat-panel url=${relay.url} user-name="Ada" style="width:420px"></ws-chat-panel>
-      <ws-chat-panel url=${relay.url} user-name="Bob" style="width:420px"></ws-chat-panel>
-    </message-center-provider>
-  `);
-  const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
-  await waitForStatus(ada, 'online');
-  await waitForStatus(bob, 'online');
-  await waitFor(() => ada.roster.length === 2 && bob.roster.length === 2, 'both online');
-  return { ada, bob };
-}
 
 /** Ada sends `text`; resolves with the bubble Bob shows for it. */
 async function sendAndShow(ada: WsChatPanel, bob: WsChatPanel, text: string): Promise<HTMLElement> {
@@ -43,7 +29,7 @@ const anchors = (root: ParentNode) => [...root.querySelectorAll<HTMLAnchorElemen
 
 describe('<ws-chat-panel> links in messages', () => {
   it('makes http, https and mailto URLs links that open apart, and leaves the rest text', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation();
     const text = 'Docs: https://example.com/docs?a=1#top. Mail mailto:ada@example.com, not example.org or ftp://example.net!';
     const bubble = await sendAndShow(ada, bob, text);
     expect(bubble.textContent).to.equal(text);
@@ -63,7 +49,7 @@ describe('<ws-chat-panel> links in messages', () => {
   });
 
   it('never makes a javascript:, data: or vbscript: URL a link, however it is spelt', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation();
     const hostile = [
       'javascript:alert(1)',
       'JaVaScRiPt:alert(document.domain)',
@@ -82,7 +68,7 @@ describe('<ws-chat-panel> links in messages', () => {
   });
 
   it("shows a look-alike host as written and the host it really goes to in the link's title", async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation();
     // The "а" is Cyrillic.
     const bubble = await sendAndShow(ada, bob, 'Log in at https://аpple.com/login');
     const [link] = anchors(bubble);
@@ -92,7 +78,7 @@ describe('<ws-chat-panel> links in messages', () => {
   });
 
   it('lays a link out left to right whatever bidi override comes before it', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation();
     // Without isolation the override would show this link as "moc.elpmaxe//:sptth", a URL that is not the one it goes to.
     const bubble = await sendAndShow(ada, bob, '\u202Ehttps://example.com/abc and on');
     const [link] = anchors(bubble);
@@ -108,7 +94,7 @@ describe('<ws-chat-panel> links in messages', () => {
   });
 
   it('keeps a 10,000-character URL one clickable link across the chunks of a long message, inside its bubble', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation();
     const url = `https://example.com/${'a'.repeat(10_000)}`;
     const text = `Here: ${url} (that was long)`;
     const bubble = await sendAndShow(ada, bob, text);
@@ -127,7 +113,7 @@ describe('<ws-chat-panel> links in messages', () => {
   });
 
   it('shows a message of 2,000 URLs as 2,000 links', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation();
     const urls = Array.from({ length: 2000 }, (_, i) => `https://example.com/${i}`);
     const text = urls.join(' ');
     const bubble = await sendAndShow(ada, bob, text);

@@ -2,11 +2,11 @@
 // panels: shown collapsed behind an accessible "show more", whole on request,
 // and neither side's composer stops working. (What they cost in milliseconds
 // is measured by `npm run bench:panel`, not asserted here.)
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { WsChatPanel } from '../../src/index.js';
-import { shadow, startRelay, typeAndSend, waitForBubble, waitForStatus } from '../support/panel.js';
+import { conversation, shadow, typeAndSend, waitForBubble } from '../support/panel.js';
 import { waitFor } from '../support/wait.js';
 
 /** The relay's default frame limit, less the envelope the client wraps around `data`. */
@@ -15,20 +15,6 @@ const envelope = JSON.stringify({ type: 'send', id: 'x'.repeat(32), data: '' }).
 /** The longest string of `unit` (UTF-8 `bytes` each) that still fits in one frame. */
 const largest = (unit: string, bytes: number) => unit.repeat(Math.floor((MAX_FRAME - envelope) / bytes));
 
-async function pair() {
-  const relay = await startRelay();
-  const root = await fixture<HTMLElement>(html`
-    <message-center-provider style="display:flex;gap:16px">
-      <ws-chat-panel url=${relay.url} user-name="Ada" style="width:420px"></ws-chat-panel>
-      <ws-chat-panel url=${relay.url} user-name="Bob" lang="zh-CN" style="width:420px"></ws-chat-panel>
-    </message-center-provider>
-  `);
-  const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
-  await waitForStatus(ada, 'online');
-  await waitForStatus(bob, 'online');
-  await waitFor(() => ada.roster.length === 2 && bob.roster.length === 2, 'both online');
-  return { ada, bob };
-}
 
 /** The rendered message whose text is `text`: its bubble and its show-more control. */
 function rendered(panel: WsChatPanel, text: string) {
@@ -56,7 +42,7 @@ function expectCollapsed(panel: WsChatPanel, text: string) {
 
 describe('<ws-chat-panel> with the longest messages the relay accepts', () => {
   it('shows a 64 KB word collapsed on both sides, whole on request, and both composers keep working', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation({ bobLang: 'zh-CN' });
     const word = largest('W', 1);
     ada.send(word);
     await arrived(ada, bob, word);
@@ -87,7 +73,7 @@ describe('<ws-chat-panel> with the longest messages the relay accepts', () => {
   });
 
   it('takes a paste of 50 KB into the composer and sends it; the other side shows it collapsed', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation({ bobLang: 'zh-CN' });
     const paragraph = 'The quick brown fox jumps over the lazy dog, then naps in the sun; nobody minds. '.repeat(8) + '\n\n';
     const pasted = paragraph.repeat(Math.ceil(50_000 / paragraph.length)).slice(0, 50_000);
     const input = shadow(ada).querySelector('textarea')!;
@@ -105,7 +91,7 @@ describe('<ws-chat-panel> with the longest messages the relay accepts', () => {
   });
 
   it('collapses the longest Chinese message too; the keyboard expands it, keeps focus on the control, and every character is there', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation({ bobLang: 'zh-CN' });
     const chinese = largest('长', 3).slice(0, -8) + '结尾：完整无缺';
     bob.send(chinese);
     await arrived(bob, ada, chinese);
@@ -122,7 +108,7 @@ describe('<ws-chat-panel> with the longest messages the relay accepts', () => {
   });
 
   it('shows a message just under the collapsing length whole, without a control', async () => {
-    const { ada, bob } = await pair();
+    const { ada, bob } = await conversation({ bobLang: 'zh-CN' });
     const short = 'A sentence of ordinary length, repeated. '.repeat(40);
     ada.send(short);
     await arrived(ada, bob, short);

@@ -1,4 +1,5 @@
 import { fixture, html } from '@open-wc/testing';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import type { WsChatPanel } from '../../src/elements/ws-chat-panel/ws-chat-panel.js';
 import type { ChatStatus } from '../../src/client/types.js';
@@ -75,6 +76,34 @@ export async function adaAndBob(url: string): Promise<[WsChatPanel, WsChatPanel]
   const panels = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
   for (const panel of panels) await waitForStatus(panel, 'online');
   return panels;
+}
+
+/** Languages and history of the two panels of `conversation`. */
+export interface ConversationOptions {
+  readonly adaLang?: string;
+  readonly bobLang?: string;
+  readonly adaHistory?: number;
+}
+
+/**
+ * Ada's and Bob's panels, 420px wide side by side under one provider, on a
+ * relay of their own: online, each in the other's roster, and in their
+ * language.
+ */
+export async function conversation(options: ConversationOptions = {}): Promise<{ ada: WsChatPanel; bob: WsChatPanel }> {
+  const relay = await startRelay();
+  const root = await fixture<HTMLElement>(html`
+    <message-center-provider style="display:flex;gap:16px">
+      <ws-chat-panel url=${relay.url} user-name="Ada" lang=${ifDefined(options.adaLang)} history=${ifDefined(options.adaHistory)} style="width:420px"></ws-chat-panel>
+      <ws-chat-panel url=${relay.url} user-name="Bob" lang=${ifDefined(options.bobLang)} style="width:420px"></ws-chat-panel>
+    </message-center-provider>
+  `);
+  const [ada, bob] = [...root.querySelectorAll('ws-chat-panel')] as [WsChatPanel, WsChatPanel];
+  for (const panel of [ada, bob]) await waitForStatus(panel, 'online');
+  if (options.adaLang?.startsWith('zh')) await waitForChinese(ada);
+  if (options.bobLang?.startsWith('zh')) await waitForChinese(bob);
+  await waitFor(() => ada.roster.length === 2 && bob.roster.length === 2, 'both online');
+  return { ada, bob };
 }
 
 /** Texts of the message bubbles on screen, in order. */
