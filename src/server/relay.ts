@@ -21,6 +21,7 @@ import { History } from './relay/history.js';
 import { Intake } from './relay/intake.js';
 import { Output } from './relay/output.js';
 import { PresenceNotices } from './relay/presence-notices.js';
+import { Receipts } from './relay/receipts.js';
 import { Rooms } from './relay/rooms.js';
 import { Signals } from './relay/signals.js';
 import { Router } from './relay/router.js';
@@ -99,7 +100,9 @@ export class Relay {
           return copy;
         };
     this.output = new Output(options, logger, this.presence);
-    const delivery = new Delivery(this.presence, this.sessions, this.output, exposed);
+    const signals = new Signals(coordinator, this.presence, this.output);
+    const receipts = new Receipts(this.presence, signals, this.output, coordinator.reads, logger, options, exposed);
+    const delivery = new Delivery(this.presence, this.sessions, this.output, exposed, signals, receipts);
     this.notices = new PresenceNotices(this.presence, coordinator, this.log, this.output, options, exposed);
     const router = new Router(coordinator, this.log, this.presence, this.sessions, this.output, logger, options.exposeAddresses);
     const resumeReading = (connection: Connection) => this.intake.drain(connection);
@@ -115,8 +118,7 @@ export class Relay {
     );
     const greeter = new Greeter(this.log, this.sessions, coordinator, this.notices, rooms, delivery, this.output, logger, resumeReading);
     const history = new History(this.log, delivery, this.output, logger, options);
-    const signals = new Signals(coordinator, this.presence, this.output);
-    const commands = new Commands(this.presence, greeter, router, delivery, this.output, rooms, history, signals);
+    const commands = new Commands(this.presence, greeter, router, delivery, this.output, rooms, history, signals, receipts);
     this.intake = new Intake(options, this.output, logger, (connection, command, size) => commands.handle(connection, command, size));
     this.unsubscribeLog = this.log.subscribe((entry) => delivery.deliver(entry));
     coordinator.onPresence((event) => this.notices.onEvent(event));
