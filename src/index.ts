@@ -73,7 +73,7 @@ export type { ChatClientEvents, ChatClientOptions, TokenSource } from './client/
 export type { Limits } from './protocol/frames.js';
 export { ChatRequestError } from './client/requests.js';
 export type { RoomState } from './client/rooms.js';
-export type { SearchResult } from './client/v1-dialect.js';
+export type { ReadersResult, SearchResult } from './client/v1-dialect.js';
 export { browserStore, memoryStore } from './client/persistence.js';
 export type { ClientStore, ResumeState } from './client/persistence.js';
 export type {
