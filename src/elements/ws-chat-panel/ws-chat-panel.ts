@@ -7,6 +7,7 @@ import { BusController } from '../../controllers/bus-controller.js';
 import { ChatController } from '../../controllers/chat-controller.js';
 import { FocusKeeperController } from '../../controllers/focus-keeper-controller.js';
 import { NarrowController } from '../../controllers/narrow-controller.js';
+import { ReadTrackerController } from '../../controllers/read-tracker-controller.js';
 import { RosterDisclosureController } from '../../controllers/roster-disclosure-controller.js';
 import { ScrollFocusController } from '../../controllers/scroll-focus-controller.js';
 import { StickyScrollController } from '../../controllers/sticky-scroll-controller.js';
@@ -28,6 +29,7 @@ import { LocaleController } from './locale-controller.js';
 import { MessageList, type Item } from './message-list.js';
 import { nextFrame } from './next-frame.js';
 import { People } from './people.js';
+import { ReadersLookup } from './readers-lookup.js';
 import { panelTemplate } from './templates/panel.js';
 import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
 
@@ -52,7 +54,9 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart bubble - The text of a message.
  * @csspart more - "Show more" / "Show less" under a long message (over 2,000 characters), which is shown collapsed.
  * @csspart notice - Join, leave and gap notices.
- * @csspart delivery - Delivery state under your own messages.
+ * @csspart delivery - Delivery state under your own messages ("Read" once a private one was shown to its recipient).
+ * @csspart readers-button - "Seen by…" under your own room messages (not in rooms larger than the relay's presence threshold): asks who read it.
+ * @csspart readers - Its answer ("Read by 3: Ada, Bob, Chen").
  * @csspart new-pill - The "N new messages" button.
  * @csspart roster - The list of people online.
  * @csspart peer - Each person in the roster.
@@ -124,6 +128,14 @@ export class WsChatPanel extends LitElement {
   /** A token for the relay, or a function fetching a fresh one before each connection attempt. */
   @property({ attribute: false }) token: TokenSource | undefined;
 
+  /**
+   * `on` (default): messages of others that were shown to you (at least half
+   * on screen, in a visible tab) are reported read, so their senders see
+   * "Read". `off`: nothing is reported. Either way your own messages show
+   * the receipts others send, and "Seen by…" still asks who read them.
+   */
+  @property() receipts: 'on' | 'off' = 'on';
+
   /** Overrides of any built-in text (merged over the language's strings). */
   @property({ attribute: false }) strings: Partial<ChatStrings> | undefined;
 
@@ -188,6 +200,13 @@ export class WsChatPanel extends LitElement {
 
   readonly #history = new HistoryLoader(this, this.#list, () => this.#chat.client, () => this.maxMessages);
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  readonly #reads = new ReadTrackerController(this, {
+    enabled: () => this.#receiptsOn,
+    read: (messages) => this.#chat.client?.markRead(messages),
+  });
+
+  readonly #readers = new ReadersLookup(this, () => this.#chat.client);
 
   readonly #roster = new RosterDisclosureController(this, {
     enabled: () => this.protocol === 'v1',
@@ -340,6 +359,9 @@ export class WsChatPanel extends LitElement {
       titleChanged: () => this.requestUpdate(),
       reconnect: () => this.reconnect(),
       retry: (message) => this.#retry(message),
+      reads: this.#reads,
+      receipts: this.#receiptsOn,
+      readers: this.#readers,
     });
   }
 
@@ -428,6 +450,10 @@ export class WsChatPanel extends LitElement {
   /** The name this panel goes by on the bus: its id, or else its user-name. */
   get #panelName(): string {
     return this.id || this.userName;
+  }
+
+  get #receiptsOn(): boolean {
+    return this.receipts !== 'off' && this.protocol === 'v1';
   }
 
   get #resolvedUrl(): string {

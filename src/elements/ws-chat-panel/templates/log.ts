@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
+import { ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatMessage, ChatNotice } from '../../../client/types.js';
 import { retryCanHelp } from '../../../protocol/constants.js';
@@ -41,7 +42,10 @@ export function logTemplate(view: PanelView) {
         // for it), who is online (names shared, whom a private message was for).
         (item) =>
           item.kind === 'message'
-            ? guard([item.message, list.isExpanded(item.key), t, locale, connection.status, people.online, view.rooms.length], () => messageTemplate(view, item.message))
+            ? guard(
+                [item.message, list.isExpanded(item.key), t, locale, connection.status, people.online, view.rooms.length, view.receipts, view.readers.get(item.key), isPartial(view, item.message)],
+                () => messageTemplate(view, item.message),
+              )
             : guard([item.notice, t], () => noticeTemplate(view, item.notice)),
       )}
     </div>
@@ -59,6 +63,7 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
       part=${parts}
       data-state=${message.state ?? nothing}
       data-key=${message.key}
+      ${message.own ? nothing : ref(view.reads.watch(message))}
     >
       <div class="meta">
         <span class="sender" dir="auto">${sender}</span>
@@ -90,7 +95,8 @@ function bubbleTemplate({ t, list }: PanelView, message: ChatMessage) {
     </button>`;
 }
 
-function deliveryTemplate({ t, connection, retry }: PanelView, message: ChatMessage) {
+function deliveryTemplate(view: PanelView, message: ChatMessage) {
+  const { t, connection, retry } = view;
   const state = message.state ?? 'pending';
   const content =
     state === 'pending'
@@ -99,12 +105,37 @@ function deliveryTemplate({ t, connection, retry }: PanelView, message: ChatMess
         ? html`${icon('check')}${t.sent}`
         : state === 'delivered'
           ? html`${icon('checks')}${t.delivered}`
-          : html`${icon('alert')}${t.failed(t.errors[message.error ?? ''] ?? message.error ?? '')}
+          : state === 'read'
+            ? html`${icon('eye')}${t.read}`
+            : html`${icon('alert')}${t.failed(t.errors[message.error ?? ''] ?? message.error ?? '')}
             ${retryCanHelp(message.error ?? '')
               ? html`<button class="link-button" @click=${() => retry(message)}>${t.retry}</button>`
               : nothing}`;
-  return html`<span class="delivery" part="delivery" data-state=${state}>${content}</span>`;
+  return html`<span class="delivery" part="delivery" data-state=${state}>${content}${readersTemplate(view, message)}</span>`;
 }
+
+/** Under your own message to a room that keeps read positions (not a large one): "Seen by…", and its answer once asked. */
+function readersTemplate({ t, protocol, people, rooms, readers, locale }: PanelView, message: ChatMessage) {
+  const room = message.room ?? rooms[0];
+  if (protocol !== 'v1' || !message.own || message.to || message.offset === undefined || room === undefined || people.rooms.get(room)?.partial) return nothing;
+  const answer = readers.get(message.key);
+  let text = '';
+  if (answer?.state === 'loading') text = t.checkingReaders;
+  else if (answer?.state === 'failed') text = answer.tooLarge ? t.readersTooLarge : t.readersFailed;
+  else if (answer?.state === 'done') {
+    const names = answer.peers.slice(0, READERS_NAMED).map(displayName);
+    if (answer.count > names.length) names.push(t.readersMore(answer.count - names.length));
+    text = t.readBy(answer.count, new Intl.ListFormat(locale, { style: 'narrow', type: 'conjunction' }).format(names));
+  }
+  return html`<button class="link-button readers" part="readers-button" @click=${() => readers.ask(message, room)}>${t.seenBy}</button>
+    <span class="readers-answer" part="readers" role="status">${text}</span>`;
+}
+
+/** Whether the message's room is a large one (no read positions, so no "Seen by…"). */
+const isPartial = ({ people, rooms }: PanelView, message: ChatMessage): boolean => people.rooms.get(message.room ?? rooms[0] ?? '')?.partial === true;
+
+/** Names shown of the readers of a room message; the rest are counted. */
+const READERS_NAMED = 3;
 
 function noticeTemplate({ t }: PanelView, notice: ChatNotice) {
   const name = notice.peer ? displayName(notice.peer) : '';
