@@ -18,7 +18,7 @@ export interface ReadTrackerOptions {
  * half of the message on screen (through the log's scrolling and the page's,
  * so the page's viewport is the root) while the tab is visible. While the
  * tab is hidden what is on screen waits, and is reported when the tab shows
- * again. Templates hand it each message's element through `watch`.
+ * again. Templates hand it each message's element through `readWatch`.
  */
 export class ReadTrackerController implements ReactiveController {
   #observer: IntersectionObserver | undefined;
@@ -60,12 +60,10 @@ export class ReadTrackerController implements ReactiveController {
     }
   }
 
-  /** A `ref` callback for a message's element: watched until shown, unless it is yours or was reported. */
-  watch(message: ChatMessage): (element?: Element) => void {
-    return (element) => {
-      if (!element || message.own || message.offset === undefined || this.#reported.has(message.key) || !this.options.enabled()) return;
-      this.#waiting.set(element, message);
-    };
+  /** A message's element rendered (see readWatch): watched until shown, unless it is yours or was reported. */
+  watch(element: Element, message: ChatMessage): void {
+    if (message.own || message.offset === undefined || this.#reported.has(message.key) || !this.options.enabled()) return;
+    this.#waiting.set(element, message);
   }
 
   readonly #onIntersection = (entries: IntersectionObserverEntry[]): void => {

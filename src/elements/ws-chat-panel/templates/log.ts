@@ -1,8 +1,8 @@
 import { html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
-import { ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatMessage, ChatNotice } from '../../../client/types.js';
+import { readWatch } from '../../../controllers/read-watch-directive.js';
 import { retryCanHelp } from '../../../protocol/constants.js';
 import { formatTime } from '../locale.js';
 import { chunks, COLLAPSE_ABOVE, longText } from '../long-text.js';
@@ -63,7 +63,7 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
       part=${parts}
       data-state=${message.state ?? nothing}
       data-key=${message.key}
-      ${message.own ? nothing : ref(view.reads.watch(message))}
+      ${message.own ? nothing : readWatch(view.reads, message)}
     >
       <div class="meta">
         <span class="sender" dir="auto">${sender}</span>
