@@ -258,6 +258,8 @@ export class V1Dialect implements Dialect {
       case 'error': {
         const { code, id } = frame;
         if (this.#requests.fail(id, code, frame.message)) return;
+        // Without an id these answer a `read` (best effort, never answered otherwise): a room left, or grown large meanwhile. Nothing for the application to do.
+        if (id === undefined && (code === ErrorCode.NotInRoom || code === ErrorCode.RoomTooLarge)) return;
         if (code === ErrorCode.RateLimited || code === ErrorCode.Unavailable) {
           // Not refused, only early, or the relay cannot route just now: the
           // message goes again, in its place. Early is this client's own pacing

@@ -125,4 +125,18 @@ describe('ChatClient read receipts', () => {
     assert.deepEqual(answer.peers.map((p) => p.name).sort(), ['bob', 'cy']);
     await assert.rejects(ada.readers('elsewhere', offset), { code: 'not_in_room' });
   });
+
+  it('keeps quiet about a read the relay refuses (a room left, or grown large meanwhile)', async () => {
+    const relay = await fixture.relay();
+    const sent: Sent[] = [];
+    const ada = client(relay.url, { name: 'ada', rooms: ['design'], WebSocket: recordingSocket(sent) as never });
+    const errors: string[] = [];
+    ada.on('error', ({ code }) => errors.push(code));
+    await waitFor(() => ada.status === 'online', 'online');
+    ada.markRead([1], 'elsewhere');
+    await waitFor(() => sent.some((f) => f.type === 'read'), 'the read went');
+    // Answered after the refusal of the read, which the relay handled first.
+    assert.equal((await ada.readers('design', 1)).count, 0);
+    assert.deepEqual(errors, []);
+  });
 });
