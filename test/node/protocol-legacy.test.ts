@@ -25,7 +25,7 @@ describe('legacy format', () => {
   });
 
   it('refuses a v1 frame, which read as legacy would turn a private message into a broadcast', () => {
-    assert.deepEqual([...CLIENT_FRAME_TYPES].sort(), ['hello', 'history', 'join', 'leave', 'ping', 'received', 'send', 'who']);
+    assert.deepEqual([...CLIENT_FRAME_TYPES].sort(), ['hello', 'history', 'join', 'leave', 'ping', 'read', 'readers', 'received', 'send', 'typing', 'who']);
     for (const type of CLIENT_FRAME_TYPES) {
       const decoded = decodeLegacyFrame(JSON.stringify({ type, data: 'x' }));
       assert.equal(decoded.ok, false);
