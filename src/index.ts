@@ -78,7 +78,7 @@ export type { ChatClientEvents, ChatClientOptions, TokenSource } from './client/
 export type { Limits } from './protocol/frames.js';
 export { ChatRequestError } from './client/requests.js';
 export type { RoomState } from './client/rooms.js';
-export type { SearchResult } from './client/v1-dialect.js';
+export type { ReadersResult, SearchResult } from './client/v1-dialect.js';
 export { conversationKey } from './client/typists.js';
 export type { Conversation, TypingDetail } from './client/typists.js';
 export type { TypingTarget } from './client/typing-sender.js';

@@ -32,7 +32,7 @@ import type {
 } from './types.js';
 import type { TypingDetail } from './typists.js';
 import type { TypingTarget } from './typing-sender.js';
-import { V1Dialect, type SearchResult } from './v1-dialect.js';
+import { V1Dialect, type ReadersResult, type SearchResult } from './v1-dialect.js';
 
 /** A token, or a function that fetches a fresh one before every connection attempt. */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -214,6 +214,45 @@ export class ChatClient {
   /** Asks the relay who in `room` has `query` in their name (case-insensitive; everyone when empty), up to `limit` (default 20, at most 100). */
   search(room: string, query: string, limit?: number): Promise<SearchResult> {
     return this.#request((v1) => v1.search(room, query, limit));
+  }
+
+  /**
+   * Tells the relay these messages were shown to a person (on screen, in a
+   * visible tab), so their senders see them as read (PROTOCOL.md section 24).
+   * Messages: each as what it is (private, or a broadcast of its room); bare
+   * offsets: private messages, or messages of `room`. Gathered for 250 ms and
+   * sent in frames of at most 100; your own messages, offsets reported
+   * already, and rooms too large to keep read positions are skipped. Nothing
+   * in the legacy format.
+   */
+  markRead(messages: readonly ChatMessage[] | readonly number[], room?: string): void {
+    const v1 = this.#v1();
+    if (!v1) return;
+    const byRoom = new Map<string | undefined, number[]>();
+    for (const item of messages) {
+      let offset: number | undefined;
+      let target = room;
+      if (typeof item === 'number') offset = item;
+      else if (!item.own && item.offset !== undefined) {
+        offset = item.offset;
+        target = item.to ? undefined : (room ?? item.room ?? this.rooms.keys().next().value);
+      }
+      if (offset === undefined) continue;
+      const list = byRoom.get(target) ?? [];
+      byRoom.set(target, list);
+      list.push(offset);
+    }
+    for (const [target, offsets] of byRoom) v1.markRead(offsets, target);
+  }
+
+  /**
+   * Who of `room` has read up to its message at `offset` (you not counted):
+   * how many, and who, the most recent first (at most 100). Rejects with a
+   * ChatRequestError: `room_too_large` (the relay keeps no read positions in
+   * rooms above its presence threshold), `not_in_room`, `offline`, `timeout`.
+   */
+  readers(room: string, offset: number): Promise<ReadersResult> {
+    return this.#request((v1) => v1.readers(room, offset));
   }
 
   /** The page of history before the oldest loaded (oldest first); `more: false` once the relay keeps nothing older. */

@@ -8,6 +8,7 @@ import type {
   PageFrame,
   Peer,
   PresenceFrame,
+  ReadersAnswerFrame,
   RosterFrame,
   ServerFrame,
   WelcomeFrame,
@@ -16,6 +17,7 @@ import { decodeServerFrame } from '../protocol/server-frames.js';
 import type { Dialect, DialectHost } from './dialect.js';
 import { measure, sendFrameOf } from './outgoing.js';
 import { PresenceNotices } from './presence-notices.js';
+import { ReadReports } from './read-reports.js';
 import { ChatRequestError, Requests } from './requests.js';
 import { Rooms, type RoomState } from './rooms.js';
 import { Typists } from './typists.js';
@@ -28,7 +30,13 @@ export interface SearchResult {
   readonly peers: readonly Peer[];
 }
 
-/** Private messages acknowledged but not yet confirmed delivered, kept for their receipt. */
+/** Who of a room has read up to a message (the asker not counted): how many, and who, the most recent reader first (at most 100). */
+export interface ReadersResult {
+  readonly count: number;
+  readonly peers: readonly Peer[];
+}
+
+/** Private messages acknowledged but not yet confirmed read, kept for their receipts. */
 const MAX_AWAITING_RECEIPT = 1000;
 const RECEIVED_DEBOUNCE_MS = 250;
 /** Message ids remembered to recognise a resend that the server could not (it lost its log). */
@@ -65,7 +73,13 @@ export class V1Dialect implements Dialect {
   #sentSince: Set<string> | undefined;
   #olderPage: Promise<HistoryDetail> | undefined;
   readonly #seenIds = new Set<string>();
+  /** Your private messages by id, as last reported, until they are read (a `delivered` after `read` must not take them back). */
   readonly #awaitingReceipt = new Map<string, ChatMessage>();
+  readonly #reads = new ReadReports((frame) => {
+    if (!this.#host.isOnline()) return false;
+    this.#write(frame);
+    return true;
+  });
   /** The current socket got its welcome: a close before that was a refusal, not a lost link. */
   #welcomed = false;
   #receivedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -115,6 +129,21 @@ export class V1Dialect implements Dialect {
     if (target.to?.length) return this.#typing.update({ to: target.to }, active);
     const room = target.room ?? this.rooms.first?.room;
     if (room !== undefined && this.rooms.states.has(room)) this.#typing.update({ room }, active);
+  }
+
+  /**
+   * Reports messages as shown to a person: of `room`, or private ones.
+   * Skipped: your own, those reported already, and rooms whose relay keeps no
+   * positions (partial rooms: larger than its presence threshold).
+   */
+  markRead(offsets: Iterable<number>, room: string | undefined): void {
+    if (room !== undefined && this.rooms.states.get(room)?.partial) return;
+    this.#reads.add(offsets, room);
+  }
+
+  async readers(room: string, offset: number): Promise<ReadersResult> {
+    const { count, peers } = await this.#ask<ReadersAnswerFrame>((id) => ({ type: 'readers', id, room, offset }));
+    return { count, peers };
   }
 
   /** The page of history before the oldest one loaded (after the first page, when it is still on its way). */
@@ -171,6 +200,7 @@ export class V1Dialect implements Dialect {
   stop(): void {
     this.offline();
     this.#notices.stop();
+    this.#reads.stop();
     // Forgotten as well as cleared: a timer left set would keep every later
     // report from being scheduled, after close() and connect().
     clearTimeout(this.#receivedTimer);
@@ -200,6 +230,7 @@ export class V1Dialect implements Dialect {
         const message = outbox.conclude(frame.id, { state: 'sent', offset: frame.offset, ts: frame.ts });
         if (!message) return;
         this.#unavailableReported = false;
+        this.#reads.own(frame.offset);
         if (!message.to) return;
         this.#awaitingReceipt.set(frame.id, message);
         if (this.#awaitingReceipt.size > MAX_AWAITING_RECEIPT) {
@@ -209,11 +240,23 @@ export class V1Dialect implements Dialect {
       }
       case 'delivered': {
         const message = this.#awaitingReceipt.get(frame.id);
-        if (!message) return;
-        this.#awaitingReceipt.delete(frame.id);
-        this.#host.emit('update', { ...message, state: 'delivered' });
+        // Read already (receipts are best effort, in no promised order): never back to delivered.
+        if (!message || message.state === 'read' || message.state === 'delivered') return;
+        const delivered: ChatMessage = { ...message, state: 'delivered' };
+        this.#awaitingReceipt.set(frame.id, delivered);
+        this.#host.emit('update', delivered);
         return;
       }
+      case 'read': {
+        const message = this.#awaitingReceipt.get(frame.id);
+        if (!message || message.offset !== frame.offset) return;
+        this.#awaitingReceipt.delete(frame.id);
+        this.#host.emit('update', { ...message, state: 'read' });
+        return;
+      }
+      case 'readers':
+        this.#requests.answer(frame.id, frame);
+        return;
       case 'join':
       case 'leave':
         return this.#presence(frame);
@@ -238,6 +281,8 @@ export class V1Dialect implements Dialect {
       case 'error': {
         const { code, id } = frame;
         if (this.#requests.fail(id, code, frame.message)) return;
+        // Without an id these answer a `read` (best effort, never answered otherwise): a room left, or grown large meanwhile. Nothing for the application to do.
+        if (id === undefined && (code === ErrorCode.NotInRoom || code === ErrorCode.RoomTooLarge)) return;
         if (code === ErrorCode.RateLimited || code === ErrorCode.Unavailable) {
           // Not refused, only early, or the relay cannot route just now: the
           // message goes again, in its place. Early is this client's own pacing
@@ -303,6 +348,8 @@ export class V1Dialect implements Dialect {
       host.emit('notice', { kind: 'gap', key: `gap:${++this.#noticeKey}:${Date.now()}`, ts: Date.now() });
     }
     outbox.flush();
+    this.#reads.epoch(frame.epoch);
+    this.#reads.flush();
     if (this.#unreported) this.#reportReceived();
   }
 

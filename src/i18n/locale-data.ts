@@ -44,6 +44,8 @@ const PARAMETERS: { readonly [K in TemplateKey]: Names<Parameters<ChatStrings[K]
   joined: ['name'],
   left: ['name'],
   failed: ['reason'],
+  readBy: ['count', 'names'],
+  readersMore: ['count'],
   showMore: ['hidden'],
   unreadCount: ['count'],
   notifyPrivate: ['name'],

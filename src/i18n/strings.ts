@@ -70,6 +70,20 @@ export interface ChatStrings {
   waiting: string;
   sent: string;
   delivered: string;
+  /** Your private message was shown to its recipient. */
+  read: string;
+  /** The button under your own room message that asks who has read it. */
+  seenBy: string;
+  /** Its answer: how many of the room read it, and the first of their names (a list, `readersMore` last when there are more). */
+  readBy: (count: number, names: string) => string;
+  /** The end of that list: how many more read it than are named. */
+  readersMore: (count: number) => string;
+  /** While the chat server is asked who read it. */
+  checkingReaders: string;
+  /** The chat server could not say who read it. */
+  readersFailed: string;
+  /** The room grew too large for the chat server to keep who read what. */
+  readersTooLarge: string;
   failed: (reason: string) => string;
   messageLog: string;
   emptyStream: string;
@@ -154,6 +168,13 @@ export const en: ChatStrings = {
   waiting: 'Waiting for connection',
   sent: 'Sent',
   delivered: 'Delivered',
+  read: 'Read',
+  seenBy: 'Seen by…',
+  readBy: (count, names) => (count === 0 ? 'Not read yet' : `Read by ${count.toLocaleString('en')}: ${names}`),
+  readersMore: (count) => `${count.toLocaleString('en')} more`,
+  checkingReaders: 'Checking…',
+  readersFailed: 'Could not find out who read it',
+  readersTooLarge: 'Too many people in this room to tell',
   failed: (reason) => `Not sent: ${reason}`,
   messageLog: 'Messages',
   emptyStream: 'No messages yet.',

@@ -7,6 +7,7 @@ import { RedisCoordinator } from './cluster/redis-coordinator.js';
 import { FileLog } from './log/file-log.js';
 import { MemoryLog } from './log/memory-log.js';
 import type { ResolvedOptions } from './options.js';
+import { MemoryReadPositions } from './read-positions.js';
 import { Sessions } from './sessions.js';
 
 /**
@@ -20,12 +21,14 @@ export async function openCoordinator(options: ResolvedOptions, logger: Logger):
       prefix: options.redisPrefix,
       window: options.logWindow,
       sessionTtl: options.sessionTtl,
+      readBound: 2 * options.presenceThreshold,
       logger,
     });
   }
   const node = randomBytes(6).toString('base64url');
+  const reads = new MemoryReadPositions({ bound: 2 * options.presenceThreshold, maxAge: options.logWindow.maxAge });
   if (!options.dataDir) {
-    return new LocalCoordinator(node, new MemoryLog(options.logWindow), new Sessions({ ttl: options.sessionTtl }));
+    return new LocalCoordinator(node, new MemoryLog(options.logWindow), new Sessions({ ttl: options.sessionTtl }), reads);
   }
   mkdirSync(options.dataDir, { recursive: true });
   const log = FileLog.open({
@@ -44,5 +47,6 @@ export async function openCoordinator(options: ResolvedOptions, logger: Logger):
     node,
     log,
     new Sessions({ ttl: options.sessionTtl, file: join(options.dataDir, 'sessions.jsonl'), fsync: options.fsync }),
+    reads,
   );
 }

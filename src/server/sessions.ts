@@ -29,6 +29,8 @@ export class Session {
   /** When the last connection ended (undefined while connected). */
   awaySince: number | undefined;
   readonly receipts: PendingReceipts = [];
+  /** Private messages written to its client that it has not reported read yet (same slots, oldest first): whose sender to tell. */
+  readonly unread: PendingReceipts = [];
   /**
    * Its rate limit, continued by every connection that resumes it here, so
    * that reconnecting does not refill it. Kept in memory only: a restart, or

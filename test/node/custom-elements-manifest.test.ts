@@ -47,7 +47,7 @@ describe('custom-elements.json', () => {
     assert.equal(panel.summary, 'Real-time chat over a Message Center relay.');
     assert.deepEqual(
       panel.attributes!.map((a) => a.name).filter((name) => name !== 'lang'),
-      ['url', 'user-name', 'protocol', 'max-messages', 'room', 'history', 'theme', 'title-badge', 'notify'],
+      ['url', 'user-name', 'protocol', 'max-messages', 'room', 'history', 'theme', 'title-badge', 'notify', 'receipts'],
     );
     const publicMembers = panel.members!.filter((m) => m.privacy !== 'private' && m.privacy !== 'protected').map((m) => m.name);
     for (const name of ['url', 'userName', 'token', 'strings', 'titleBadge', 'notify', 'status', 'roster', 'unread', 'messages', 'send', 'reconnect', 'clear']) {

@@ -418,6 +418,17 @@ export const styles = css`
   .delivery[data-state='failed'] {
     color: var(--_danger);
   }
+  /* The icon, not the text, takes the accent: "Read" keeps the muted text's contrast. */
+  .delivery[data-state='read'] svg {
+    color: var(--_accent);
+  }
+  .delivery .readers {
+    font-size: 0.75rem;
+    padding: 0 0.25rem;
+  }
+  .readers-answer:empty {
+    display: none;
+  }
   /* Paler, not translucent: the text keeps its full contrast (4.5:1 and more in both themes). */
   .message[data-state='pending'] .bubble {
     background: color-mix(in srgb, var(--_own-bg) 85%, var(--_bg));

@@ -7,6 +7,7 @@ import { BusController } from '../../controllers/bus-controller.js';
 import { ChatController } from '../../controllers/chat-controller.js';
 import { FocusKeeperController } from '../../controllers/focus-keeper-controller.js';
 import { NarrowController } from '../../controllers/narrow-controller.js';
+import { ReadTrackerController } from '../../controllers/read-tracker-controller.js';
 import { RosterDisclosureController } from '../../controllers/roster-disclosure-controller.js';
 import { ScrollFocusController } from '../../controllers/scroll-focus-controller.js';
 import { StickyScrollController } from '../../controllers/sticky-scroll-controller.js';
@@ -32,6 +33,7 @@ import { MessageList, type Item } from './message-list.js';
 import { nextFrame } from './next-frame.js';
 import { NotifyController } from './notify-controller.js';
 import { People } from './people.js';
+import { ReadersLookup } from './readers-lookup.js';
 import { panelTemplate } from './templates/panel.js';
 import { TodayController } from './today-controller.js';
 import { TitleBadgeController } from './title-badge.js';
@@ -63,7 +65,9 @@ import { NARROW_MAX_WIDTH_REM, styles } from './ws-chat-panel.styles.js';
  * @csspart day - A day separator in the log ("Today", "Yesterday", a date).
  * @csspart more - "Show more" / "Show less" under a long message (over 2,000 characters), which is shown collapsed.
  * @csspart notice - Join, leave and gap notices.
- * @csspart delivery - Delivery state under your own messages.
+ * @csspart delivery - Delivery state under your own messages ("Read" once a private one was shown to its recipient).
+ * @csspart readers-button - "Seen by…" under your own room messages (not in rooms larger than the relay's presence threshold): asks who read it.
+ * @csspart readers - Its answer ("Read by 3: Ada, Bob, Chen").
  * @csspart new-pill - The "N new messages" button.
  * @csspart unread - The header's badge counting unread messages (shown while there are some).
  * @csspart notify-offer - The bar under the header offering "Turn on notifications" (with `notify`, until the browser has an answer).
@@ -156,6 +160,14 @@ export class WsChatPanel extends LitElement {
    * asked only when that is pressed.
    */
   @property({ type: Boolean }) notify = false;
+
+  /**
+   * `on` (default): messages of others that were shown to you (at least half
+   * on screen, in a visible tab) are reported read, so their senders see
+   * "Read". `off`: nothing is reported. Either way your own messages show
+   * the receipts others send, and "Seen by…" still asks who read them.
+   */
+  @property() receipts: 'on' | 'off' = 'on';
 
   /** Overrides of any built-in text (merged over the language's strings). */
   @property({ attribute: false }) strings: Partial<ChatStrings> | undefined;
@@ -268,6 +280,13 @@ export class WsChatPanel extends LitElement {
 
   readonly #history = new HistoryLoader(this, this.#list, () => this.#chat.client, () => this.maxMessages);
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  readonly #reads = new ReadTrackerController(this, {
+    enabled: () => this.#receiptsOn,
+    read: (messages) => this.#chat.client?.markRead(messages),
+  });
+
+  readonly #readers = new ReadersLookup(this, () => this.#chat.client);
 
   readonly #roster = new RosterDisclosureController(this, {
     enabled: () => this.protocol === 'v1',
@@ -433,6 +452,9 @@ export class WsChatPanel extends LitElement {
       titleChanged: () => this.requestUpdate(),
       reconnect: () => this.reconnect(),
       retry: (message) => this.#retry(message),
+      reads: this.#reads,
+      receipts: this.#receiptsOn,
+      readers: this.#readers,
     });
   }
 
@@ -530,6 +552,10 @@ export class WsChatPanel extends LitElement {
   /** The name this panel goes by on the bus: its id, or else its user-name. */
   get #panelName(): string {
     return this.id || this.userName;
+  }
+
+  get #receiptsOn(): boolean {
+    return this.receipts !== 'off' && this.protocol === 'v1';
   }
 
   get #resolvedUrl(): string {

@@ -1,5 +1,6 @@
 import type { Peer, ServerFrame } from '../../protocol/frames.js';
-import type { MessageLog } from '../log/message-log.js';
+import { DEFAULT_LOG_WINDOW, type MessageLog } from '../log/message-log.js';
+import { MemoryReadPositions, type ReadPositions } from '../read-positions.js';
 import type { Sessions } from '../sessions.js';
 
 /** Something that happened to a peer, on some node of the cluster. */
@@ -49,6 +50,8 @@ export interface Coordinator {
   readonly nodeId: string;
   readonly log: MessageLog;
   readonly sessions: Sessions;
+  /** How far each member of each room has read it (PROTOCOL.md section 24.2), shared by every node. */
+  readonly reads: ReadPositions;
   /** Tells every node (this one too) of a presence change on this node. */
   publish(event: PresenceEvent): void;
   /** Receives every presence event, from every node, in log order. */
@@ -75,6 +78,8 @@ export class LocalCoordinator implements Coordinator {
     readonly nodeId: string,
     readonly log: MessageLog,
     readonly sessions: Sessions,
+    // 2 × the default presenceThreshold; openCoordinator passes the relay's own.
+    readonly reads: ReadPositions = new MemoryReadPositions({ bound: 400, maxAge: DEFAULT_LOG_WINDOW.maxAge }),
   ) {}
 
   publish(event: PresenceEvent): void {

@@ -6,6 +6,7 @@ import type { Peer } from '../../protocol/frames.js';
 import type { AppendResult, BackPage, LogEntry, LogWindow, MessageLog, NewLogEntry, ReadBackOptions } from '../log/message-log.js';
 import { Sessions, type SessionLine } from '../sessions.js';
 import type { Coordinator, CoordinatorHealth, PresenceEvent, Signal } from './coordinator.js';
+import { RedisReadPositions } from './redis-read-positions.js';
 import { APPEND, offsetOf } from './redis-stream.js';
 
 export interface RedisCoordinatorOptions {
@@ -18,6 +19,8 @@ export interface RedisCoordinatorOptions {
   logger: Logger;
   /** ms without a heartbeat after which a node counts as dead and its clients as gone. Default 5000. */
   nodeTimeout?: number;
+  /** Read positions a room keeps at most (2 × presenceThreshold). Default 400. */
+  readBound?: number;
 }
 
 type Kind = 'm' | 'p' | 's';
@@ -47,6 +50,7 @@ export class RedisCoordinator implements Coordinator {
   readonly nodeId = randomBytes(6).toString('base64url');
   readonly sessions: Sessions;
   readonly log: MessageLog;
+  readonly reads: RedisReadPositions;
   private readonly keys: { epoch: string; offset: string; log: string; sessions: string; online: string; nodes: string; dedupe: string; reap: string; signal: string };
   private readonly client: RedisClientType;
   private readonly reader: RedisClientType;
@@ -98,6 +102,7 @@ export class RedisCoordinator implements Coordinator {
     this.subscriber = this.client.duplicate();
     this.sessions = new Sessions({ ttl: options.sessionTtl, node: this.nodeId, sink: (line) => this.shareSession(line) });
     this.log = this.createLog();
+    this.reads = new RedisReadPositions(this.client, prefix, { bound: options.readBound ?? 400, maxAge: options.window.maxAge });
   }
 
   /** Connects and loads the cluster's state; rejects with a clear error when Redis cannot be reached. */

@@ -9,6 +9,7 @@ import type { Delivery } from './delivery.js';
 import type { Greeter } from './greeter.js';
 import type { History } from './history.js';
 import type { Output } from './output.js';
+import type { Receipts } from './receipts.js';
 import type { Rooms } from './rooms.js';
 import type { Router } from './router.js';
 import type { Signals } from './signals.js';
@@ -26,6 +27,7 @@ export class Commands {
     /** Typing and read receipts go out through it (issue 17). */
     readonly signals: Signals,
     private readonly typing: TypingRelay,
+    private readonly receipts: Receipts,
   ) {}
 
   /** `size`: the frame's length, which the log counts towards its byte bound (cheaper than serialising it again). */
@@ -51,6 +53,12 @@ export class Commands {
       case 'received':
         if (connection.state === 'awaiting-hello') this.output.reject(connection, ErrorCode.HelloRequired, 'send hello first');
         else this.delivery.received(connection, command);
+        return;
+      case 'read':
+        this.receipts.read(connection, command);
+        return;
+      case 'readers':
+        this.receipts.readers(connection, command);
         return;
       case 'history':
         this.history.handle(connection, command);

@@ -10,6 +10,8 @@ import type { Presence } from '../presence.js';
 import { RECEIPT_SLOTS, type Session, type Sessions } from '../sessions.js';
 import { textFrame } from '../ws-frame.js';
 import type { Output } from './output.js';
+import type { Receipts } from './receipts.js';
+import type { Signals } from './signals.js';
 
 /** Live messages held for a client while it is replayed to; more means it cannot keep up. */
 const MAX_HELD = 10_000;
@@ -41,6 +43,8 @@ export class Delivery {
     private readonly output: Output,
     /** A peer as other clients see it (without its address while addresses are hidden). */
     private readonly exposed: (peer: Peer) => Peer,
+    private readonly signals: Signals,
+    private readonly receipts: Receipts,
   ) {}
 
   /**
@@ -84,6 +88,7 @@ export class Delivery {
    */
   expectReceipt(entry: LogEntry, session: Session): void {
     if (!entry.recipients || entry.from.id === session.peerId || !this.sessions.byPeerId(entry.from.id)) return;
+    this.receipts.expectRead(entry, session);
     const receipts = session.receipts;
     if (receipts.length > 0 && (receipts[receipts.length - RECEIPT_SLOTS] as number) >= entry.offset) return;
     receipts.push(entry.offset, entry.id, entry.from.id);
@@ -104,9 +109,10 @@ export class Delivery {
     while (done < receipts.length && (receipts[done] as number) <= frame.offset) {
       const offset = receipts[done] as number;
       const id = receipts[done + 1] as string;
-      const sender = this.presence.get(receipts[done + 2] as string);
+      const sender = receipts[done + 2] as string;
       done += RECEIPT_SLOTS;
-      if (sender) this.output.writeFrame(sender, { type: 'delivered', id, offset, by: this.exposed(connection.peer) });
+      // Wherever in the cluster the sender is (it may be connected to another node than its recipient).
+      this.signals.toPeer(sender, { type: 'delivered', id, offset, by: this.exposed(connection.peer) });
     }
     if (done > 0) receipts.splice(0, done);
   }

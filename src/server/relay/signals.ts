@@ -20,6 +20,17 @@ export class Signals {
     this.coordinator.signal(signal);
   }
 
+  /**
+   * Sends `frame` to one peer: written at once when it is connected here (no
+   * round trip through the cluster), handed to the cluster when it is online
+   * on another node, dropped when it is not online.
+   */
+  toPeer(peerId: string, frame: Signal['frame']): void {
+    const local = this.presence.get(peerId);
+    if (local) this.output.writeFrame(local, frame);
+    else if (this.presence.isRemote(peerId)) this.coordinator.signal({ peers: [peerId], frame });
+  }
+
   /** Writes a signal from any node to this node's connections it is for (online ones; a legacy client's dialect leaves it out). */
   private deliver(signal: Signal): void {
     const targets: Connection[] = [];

@@ -6,6 +6,7 @@ const icons = {
   clock: svg`<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>`,
   check: svg`<path d="M5 12.5l4.5 4.5L19 7.5"/>`,
   checks: svg`<path d="M2 12.5l4.5 4.5L16 7.5M11 16l1 1L22 7.5"/>`,
+  eye: svg`<path d="M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z"/><circle cx="12" cy="12" r="3"/>`,
   alert: svg`<circle cx="12" cy="12" r="9"/><path d="M12 7.5v5.5M12 16.5v.01"/>`,
   send: svg`<path d="M4 12l16-8-6 16-2.5-6.5z"/><path d="M11.5 13.5L20 4"/>`,
   down: svg`<path d="M12 5v14M6 13l6 6 6-6"/>`,

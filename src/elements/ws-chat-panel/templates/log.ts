@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatMessage, ChatNotice } from '../../../client/types.js';
+import { readWatch } from '../../../controllers/read-watch-directive.js';
 import { retryCanHelp } from '../../../protocol/constants.js';
 import { dayLabel, dayOf, fullDateTime } from '../days.js';
 import { formatTime } from '../locale.js';
@@ -46,7 +47,10 @@ export function logTemplate(view: PanelView) {
         // for it), who is online (names shared, whom a private message was for).
         (entry) =>
           entry.kind === 'message'
-            ? guard([entry.message, list.isExpanded(entry.key), t, locale, connection.status, people.online, view.rooms.length], () => messageTemplate(view, entry.message))
+            ? guard(
+                [entry.message, list.isExpanded(entry.key), t, locale, connection.status, people.online, view.rooms.length, view.receipts, view.readers.get(entry.key), isPartial(view, entry.message)],
+                () => messageTemplate(view, entry.message),
+              )
             : entry.kind === 'notice'
               ? guard([entry.notice, t], () => noticeTemplate(view, entry.notice))
               : guard([entry.day, view.today.today, locale], () => dayTemplate(view, entry)),
@@ -104,6 +108,7 @@ function messageTemplate(view: PanelView, message: ChatMessage) {
       part=${parts}
       data-state=${message.state ?? nothing}
       data-key=${message.key}
+      ${message.own ? nothing : readWatch(view.reads, message)}
     >
       <div class="meta">
         <span class="sender" dir="auto">${sender}</span>
@@ -144,7 +149,8 @@ function bubbleTemplate({ t, list, people }: PanelView, message: ChatMessage) {
     </button>`;
 }
 
-function deliveryTemplate({ t, connection, retry }: PanelView, message: ChatMessage) {
+function deliveryTemplate(view: PanelView, message: ChatMessage) {
+  const { t, connection, retry } = view;
   const state = message.state ?? 'pending';
   const content =
     state === 'pending'
@@ -153,12 +159,37 @@ function deliveryTemplate({ t, connection, retry }: PanelView, message: ChatMess
         ? html`${icon('check')}${t.sent}`
         : state === 'delivered'
           ? html`${icon('checks')}${t.delivered}`
-          : html`${icon('alert')}${t.failed(t.errors[message.error ?? ''] ?? message.error ?? '')}
+          : state === 'read'
+            ? html`${icon('eye')}${t.read}`
+            : html`${icon('alert')}${t.failed(t.errors[message.error ?? ''] ?? message.error ?? '')}
             ${retryCanHelp(message.error ?? '')
               ? html`<button class="link-button" @click=${() => retry(message)}>${t.retry}</button>`
               : nothing}`;
-  return html`<span class="delivery" part="delivery" data-state=${state}>${content}</span>`;
+  return html`<span class="delivery" part="delivery" data-state=${state}>${content}${readersTemplate(view, message)}</span>`;
 }
+
+/** Under your own message to a room that keeps read positions (not a large one): "Seen by…", and its answer once asked. */
+function readersTemplate({ t, protocol, people, rooms, readers, locale }: PanelView, message: ChatMessage) {
+  const room = message.room ?? rooms[0];
+  if (protocol !== 'v1' || !message.own || message.to || message.offset === undefined || room === undefined || people.rooms.get(room)?.partial) return nothing;
+  const answer = readers.get(message.key);
+  let text = '';
+  if (answer?.state === 'loading') text = t.checkingReaders;
+  else if (answer?.state === 'failed') text = answer.tooLarge ? t.readersTooLarge : t.readersFailed;
+  else if (answer?.state === 'done') {
+    const names = answer.peers.slice(0, READERS_NAMED).map(displayName);
+    if (answer.count > names.length) names.push(t.readersMore(answer.count - names.length));
+    text = t.readBy(answer.count, new Intl.ListFormat(locale, { style: 'narrow', type: 'conjunction' }).format(names));
+  }
+  return html`<button class="link-button readers" part="readers-button" @click=${() => readers.ask(message, room)}>${t.seenBy}</button>
+    <span class="readers-answer" part="readers" role="status">${text}</span>`;
+}
+
+/** Whether the message's room is a large one (no read positions, so no "Seen by…"). */
+const isPartial = ({ people, rooms }: PanelView, message: ChatMessage): boolean => people.rooms.get(message.room ?? rooms[0] ?? '')?.partial === true;
+
+/** Names shown of the readers of a room message; the rest are counted. */
+const READERS_NAMED = 3;
 
 function noticeTemplate({ t }: PanelView, notice: ChatNotice) {
   const name = notice.peer ? displayName(notice.peer) : '';

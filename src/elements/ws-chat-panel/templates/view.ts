@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatProtocol } from '../../../client/types.js';
+import type { ReadTrackerController } from '../../../controllers/read-tracker-controller.js';
 import type { StickyScrollController } from '../../../controllers/sticky-scroll-controller.js';
 import type { ChatStrings, Locale } from '../../../i18n/strings.js';
 import type { ComposerController } from '../composer-controller.js';
@@ -11,6 +12,7 @@ import type { NotifyController } from '../notify-controller.js';
 import type { UnreadController } from '../unread-controller.js';
 import type { People } from '../people.js';
 import type { ShownTypist } from '../typing-indicator.js';
+import type { ReadersLookup } from '../readers-lookup.js';
 
 /** What the panel's templates show, and the actions they offer: the element gives them its parts. */
 export interface PanelView {
@@ -49,4 +51,10 @@ export interface PanelView {
   readonly titleChanged: () => void;
   readonly reconnect: () => void;
   readonly retry: (message: ChatMessage) => void;
+  /** Watches others' messages until a person has seen them (read receipts). */
+  readonly reads: ReadTrackerController;
+  /** Whether the panel sends read receipts (`receipts` is not "off"): a change watches messages again. */
+  readonly receipts: boolean;
+  /** "Seen by…" under your own room messages. */
+  readonly readers: ReadersLookup;
 }
