@@ -69,7 +69,7 @@ async function openDemo(query: string, colorScheme: 'light' | 'dark' = 'light'):
 async function converse(page: Page, lines: { a1: string; b1: string; aPrivate: string; b2: string }): Promise<void> {
   await page.evaluate(async (lines) => {
     const [a, b] = [...document.querySelectorAll('ws-chat-panel')] as unknown as Array<{
-      send(data: unknown, to?: object): unknown;
+      send(data: unknown, to?: object, room?: string, options?: { mentions?: string[] }): unknown;
       roster: Array<{ id: string; name: string }>;
       messages: unknown[];
       getAttribute(name: string): string;
@@ -82,7 +82,9 @@ async function converse(page: Page, lines: { a1: string; b1: string; aPrivate: s
     await wait(() => a!.roster.length === 2 && b!.roster.length === 2);
     a!.send(lines.a1);
     await wait(() => b!.messages.length >= 1);
-    b!.send(lines.b1);
+    // Bob mentions Ada, with a link: her panel marks the message as one that mentions her.
+    const aId = b!.roster.find((p) => p.name === a!.getAttribute('user-name'))!.id;
+    b!.send(lines.b1, undefined, undefined, { mentions: [aId] });
     await wait(() => a!.messages.length >= 2);
     const bId = a!.roster.find((p) => p.name === b!.getAttribute('user-name'))!.id;
     a!.send(lines.aPrivate, { ids: [bId] });
@@ -99,8 +101,15 @@ async function converse(page: Page, lines: { a1: string; b1: string; aPrivate: s
   await page.waitForTimeout(300);
 }
 
-const english = { a1: 'Hi everyone! The relay is up 👋', b1: '你好 Ada！Messages arrive instantly here.', aPrivate: 'Psst — this one is only for you.', b2: 'Got it, thanks 🙂' };
-const chinese = { a1: '大家好！中继已经启动 👋', b1: '你好！消息实时到达。', aPrivate: '这条私信只发给你。', b2: '收到，谢谢 🙂' };
+const english = { a1: 'Hi everyone! The relay is up 👋', b1: '你好 @Ada! The notes are at https://example.com/notes', aPrivate: 'Psst — this one is only for you.', b2: 'Got it, thanks 🙂' };
+const chinese = { a1: '大家好！中继已经启动 👋', b1: '你好 @Ada！笔记在 https://example.com/notes', aPrivate: '这条私信只发给你。', b2: '收到，谢谢 🙂' };
+
+/** The second panel's person starts typing: the first panel shows it above its composer (until the draft is emptied). */
+async function startTyping(page: Page, draft: string): Promise<void> {
+  await page.locator('ws-chat-panel').nth(1).locator('textarea').fill(draft);
+  await page.locator('ws-chat-panel').first().locator('.typing-text').filter({ hasText: /typing|正在输入/ }).waitFor();
+  await page.waitForTimeout(300);
+}
 
 // The panel in other people's CSS: a page rule display: block, display:
 // contents in a grid cell of fixed height, a modal dialog. Each holds 300
@@ -125,16 +134,13 @@ if (process.argv.includes('--only=layouts')) {
 // The demo, English, light.
 const demo = await openDemo('?lang=en&theme=light');
 await converse(demo, english);
+// The README's picture: a day, a link, a mention, a private message read, and someone typing.
+await startTyping(demo, 'Let me check the numbers');
 await demo.screenshot({ path: resolve(out, 'demo.png') });
-await demo.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-light.png') });
-
-// Typing: the second panel's draft shows on the first, above its composer.
-const typist = demo.locator('ws-chat-panel').nth(1).locator('textarea');
-await typist.fill('Let me check the numbers');
-await demo.locator('ws-chat-panel').first().locator('.typing-text').filter({ hasText: 'is typing' }).waitFor();
-await demo.waitForTimeout(300);
 await demo.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-typing.png') });
-await typist.fill('');
+await demo.locator('ws-chat-panel').nth(1).locator('textarea').fill('');
+await demo.locator('ws-chat-panel').first().locator('.typing-text').filter({ hasText: /typing/ }).waitFor({ state: 'detached' });
+await demo.locator('ws-chat-panel').first().screenshot({ path: resolve(out, 'panel-light.png') });
 
 // Reconnecting: restart the relay and catch the countdown.
 await demo.locator('#restart').click();

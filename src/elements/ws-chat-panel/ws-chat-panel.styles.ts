@@ -422,9 +422,20 @@ export const styles = css`
   .delivery[data-state='read'] svg {
     color: var(--_accent);
   }
+  /* A secondary action under every message of yours: as quiet as the state beside it, a link only on hover and focus. */
   .delivery .readers {
     font-size: 0.75rem;
+    font-weight: inherit;
+    color: inherit;
     padding: 0 0.25rem;
+  }
+  .delivery .readers::before {
+    content: '·\\a0' / '';
+  }
+  .delivery .readers:hover,
+  .delivery .readers:focus-visible {
+    color: var(--_accent);
+    text-decoration: underline;
   }
   .readers-answer:empty {
     display: none;
