@@ -102,7 +102,7 @@ export class Relay {
         };
     this.output = new Output(options, logger, this.presence);
     const signals = new Signals(coordinator, this.presence, this.output);
-    const receipts = new Receipts(this.presence, signals, this.output, coordinator.reads, logger, options, exposed);
+    const receipts = new Receipts(this.presence, signals, this.output, coordinator.reads, logger, options, exposed, () => this.log.head);
     const delivery = new Delivery(this.presence, this.sessions, this.output, exposed, signals, receipts);
     this.notices = new PresenceNotices(this.presence, coordinator, this.log, this.output, options, exposed);
     const router = new Router(coordinator, this.log, this.presence, this.sessions, this.output, logger, options.exposeAddresses);

@@ -108,6 +108,20 @@ describe('read receipts on one relay', () => {
     assert.equal(answerOne.offset, one);
   });
 
+  it('does not let a reader claim messages not yet sent: offsets past the log\'s head are skipped', async () => {
+    const relay = await fixture.relay();
+    const [ada, liar, bob] = await Promise.all(['ada', 'liar', 'bob'].map((name) => fixture.client(relay, { name, rooms: ['design'] })));
+    const one = await broadcast(ada!, 'design', 'one');
+    // All past the head: nothing moves. One within it among them: that one counts, the others do not.
+    liar!.send({ type: 'read', room: 'design', offsets: [one + 1_000_000, Number.MAX_SAFE_INTEGER] });
+    bob!.send({ type: 'read', room: 'design', offsets: [one, one + 5_000] });
+    for (const reader of [liar!, bob!]) await readers(reader, 'design', one, `b-${reader.self.name}`);
+    assert.deepEqual((await readers(ada!, 'design', one, 'r0')).count, 1, 'bob only: the liar never read one');
+    const later = await broadcast(ada!, 'design', 'later');
+    const answer = await readers(ada!, 'design', later, 'r1');
+    assert.deepEqual([answer.count, answer.peers], [0, []], 'nobody has read a message sent after their read');
+  });
+
   it('refuses rooms the connection is not in and rooms too large to keep positions', async () => {
     const relay = await fixture.relay({ presenceThreshold: 2 });
     const ada = await fixture.client(relay, { name: 'ada', rooms: ['small', 'big'] });

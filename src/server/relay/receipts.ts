@@ -26,6 +26,8 @@ export class Receipts {
     private readonly options: { readonly presenceThreshold: number },
     /** A peer as other clients see it (without its address while addresses are hidden). */
     private readonly exposed: (peer: Peer) => Peer,
+    /** The newest offset the log has handed out (on this node): nobody has read past it. */
+    private readonly head: () => number,
   ) {}
 
   /** A private message from a v1 sender was written to `session`'s client: its sender may learn it was read. */
@@ -84,7 +86,10 @@ export class Receipts {
 
   private readRoom(connection: Connection, room: string, offsets: readonly number[]): void {
     if (!this.admits(connection, room, undefined)) return;
-    const offset = Math.max(...offsets);
+    // A position past the head would count its member as a reader of messages not sent yet.
+    const head = this.head();
+    const offset = Math.max(-1, ...offsets.filter((offset) => offset <= head));
+    if (offset < 0) return;
     this.reads.move(room, memberKey(connection), offset, this.exposed(connection.peer)).catch((error: unknown) => {
       // Best effort, never answered: the position stays where it was.
       this.logger.warn({ err: error, id: connection.id, room }, 'read position not saved');
