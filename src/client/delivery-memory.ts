@@ -1,0 +1,51 @@
+import type { ClientStore } from './persistence.js';
+
+/** How many of your latest private messages keep what they reached across a reload. */
+export const REMEMBERED_RECEIPTS = 500;
+
+/**
+ * What your latest private messages reached, delivered or read, by offset.
+ * The relay logs no receipts (PROTOCOL.md section 24), so history brings
+ * your messages back only sent; this is kept in the client's store beside
+ * the resume state (same scope, same lifetime) and given to what history
+ * brings back. Offsets mean something within one epoch only: a new epoch
+ * forgets them.
+ */
+export class DeliveryMemory {
+  readonly #store: ClientStore;
+  #reached = new Map<number, 'delivered' | 'read'>();
+  #epoch: string | undefined;
+
+  constructor(store: ClientStore) {
+    this.#store = store;
+  }
+
+  /** The welcome's epoch: what the store kept counts if it is of the same one. */
+  epoch(epoch: string): void {
+    if (epoch === this.#epoch) return;
+    this.#epoch = epoch;
+    const kept = this.#store.loadReceipts?.();
+    this.#reached = new Map();
+    if (kept?.epoch !== epoch) return void (kept && this.#save());
+    for (const offset of kept.delivered) this.#reached.set(offset, 'delivered');
+    for (const offset of kept.read) this.#reached.set(offset, 'read');
+  }
+
+  get(offset: number): 'delivered' | 'read' | undefined {
+    return this.#reached.get(offset);
+  }
+
+  /** Never back from read; beyond the bound the oldest offset goes. */
+  set(offset: number, state: 'delivered' | 'read'): void {
+    if (this.#epoch === undefined || this.#reached.get(offset) === 'read') return;
+    this.#reached.set(offset, state);
+    if (this.#reached.size > REMEMBERED_RECEIPTS) this.#reached.delete(Math.min(...this.#reached.keys()));
+    this.#save();
+  }
+
+  #save(): void {
+    const offsets = [...this.#reached];
+    const of = (state: string) => offsets.filter(([, reached]) => reached === state).map(([offset]) => offset);
+    this.#store.saveReceipts?.(offsets.length ? { epoch: this.#epoch!, delivered: of('delivered'), read: of('read') } : undefined);
+  }
+}
