@@ -20,15 +20,16 @@ export class DeliveryMemory {
     this.#store = store;
   }
 
-  /** The welcome's epoch: what the store kept counts if it is of the same one. */
+  /**
+   * The welcome's epoch: what the store kept counts if it is of the same one.
+   * (The store always has what this has, so a later welcome reads it again.)
+   */
   epoch(epoch: string): void {
-    if (epoch === this.#epoch) return;
     this.#epoch = epoch;
-    const kept = this.#store.loadReceipts?.();
     this.#reached = new Map();
-    if (kept?.epoch !== epoch) return void (kept && this.#save());
-    for (const offset of kept.delivered) this.#reached.set(offset, 'delivered');
-    for (const offset of kept.read) this.#reached.set(offset, 'read');
+    const kept = this.#store.loadReceipts?.();
+    if (kept?.epoch !== epoch) return this.#save();
+    for (const state of ['delivered', 'read'] as const) for (const offset of kept[state]) this.#reached.set(offset, state);
   }
 
   get(offset: number): 'delivered' | 'read' | undefined {
@@ -37,15 +38,15 @@ export class DeliveryMemory {
 
   /** Never back from read; beyond the bound the oldest offset goes. */
   set(offset: number, state: 'delivered' | 'read'): void {
-    if (this.#epoch === undefined || this.#reached.get(offset) === 'read') return;
+    if (this.#reached.get(offset) === 'read') return;
     this.#reached.set(offset, state);
     if (this.#reached.size > REMEMBERED_RECEIPTS) this.#reached.delete(Math.min(...this.#reached.keys()));
     this.#save();
   }
 
   #save(): void {
-    const offsets = [...this.#reached];
-    const of = (state: string) => offsets.filter(([, reached]) => reached === state).map(([offset]) => offset);
-    this.#store.saveReceipts?.(offsets.length ? { epoch: this.#epoch!, delivered: of('delivered'), read: of('read') } : undefined);
+    const kept = { epoch: this.#epoch!, delivered: [] as number[], read: [] as number[] };
+    for (const [offset, state] of this.#reached) kept[state].push(offset);
+    this.#store.saveReceipts?.(this.#reached.size ? kept : undefined);
   }
 }

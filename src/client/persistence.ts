@@ -143,46 +143,42 @@ export function browserStore(scope: string): ClientStore {
       return writes.then(() => undefined);
     },
     loadResume() {
-      try {
-        const raw = sessionStorage.getItem(resumeKey);
-        const state = raw ? (JSON.parse(raw) as ResumeState) : undefined;
-        return state && typeof state.session === 'string' && typeof state.epoch === 'string' && Number.isInteger(state.offset)
-          ? state
-          : undefined;
-      } catch {
-        return undefined;
-      }
+      const state = read<ResumeState>(resumeKey);
+      return state && typeof state.session === 'string' && typeof state.epoch === 'string' && Number.isInteger(state.offset) ? state : undefined;
     },
-    saveResume(state) {
-      try {
-        if (state) sessionStorage.setItem(resumeKey, JSON.stringify(state));
-        else sessionStorage.removeItem(resumeKey);
-      } catch {
-        // Storage full or disabled: resuming after a reload is lost, nothing else.
-      }
-    },
+    // Storage full or disabled: resuming after a reload is lost, nothing else.
+    saveResume: (state) => write(resumeKey, state),
     loadReceipts() {
-      try {
-        const kept = JSON.parse(sessionStorage.getItem(receiptsKey)!) as StoredReceipts | null;
-        return kept && typeof kept.epoch === 'string' && Array.isArray(kept.delivered) && Array.isArray(kept.read) ? kept : undefined;
-      } catch {
-        return undefined;
-      }
+      const kept = read<StoredReceipts>(receiptsKey);
+      return kept && typeof kept.epoch === 'string' && Array.isArray(kept.delivered) && Array.isArray(kept.read) ? kept : undefined;
     },
-    saveReceipts(kept) {
-      try {
-        if (kept) sessionStorage.setItem(receiptsKey, JSON.stringify(kept));
-        else sessionStorage.removeItem(receiptsKey);
-      } catch {
-        // Storage full or disabled: after a reload your messages show as sent, nothing else.
-      }
-    },
+    // Lost: after a reload your messages show as only sent, nothing else.
+    saveReceipts: (kept) => write(receiptsKey, kept),
     release() {
       if (released) return;
       released = true;
       claimed.delete(own);
     },
   };
+}
+
+/** A value kept as JSON in sessionStorage; undefined when absent, unreadable or storage is disabled. */
+function read<T>(key: string): T | undefined {
+  try {
+    return (JSON.parse(sessionStorage.getItem(key)!) as T | null) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `value` as JSON in sessionStorage (undefined removes it); storage full or disabled loses it, quietly. */
+function write(key: string, value: unknown): void {
+  try {
+    if (value) sessionStorage.setItem(key, JSON.stringify(value));
+    else sessionStorage.removeItem(key);
+  } catch {
+    // Nothing else to do: the caller said what is lost.
+  }
 }
 
 /** Messages are structured-cloned into IndexedDB: keep them to plain data. */

@@ -388,7 +388,6 @@ export class V1Dialect implements Dialect {
 
   #chatMessage(frame: MessageFrame, epoch: string): ChatMessage {
     const own = frame.from.id === this.self?.id;
-    const reached = own ? this.#delivery.get(frame.offset) : undefined;
     return {
       key: `${epoch}:${frame.offset}`,
       id: frame.id,
@@ -401,7 +400,6 @@ export class V1Dialect implements Dialect {
       ...(frame.mentions ? { mentions: frame.mentions } : {}),
       ts: frame.ts,
       own,
-      ...(reached ? { state: reached } : {}),
       ...(frame.replay ? { replay: true } : {}),
     };
   }
@@ -427,13 +425,11 @@ export class V1Dialect implements Dialect {
     for (const frame of page.messages) {
       const message = this.#chatMessage(frame, epoch);
       if (resumedAt === undefined || frame.offset <= resumedAt || (message.own && !this.#sentSince?.has(message.id))) {
-        if (!message.own) messages.push(message);
-        else {
-          const own: ChatMessage = { state: 'sent', ...message };
-          messages.push(own);
-          // Its receipts may still come (the recipient reads it after this reload).
-          if (own.state !== 'read') this.#awaitReceipt(own);
-        }
+        // Receipts are not logged: what this client saw them reach, if it did.
+        const shown: ChatMessage = message.own ? { ...message, state: this.#delivery.get(frame.offset) ?? 'sent' } : message;
+        messages.push(shown);
+        // Its receipts may still come (the recipient reads it after this reload).
+        if (shown.own) this.#awaitReceipt(shown);
       }
     }
     return { messages, more: this.#more };
