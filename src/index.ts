@@ -83,7 +83,7 @@ export { conversationKey } from './client/typists.js';
 export type { Conversation, TypingDetail } from './client/typists.js';
 export type { TypingTarget } from './client/typing-sender.js';
 export { browserStore, memoryStore } from './client/persistence.js';
-export type { ClientStore, ResumeState } from './client/persistence.js';
+export type { ClientStore, ResumeState, StoredReceipts } from './client/persistence.js';
 export type {
   ChatErrorDetail,
   ChatMessage,

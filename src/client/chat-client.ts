@@ -158,6 +158,7 @@ export class ChatClient {
       outbox: this.#outbox,
       liveness: this.#liveness,
       resume: this.#resume,
+      store: this.#store,
       isOnline: () => this.#status === 'online',
       emit: (type, detail) => this.#emitter.emit(type, detail),
       write: (text) => void this.#service?.send(text),

@@ -2,6 +2,7 @@ import type { Limits } from '../protocol/frames.js';
 import type { CloseLike } from '../transport/re-websocket-service.js';
 import type { ChatClientEvents } from './chat-client.js';
 import type { LivenessMonitor } from './liveness.js';
+import type { ClientStore } from './persistence.js';
 import type { Outbox } from './outbox.js';
 import type { ResumeKeeper } from './resume.js';
 import type { ChatMessage, Peer } from './types.js';
@@ -17,6 +18,7 @@ export interface DialectHost {
   readonly outbox: Outbox;
   readonly liveness: LivenessMonitor;
   readonly resume: ResumeKeeper;
+  readonly store: ClientStore;
   emit<K extends keyof ChatClientEvents>(type: K, detail: ChatClientEvents[K]): void;
   /** Whether the client is online (welcomed, in v1). */
   isOnline(): boolean;

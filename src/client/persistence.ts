@@ -9,15 +9,26 @@ export interface ResumeState {
   readonly offset: number;
 }
 
+/** The offsets of your latest private messages that were delivered, and read, in one epoch (see `DeliveryMemory`). */
+export interface StoredReceipts {
+  readonly epoch: string;
+  readonly delivered: readonly number[];
+  readonly read: readonly number[];
+}
+
 /**
  * Where a client keeps what must outlive its connection (and, in a browser,
- * the page): the outbox of unacknowledged messages and the resume state.
+ * the page): the outbox of unacknowledged messages, the resume state and,
+ * optionally, the receipts your latest messages got (without them, history
+ * shows your messages as only sent after a reload).
  */
 export interface ClientStore {
   loadOutbox(): Promise<ChatMessage[]>;
   saveOutbox(messages: readonly ChatMessage[]): Promise<void>;
   loadResume(): ResumeState | undefined;
   saveResume(state: ResumeState | undefined): void;
+  loadReceipts?(): StoredReceipts | undefined;
+  saveReceipts?(receipts: StoredReceipts | undefined): void;
   /** The client that used this store is gone for good: another may take its place (see `browserStore`). */
   release?(): void;
 }
@@ -26,6 +37,7 @@ export interface ClientStore {
 export function memoryStore(): ClientStore {
   let outbox: ChatMessage[] = [];
   let resume: ResumeState | undefined;
+  let receipts: StoredReceipts | undefined;
   return {
     loadOutbox: async () => [...outbox],
     saveOutbox: async (messages) => {
@@ -34,6 +46,10 @@ export function memoryStore(): ClientStore {
     loadResume: () => resume,
     saveResume: (state) => {
       resume = state;
+    },
+    loadReceipts: () => receipts,
+    saveReceipts: (kept) => {
+      receipts = kept;
     },
   };
 }
@@ -93,8 +109,8 @@ function claim(scope: string): string {
 
 /**
  * The browser store: the outbox in IndexedDB (it survives a reload and is
- * bounded only by the client's maxOutbox), the resume state in
- * sessionStorage. Both are per tab and per `scope` (relay URL, protocol and
+ * bounded only by the client's maxOutbox), the resume state and the
+ * receipts in sessionStorage. Both are per tab and per `scope` (relay URL, protocol and
  * user name), so two tabs never send each other's messages, and per client
  * within the page: `release()` it when its client is closed for good.
  */
@@ -102,6 +118,7 @@ export function browserStore(scope: string): ClientStore {
   idbStore ??= createStore('message-center', 'outbox');
   const own = claim(scope);
   const resumeKey = `message-center:resume:${own}`;
+  const receiptsKey = `message-center:receipts:${own}`;
   const outboxKey = (thisTab ??= tabId()).then((id) => `${id}|${own}`);
   let released = false;
   // Writes are queued so an older outbox never overwrites a newer one.
@@ -126,30 +143,42 @@ export function browserStore(scope: string): ClientStore {
       return writes.then(() => undefined);
     },
     loadResume() {
-      try {
-        const raw = sessionStorage.getItem(resumeKey);
-        const state = raw ? (JSON.parse(raw) as ResumeState) : undefined;
-        return state && typeof state.session === 'string' && typeof state.epoch === 'string' && Number.isInteger(state.offset)
-          ? state
-          : undefined;
-      } catch {
-        return undefined;
-      }
+      const state = read<ResumeState>(resumeKey);
+      return state && typeof state.session === 'string' && typeof state.epoch === 'string' && Number.isInteger(state.offset) ? state : undefined;
     },
-    saveResume(state) {
-      try {
-        if (state) sessionStorage.setItem(resumeKey, JSON.stringify(state));
-        else sessionStorage.removeItem(resumeKey);
-      } catch {
-        // Storage full or disabled: resuming after a reload is lost, nothing else.
-      }
+    // Storage full or disabled: resuming after a reload is lost, nothing else.
+    saveResume: (state) => write(resumeKey, state),
+    loadReceipts() {
+      const kept = read<StoredReceipts>(receiptsKey);
+      return kept && typeof kept.epoch === 'string' && Array.isArray(kept.delivered) && Array.isArray(kept.read) ? kept : undefined;
     },
+    // Lost: after a reload your messages show as only sent, nothing else.
+    saveReceipts: (kept) => write(receiptsKey, kept),
     release() {
       if (released) return;
       released = true;
       claimed.delete(own);
     },
   };
+}
+
+/** A value kept as JSON in sessionStorage; undefined when absent, unreadable or storage is disabled. */
+function read<T>(key: string): T | undefined {
+  try {
+    return (JSON.parse(sessionStorage.getItem(key)!) as T | null) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `value` as JSON in sessionStorage (undefined removes it); storage full or disabled loses it, quietly. */
+function write(key: string, value: unknown): void {
+  try {
+    if (value) sessionStorage.setItem(key, JSON.stringify(value));
+    else sessionStorage.removeItem(key);
+  } catch {
+    // Nothing else to do: the caller said what is lost.
+  }
 }
 
 /** Messages are structured-cloned into IndexedDB: keep them to plain data. */

@@ -14,6 +14,7 @@ import type {
   WelcomeFrame,
 } from '../protocol/frames.js';
 import { decodeServerFrame } from '../protocol/server-frames.js';
+import { DeliveryMemory } from './delivery-memory.js';
 import type { Dialect, DialectHost } from './dialect.js';
 import { measure, sendFrameOf } from './outgoing.js';
 import { PresenceNotices } from './presence-notices.js';
@@ -75,6 +76,8 @@ export class V1Dialect implements Dialect {
   readonly #seenIds = new Set<string>();
   /** Your private messages by id, as last reported, until they are read (a `delivered` after `read` must not take them back). */
   readonly #awaitingReceipt = new Map<string, ChatMessage>();
+  /** What they reached, for history to show after a reload (the relay logs no receipts). */
+  readonly #delivery: DeliveryMemory;
   readonly #reads = new ReadReports((frame) => {
     if (!this.#host.isOnline()) return false;
     this.#write(frame);
@@ -91,6 +94,7 @@ export class V1Dialect implements Dialect {
 
   constructor(host: DialectHost) {
     this.#host = host;
+    this.#delivery = new DeliveryMemory(host.store);
     this.#wanted = host.rooms;
     this.#notices = new PresenceNotices((notice) => host.emit('notice', notice));
     this.typists = new Typists((detail) => host.emit('typing', detail));
@@ -231,12 +235,7 @@ export class V1Dialect implements Dialect {
         if (!message) return;
         this.#unavailableReported = false;
         this.#reads.own(frame.offset);
-        if (!message.to) return;
-        this.#awaitingReceipt.set(frame.id, message);
-        if (this.#awaitingReceipt.size > MAX_AWAITING_RECEIPT) {
-          this.#awaitingReceipt.delete(this.#awaitingReceipt.keys().next().value!);
-        }
-        return;
+        return this.#awaitReceipt(message);
       }
       case 'delivered': {
         const message = this.#awaitingReceipt.get(frame.id);
@@ -244,6 +243,7 @@ export class V1Dialect implements Dialect {
         if (!message || message.state === 'read' || message.state === 'delivered') return;
         const delivered: ChatMessage = { ...message, state: 'delivered' };
         this.#awaitingReceipt.set(frame.id, delivered);
+        this.#delivery.set(message.offset!, 'delivered');
         this.#host.emit('update', delivered);
         return;
       }
@@ -251,6 +251,7 @@ export class V1Dialect implements Dialect {
         const message = this.#awaitingReceipt.get(frame.id);
         if (!message || message.offset !== frame.offset) return;
         this.#awaitingReceipt.delete(frame.id);
+        this.#delivery.set(frame.offset, 'read');
         this.#host.emit('update', { ...message, state: 'read' });
         return;
       }
@@ -316,6 +317,7 @@ export class V1Dialect implements Dialect {
     this.limits = frame.limits;
     outbox.pace(frame.limits);
     resume.replace({ session: frame.session, epoch: frame.epoch, offset: frame.resumed && presented ? presented.offset : frame.offset });
+    this.#delivery.epoch(frame.epoch);
     host.liveness.start(frame.limits.heartbeatInterval);
     host.ready();
     // History once in the client's life, before anything of ours is sent again: what follows the welcome is replayed, or is new.
@@ -351,6 +353,15 @@ export class V1Dialect implements Dialect {
     this.#reads.epoch(frame.epoch);
     this.#reads.flush();
     if (this.#unreported) this.#reportReceived();
+  }
+
+  /** Your private message, acknowledged, waits for its receipts. */
+  #awaitReceipt(message: ChatMessage): void {
+    if (!message.to) return;
+    this.#awaitingReceipt.set(message.id, message);
+    if (this.#awaitingReceipt.size > MAX_AWAITING_RECEIPT) {
+      this.#awaitingReceipt.delete(this.#awaitingReceipt.keys().next().value!);
+    }
   }
 
   #message(frame: MessageFrame): void {
@@ -414,7 +425,11 @@ export class V1Dialect implements Dialect {
     for (const frame of page.messages) {
       const message = this.#chatMessage(frame, epoch);
       if (resumedAt === undefined || frame.offset <= resumedAt || (message.own && !this.#sentSince?.has(message.id))) {
-        messages.push(message.own ? { ...message, state: 'sent' } : message);
+        // Receipts are not logged: what this client saw them reach, if it did.
+        const shown: ChatMessage = message.own ? { ...message, state: this.#delivery.get(frame.offset) ?? 'sent' } : message;
+        messages.push(shown);
+        // Its receipts may still come (the recipient reads it after this reload).
+        if (shown.own) this.#awaitReceipt(shown);
       }
     }
     return { messages, more: this.#more };

@@ -97,6 +97,26 @@ describe('<ws-chat-panel> read receipts', () => {
     expect(await axeFindings(ada, 'a private message read')).to.deep.equal([]);
   });
 
+  it('still shows "Read" and "Delivered" after a reload: the relay keeps no receipts, the tab\'s stored state does', async () => {
+    const relay = await startRelay();
+    const [ada, bob] = panels(relay.url, ['Ada', 'Bob'], { history: '20' }) as [WsChatPanel, WsChatPanel];
+    await online(ada, bob);
+    await sendPrivately(ada, bob, 'read before the reload');
+    await waitForState(ada, 'read before the reload', 'read');
+    hideTab();
+    await sendPrivately(ada, bob, 'only delivered');
+    // A reload: the element goes, a new one (same user, same page) takes the tab's stored state back.
+    ada.remove();
+    const [again] = panels(relay.url, ['Ada'], { history: '20' }) as [WsChatPanel];
+    await waitFor(() => again.messages.length === 2, () => `the history (has ${again.messages.length})`);
+    await again.updateComplete;
+    const shown = [...shadow(again).querySelectorAll('.delivery')].map((line) => [line.getAttribute('data-state'), line.textContent!.trim()]);
+    expect(shown).to.deep.equal([
+      ['read', 'Read'],
+      ['delivered', 'Delivered'],
+    ]);
+  });
+
   it('does not report a message scrolled out of view, and reports it once scrolled to', async () => {
     const relay = await startRelay({ burst: 200, maxMessagesPerSecond: 200 });
     const [ada, bob] = panels(relay.url, ['Ada', 'Bob']) as [WsChatPanel, WsChatPanel];
