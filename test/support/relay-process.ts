@@ -31,6 +31,21 @@ export async function startRelayProcess(
   env: Record<string, string> = {},
   options: RelayProcessOptions = {},
 ): Promise<RelayProcess> {
+  // A restart on the port a killed relay had: meanwhile the system may have lent that port to
+  // some other test's outgoing connection (ports come from the same range as port 0's). It is
+  // given back when that connection ends; try again for a while rather than fail the test.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await startOnce(args, port, env, options);
+    } catch (error) {
+      if (port === 0 || !String(error).includes('EADDRINUSE') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function startOnce(args: string[], port: number, env: Record<string, string>, options: RelayProcessOptions): Promise<RelayProcess> {
   const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
   const entry = options.built ? ['dist/server/cli.js'] : ['--import', 'tsx', 'src/server/cli.ts'];
   const child = spawn(process.execPath, [...entry, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info', ...args], {
