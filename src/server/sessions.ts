@@ -16,6 +16,18 @@ export type PendingReceipts = Array<number | string>;
 export const RECEIPT_SLOTS = 3;
 
 /**
+ * Adds a private message written to a session's client to `list`, in offset
+ * order and once (a replay after a live copy is not added again). Bounded: a
+ * client that never reports cannot grow it; past `max` receipts the oldest
+ * go, down to `keep`, all at once, so a full list costs nothing per message.
+ */
+export function owe(list: PendingReceipts, message: { readonly offset: number; readonly id: string; readonly from: Peer }, max: number, keep: number): void {
+  if (list.length > 0 && (list[list.length - RECEIPT_SLOTS] as number) >= message.offset) return;
+  list.push(message.offset, message.id, message.from.id);
+  if (list.length > max * RECEIPT_SLOTS) list.splice(0, list.length - keep * RECEIPT_SLOTS);
+}
+
+/**
  * A v1 client's identity across connections: created at its first hello,
  * taken back with the secret token by a later hello (`resume`), and kept
  * while away for the session TTL, so messages addressed to it meanwhile are

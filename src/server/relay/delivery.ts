@@ -7,7 +7,7 @@ import type { Connection } from '../connection.js';
 import type { ServerDialect } from '../dialect.js';
 import type { LogEntry } from '../log/message-log.js';
 import type { Presence } from '../presence.js';
-import { RECEIPT_SLOTS, type Session, type Sessions } from '../sessions.js';
+import { owe, RECEIPT_SLOTS, type Session, type Sessions } from '../sessions.js';
 import { textFrame } from '../ws-frame.js';
 import type { Output } from './output.js';
 import type { Receipts } from './receipts.js';
@@ -89,12 +89,8 @@ export class Delivery {
   expectReceipt(entry: LogEntry, session: Session): void {
     if (!entry.recipients || entry.from.id === session.peerId || !this.sessions.byPeerId(entry.from.id)) return;
     this.receipts.expectRead(entry, session);
-    const receipts = session.receipts;
-    if (receipts.length > 0 && (receipts[receipts.length - RECEIPT_SLOTS] as number) >= entry.offset) return;
-    receipts.push(entry.offset, entry.id, entry.from.id);
-    // Bounded: a client that never reports what it processed cannot grow
-    // this. (Halved at once, so a full list costs nothing per message.)
-    if (receipts.length > MAX_RECEIPTS * RECEIPT_SLOTS) receipts.splice(0, (MAX_RECEIPTS / 2) * RECEIPT_SLOTS);
+    // Halved when full.
+    owe(session.receipts, entry, MAX_RECEIPTS, MAX_RECEIPTS / 2);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Connection } from '../connection.js';
 import type { LogEntry } from '../log/message-log.js';
 import type { Presence } from '../presence.js';
 import type { ReadPositions } from '../read-positions.js';
-import { RECEIPT_SLOTS, type Session } from '../sessions.js';
+import { owe, RECEIPT_SLOTS, type Session } from '../sessions.js';
 import type { Output } from './output.js';
 import { refuseNotInRoom } from './rooms.js';
 import type { Signals } from './signals.js';
@@ -32,12 +32,8 @@ export class Receipts {
 
   /** A private message from a v1 sender was written to `session`'s client: its sender may learn it was read. */
   expectRead(entry: LogEntry, session: Session): void {
-    const unread = session.unread;
-    // Written twice (a replay after a live copy): remembered once.
-    if (unread.length > 0 && (unread[unread.length - RECEIPT_SLOTS] as number) >= entry.offset) return;
-    unread.push(entry.offset, entry.id, entry.from.id);
-    // Trimmed a tenth at a time, so a client that never reports costs nothing per message.
-    if (unread.length > MAX_UNREAD * 1.1 * RECEIPT_SLOTS) unread.splice(0, unread.length - MAX_UNREAD * RECEIPT_SLOTS);
+    // The latest MAX_UNREAD, trimmed a tenth at a time.
+    owe(session.unread, entry, MAX_UNREAD * 1.1, MAX_UNREAD);
   }
 
   read(connection: Connection, frame: ReadFrame): void {
