@@ -239,8 +239,8 @@ export class V1Dialect implements Dialect {
       }
       case 'delivered': {
         const message = this.#awaitingReceipt.get(frame.id);
-        // Read already (receipts are best effort, in no promised order): never back to delivered.
-        if (!message || message.state === 'read' || message.state === 'delivered') return;
+        // Read messages wait no more, so a late delivered never takes one back.
+        if (!message || message.state === 'delivered') return;
         const delivered: ChatMessage = { ...message, state: 'delivered' };
         this.#awaitingReceipt.set(frame.id, delivered);
         this.#delivery.set(message.offset!, 'delivered');
@@ -428,8 +428,8 @@ export class V1Dialect implements Dialect {
         // Receipts are not logged: what this client saw them reach, if it did.
         const shown: ChatMessage = message.own ? { ...message, state: this.#delivery.get(frame.offset) ?? 'sent' } : message;
         messages.push(shown);
-        // Its receipts may still come (the recipient reads it after this reload).
-        if (shown.own) this.#awaitReceipt(shown);
+        // Its receipts may still come (the recipient reads it after this reload); read, it has had them all.
+        if (shown.own && shown.state !== 'read') this.#awaitReceipt(shown);
       }
     }
     return { messages, more: this.#more };
