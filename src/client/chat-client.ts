@@ -32,7 +32,7 @@ import type {
 } from './types.js';
 import type { TypingDetail } from './typists.js';
 import type { TypingTarget } from './typing-sender.js';
-import { V1Dialect, type ReadersResult, type SearchResult } from './v1-dialect.js';
+import { V1Dialect, type HistoryPage, type ReadersResult, type SearchResult } from './v1-dialect.js';
 
 /** A token, or a function that fetches a fresh one before every connection attempt. */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -262,6 +262,16 @@ export class ChatClient {
   }
 
   /**
+   * A page of at most `limit` messages (default 50, at most 200) ending
+   * before offset `before`, or the latest when it is undefined, without
+   * moving `loadOlder()`'s place: for a reader keeping its own (a tab
+   * sharing this connection). `next` is where the page before it ends.
+   */
+  historyPage(before?: number, limit = 50): Promise<HistoryPage> {
+    return this.#request((v1) => v1.page(before, limit));
+  }
+
+  /**
    * Says that the user is typing in `target` (a room, default your first, or
    * the private conversation with the peer ids `to`), or with `active`
    * false that they stopped (the draft was sent or emptied). Call it on
@@ -390,6 +400,15 @@ export class ChatClient {
    */
   adopt(messages: readonly ChatMessage[]): void {
     this.#outbox.adopt(messages);
+  }
+
+  /**
+   * Takes one of your messages made elsewhere (by `prepare`, in another tab
+   * sharing this connection): it goes after those waiting, unless it waits
+   * here already. Unlike `send`, nothing is checked.
+   */
+  enqueue(message: ChatMessage): void {
+    if (!this.#outbox.isPending(message.id)) this.#outbox.add(message);
   }
 
   #v1(): V1Dialect | undefined {

@@ -162,6 +162,44 @@ export function browserStore(scope: string): ClientStore {
   };
 }
 
+/**
+ * The store of a connection shared by the tabs of a site (see
+ * `SharedChatClient`), used by the tab that holds it: the outbox in
+ * IndexedDB under `scope` alone, so whichever tab holds the connection next
+ * sends what this one could not; the resume state and receipts in this tab's
+ * sessionStorage (a reload resumes) unless `handedOver()` gives a newer one,
+ * as the tab that held the connection before last told the others.
+ */
+export function sharedStore(scope: string, handedOver: () => ResumeState | undefined): ClientStore {
+  const store = browserStore(scope);
+  // Not claimed: one tab at a time holds a shared connection, and a second panel of it shares it too.
+  store.release!();
+  const outboxKey = `*|${scope}`;
+  let writes: Promise<unknown> = Promise.resolve();
+  return {
+    ...store,
+    async loadOutbox() {
+      try {
+        const stored = await get<ChatMessage[]>(outboxKey, idbStore);
+        return Array.isArray(stored) ? stored : [];
+      } catch {
+        return [];
+      }
+    },
+    saveOutbox(messages) {
+      const snapshot = messages.map(toStorable);
+      writes = writes.then(() => (snapshot.length ? set(outboxKey, snapshot, idbStore) : del(outboxKey, idbStore))).catch(() => undefined);
+      return writes.then(() => undefined);
+    },
+    loadResume() {
+      const own = store.loadResume();
+      const handed = handedOver();
+      // The conversation the other tabs are in, unless this tab's is the same one, further on.
+      return handed && !(own && own.session === handed.session && own.epoch === handed.epoch && own.offset > handed.offset) ? handed : own;
+    },
+  };
+}
+
 /** A value kept as JSON in sessionStorage; undefined when absent, unreadable or storage is disabled. */
 function read<T>(key: string): T | undefined {
   try {

@@ -31,6 +31,11 @@ export interface SearchResult {
   readonly peers: readonly Peer[];
 }
 
+/** A page of history for a reader that keeps its own place: `next` is the offset the page before it ends before. */
+export interface HistoryPage extends HistoryDetail {
+  readonly next?: number;
+}
+
 /** Who of a room has read up to a message (the asker not counted): how many, and who, the most recent reader first (at most 100). */
 export interface ReadersResult {
   readonly count: number;
@@ -415,11 +420,27 @@ export class V1Dialect implements Dialect {
   async #page(resumedAt?: number, limit = Math.min(this.#host.history || 50, FieldLimits.maxHistoryLimit)): Promise<HistoryDetail> {
     const before = this.#older;
     if (before === undefined || !this.#more) return { messages: [], more: false };
-    const page = await this.#ask<PageFrame>((id) => ({ type: 'history', id, ...(resumedAt === undefined ? { before } : {}), limit }));
-    const next = page.before ?? page.messages[0]?.offset;
+    const { messages, more, next } = await this.#fetch(resumedAt === undefined ? before : undefined, limit, resumedAt);
     // A relay that names no earlier place to go on from has nothing older to give.
-    this.#more = page.more && next !== undefined && (resumedAt !== undefined || next < before);
+    this.#more = more && next !== undefined && (resumedAt !== undefined || next < before);
     if (next !== undefined) this.#older = resumedAt === undefined ? Math.min(before, next) : next;
+    return { messages, more: this.#more };
+  }
+
+  /**
+   * A page of history ending before `before` (the latest when undefined),
+   * for a reader that keeps its own place in it (another tab sharing this
+   * connection): `next` is where the page before it ends.
+   */
+  async page(before: number | undefined, limit: number): Promise<HistoryPage> {
+    const { messages, more, next } = await this.#fetch(before, Math.min(limit, FieldLimits.maxHistoryLimit));
+    return { messages, more: more && next !== undefined && (before === undefined || next < before), ...(next !== undefined ? { next } : {}) };
+  }
+
+  /** Asks the relay for a page and shows it as this client would: your own with the receipts it saw them reach. */
+  async #fetch(before: number | undefined, limit: number, resumedAt?: number): Promise<{ messages: ChatMessage[]; more: boolean; next?: number }> {
+    const page = await this.#ask<PageFrame>((id) => ({ type: 'history', id, ...(before !== undefined ? { before } : {}), limit }));
+    const next = page.before ?? page.messages[0]?.offset;
     const epoch = this.#host.resume.state?.epoch ?? '';
     const messages: ChatMessage[] = [];
     for (const frame of page.messages) {
@@ -432,7 +453,7 @@ export class V1Dialect implements Dialect {
         if (shown.own && shown.state !== 'read') this.#awaitReceipt(shown);
       }
     }
-    return { messages, more: this.#more };
+    return { messages, more: page.more, ...(next !== undefined ? { next } : {}) };
   }
 
   /**

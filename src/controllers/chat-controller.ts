@@ -3,7 +3,14 @@ import type { Unsubscribe } from '../bus/message-center.js';
 import { ChatClient, type ChatClientEvents, type ChatClientOptions } from '../client/chat-client.js';
 import { prepare } from '../client/outgoing.js';
 import type { ClientStore } from '../client/persistence.js';
+import { SharedChatClient } from '../client/shared-client.js';
 import type { ChatMessage, SendOptions, Target } from '../client/types.js';
+
+/** A panel's connection: its own, or one shared with the site's other tabs. */
+export type ChatConnection = ChatClient | SharedChatClient;
+
+/** ChatClient's options; `shared`: a SharedChatClient (see `canShare`). */
+export type ConnectionOptions = ChatClientOptions & { readonly shared?: boolean };
 
 export type ChatHandlers = { [K in keyof ChatClientEvents]?: (detail: ChatClientEvents[K]) => void };
 
@@ -14,7 +21,7 @@ export type ChatHandlers = { [K in keyof ChatClientEvents]?: (detail: ChatClient
  * over to the next client, so nothing typed is lost on the way.
  */
 export class ChatController implements ReactiveController {
-  client: ChatClient | undefined;
+  client: ChatConnection | undefined;
   /** The client's store, released with it so the next client (of this or another panel) may claim it. */
   private store: ClientStore | undefined;
   private connected = false;
@@ -67,7 +74,7 @@ export class ChatController implements ReactiveController {
    * needs a new connection; `options` is called only then. Call it from
    * willUpdate.
    */
-  sync(key: unknown[], options: () => ChatClientOptions | undefined): void {
+  sync(key: unknown[], options: () => ConnectionOptions | undefined): void {
     if (!this.connected) return;
     const same = key.length === this.configKey.length && key.every((value, i) => Object.is(value, this.configKey[i]));
     if (this.client && same) return;
@@ -75,7 +82,7 @@ export class ChatController implements ReactiveController {
     this.configKey = key;
     const resolved = options();
     if (!resolved) return;
-    const client = new ChatClient(resolved);
+    const client = resolved.shared ? new SharedChatClient(resolved) : new ChatClient(resolved);
     this.client = client;
     this.store = resolved.store;
     for (const type of Object.keys(this.handlers) as Array<keyof ChatClientEvents>) {
@@ -107,10 +114,18 @@ export class ChatController implements ReactiveController {
 
   private stop(): void {
     // Close first, so the host still hears the client go offline.
-    if (this.client) {
-      this.carried = this.client.pending;
-      this.client.close();
+    const client = this.client;
+    if (client) {
+      this.carried = client instanceof SharedChatClient ? [] : client.pending;
+      client.close();
       this.client = undefined;
+    }
+    // A shared connection's messages go with the panel only when no other tab uses it (else that tab sends them).
+    if (client instanceof SharedChatClient) {
+      void client.handOver().then((messages) => {
+        if (this.client) this.client.adopt(messages);
+        else this.carried.push(...messages);
+      });
     }
     this.store?.release?.();
     this.store = undefined;

@@ -72,7 +72,7 @@ describe('<ws-chat-panel>: a private draft never becomes a broadcast', () => {
 
     ben.remove();
     // A new tab has a new sessionStorage: Ben comes back as a new session (a new id).
-    sessionStorage.removeItem(`message-center:resume:v1|${relay.url}|Ben`);
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith('message-center:resume:')) sessionStorage.removeItem(key);
     await waitFor(() => !rosterNames(ann).includes('Ben'), 'Ann sees Ben go');
     await ann.updateComplete;
     expect(chips(ann)).to.deep.equal(['Ben offline']);

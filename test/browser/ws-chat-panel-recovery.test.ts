@@ -5,10 +5,10 @@ import { adaAndBob, bubbles, relayCommand, shadow, startRelay, typeAndSend, wait
 import { waitFor } from '../support/wait.js';
 
 /** Loads a page with one panel in an iframe, so the test can reload it as a person reloads a tab. */
-async function framedPanel(url: string, name: string, count = 1) {
+async function framedPanel(url: string, name: string, count = 1, shared?: 'off') {
   const frame = document.createElement('iframe');
   frame.style.cssText = 'width: 480px; height: 520px; border: 0';
-  frame.src = `/test/browser/fixtures/panel-page.html?url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}&count=${count}`;
+  frame.src = `/test/browser/fixtures/panel-page.html?url=${encodeURIComponent(url)}&name=${encodeURIComponent(name)}&count=${count}${shared ? `&shared=${shared}` : ''}`;
   document.body.append(frame);
   const panel = async () => {
     await waitFor(() => !!frame.contentDocument?.querySelector('ws-chat-panel')?.shadowRoot, 'the framed panel');
@@ -115,10 +115,59 @@ describe('<ws-chat-panel>: nothing lost', () => {
     }
   });
 
-  it('two panels of one user and relay on one page keep a session and an outbox each, across reloads', async () => {
+  it('two panels of one user and relay on one page share one session and one outbox, across reloads', async () => {
     const relay = await startRelay();
     const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
     const ada = await framedPanel(relay.url, 'Ada', 2);
+    const online = async (panels: WsChatPanel[]) => {
+      for (const panel of panels) await waitForStatus(panel, 'online', 15_000);
+      await waitFor(() => bob.roster.some((p) => p.name === 'Ada'), 'Bob sees Ada');
+    };
+    const ids = () => bob.roster.filter((p) => p.name === 'Ada').map((p) => p.id);
+    try {
+      let [first, second] = (await ada.panels()) as [WsChatPanel, WsChatPanel];
+      await online([first, second]);
+      expect(ids(), 'one presence for both panels').to.have.length(1);
+      expect([first.sharing, second.sharing].sort()).to.deep.equal(['follower', 'leader']);
+      const before = ids();
+
+      // A reload with the relay up: the connection resumes its session.
+      [first, second] = (await ada.reloadAll()) as [WsChatPanel, WsChatPanel];
+      await online([first, second]);
+      expect(ids(), 'the same session').to.deep.equal(before);
+
+      // A reload while the relay is down: both panels show both messages, and each goes once.
+      await relayCommand('stop', relay.id);
+      await waitFor(() => first.status === 'reconnecting' && second.status === 'reconnecting', 'both cut off');
+      first.send('typed in the first');
+      second.send('typed in the second');
+      const texts = (panel: WsChatPanel) => panel.messages.map((m) => m.text);
+      await waitFor(() => first.messages.length === 2 && second.messages.length === 2, () => `both pending in both: ${JSON.stringify([texts(first), texts(second)])}`);
+      // The outbox is written to IndexedDB as it changes; a person reloads a moment later, not in the same task.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      [first, second] = (await ada.reloadAll()) as [WsChatPanel, WsChatPanel];
+      await waitFor(
+        () => first.messages.length === 2 && second.messages.length === 2,
+        () => `the outbox comes back in both panels: ${JSON.stringify([texts(first), texts(second)])}`,
+      );
+      expect(texts(first)).to.deep.equal(['typed in the first', 'typed in the second']);
+
+      await relayCommand('resume', relay.id);
+      await online([first, second]);
+      await waitForBubble(bob, 'typed in the first', 15_000);
+      await waitForBubble(bob, 'typed in the second', 15_000);
+      await waitFor(() => [first, second].every((panel) => panel.messages.every((m) => m.state === 'sent')), 'all acknowledged, in both');
+      expect(bubbles(bob).sort()).to.deep.equal(['typed in the first', 'typed in the second']);
+      expect(ids(), 'still one presence').to.have.length(1);
+    } finally {
+      ada.frame.remove();
+    }
+  });
+
+  it('with shared-connection="off", two panels of one user and relay on one page keep a session and an outbox each, across reloads', async () => {
+    const relay = await startRelay();
+    const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
+    const ada = await framedPanel(relay.url, 'Ada', 2, 'off');
     const online = async (panels: WsChatPanel[]) => {
       for (const panel of panels) await waitForStatus(panel, 'online', 15_000);
       await waitFor(() => bob.roster.filter((p) => p.name === 'Ada').length === 2, "Bob sees both of Ada's panels");

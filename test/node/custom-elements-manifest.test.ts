@@ -47,10 +47,10 @@ describe('custom-elements.json', () => {
     assert.equal(panel.summary, 'Real-time chat over a Message Center relay.');
     assert.deepEqual(
       panel.attributes!.map((a) => a.name).filter((name) => name !== 'lang'),
-      ['url', 'user-name', 'protocol', 'max-messages', 'room', 'history', 'theme', 'title-badge', 'notify', 'receipts'],
+      ['url', 'user-name', 'protocol', 'max-messages', 'room', 'history', 'theme', 'title-badge', 'notify', 'receipts', 'shared-connection'],
     );
     const publicMembers = panel.members!.filter((m) => m.privacy !== 'private' && m.privacy !== 'protected').map((m) => m.name);
-    for (const name of ['url', 'userName', 'token', 'strings', 'titleBadge', 'notify', 'status', 'roster', 'unread', 'messages', 'send', 'reconnect', 'clear']) {
+    for (const name of ['url', 'userName', 'token', 'strings', 'titleBadge', 'notify', 'sharedConnection', 'sharing', 'status', 'roster', 'unread', 'messages', 'send', 'reconnect', 'clear']) {
       assert.ok(publicMembers.includes(name), `member ${name}`);
     }
     const events = Object.fromEntries(panel.events!.map((e) => [e.name, e.type?.text]));

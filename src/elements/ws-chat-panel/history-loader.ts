@@ -1,5 +1,5 @@
 import type { ReactiveControllerHost } from 'lit';
-import type { ChatClient } from '../../client/chat-client.js';
+import type { ChatConnection } from '../../controllers/chat-controller.js';
 import type { ChatMessage, HistoryDetail } from '../../client/types.js';
 import type { MessageList } from './message-list.js';
 
@@ -20,10 +20,10 @@ export class HistoryLoader {
 
   readonly #host: ReactiveControllerHost;
   readonly #list: MessageList;
-  readonly #client: () => ChatClient | undefined;
+  readonly #client: () => ChatConnection | undefined;
   readonly #max: () => number;
 
-  constructor(host: ReactiveControllerHost, list: MessageList, client: () => ChatClient | undefined, max: () => number) {
+  constructor(host: ReactiveControllerHost, list: MessageList, client: () => ChatConnection | undefined, max: () => number) {
     this.#host = host;
     this.#list = list;
     this.#client = client;

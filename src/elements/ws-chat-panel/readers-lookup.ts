@@ -1,5 +1,5 @@
 import type { ReactiveControllerHost } from 'lit';
-import type { ChatClient } from '../../client/chat-client.js';
+import type { ChatConnection } from '../../controllers/chat-controller.js';
 import type { ChatMessage, Peer } from '../../client/types.js';
 import { ErrorCode } from '../../protocol/constants.js';
 
@@ -23,7 +23,7 @@ export class ReadersLookup {
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly client: () => ChatClient | undefined,
+    private readonly client: () => ChatConnection | undefined,
   ) {}
 
   get(key: string): ReadersAnswer | undefined {

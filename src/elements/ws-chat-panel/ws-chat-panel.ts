@@ -2,9 +2,10 @@ import { LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { ChatClientOptions, TokenSource } from '../../client/chat-client.js';
 import { browserStore } from '../../client/persistence.js';
+import { canShare, SharedChatClient, type SharingRole } from '../../client/shared-client.js';
 import type { ChatErrorDetail, ChatMessage, ChatProtocol, ChatStatus, Peer, PresenceDetail, SendOptions, StatusDetail, Target, UnreadDetail } from '../../client/types.js';
 import { BusController } from '../../controllers/bus-controller.js';
-import { ChatController } from '../../controllers/chat-controller.js';
+import { ChatController, type ConnectionOptions } from '../../controllers/chat-controller.js';
 import { FocusKeeperController } from '../../controllers/focus-keeper-controller.js';
 import { NarrowController } from '../../controllers/narrow-controller.js';
 import { ReadTrackerController } from '../../controllers/read-tracker-controller.js';
@@ -169,6 +170,17 @@ export class WsChatPanel extends LitElement {
    */
   @property() receipts: 'on' | 'off' = 'on';
 
+  /**
+   * `on` (default): every tab of the site, and every panel in them, that
+   * talks to the same relay as the same user in the same rooms shares one
+   * connection, held by one tab; the relay sees one connection and one
+   * presence per browser, and a conversation looks the same in every tab.
+   * `off`: one connection per panel. Panels connect on their own anyway
+   * where tabs cannot share (no Web Locks or BroadcastChannel, an insecure
+   * or opaque origin, `protocol="legacy"`).
+   */
+  @property({ attribute: 'shared-connection' }) sharedConnection: 'on' | 'off' = 'on';
+
   /** Overrides of any built-in text (merged over the language's strings). */
   @property({ attribute: false }) strings: Partial<ChatStrings> | undefined;
 
@@ -314,6 +326,12 @@ export class WsChatPanel extends LitElement {
     return this.#people.roster;
   }
 
+  /** `leader`: this panel's tab holds the shared connection; `follower`: it uses another's; `off`: the panel has a connection of its own (see `shared-connection`). */
+  get sharing(): SharingRole {
+    const client = this.#chat.client;
+    return client instanceof SharedChatClient ? client.role : 'off';
+  }
+
   /** Messages from others not seen yet, and how many of them mention you (see `ws-chat-unread`). */
   get unread(): UnreadDetail {
     return { count: this.#unread.count, mentions: this.#unread.mentions };
@@ -410,7 +428,7 @@ export class WsChatPanel extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('maxMessages')) this.#list.trim();
     const url = this.#resolvedUrl;
-    this.#chat.sync([url, this.userName, this.protocol, this.token, this.room, this.history], () => {
+    this.#chat.sync([url, this.userName, this.protocol, this.token, this.room, this.history, this.sharedConnection], () => {
       this.#history.reset();
       return this.#clientOptions();
     });
@@ -562,21 +580,22 @@ export class WsChatPanel extends LitElement {
     return this.url || defaultRelayUrl();
   }
 
-  #clientOptions(): ChatClientOptions | undefined {
+  #clientOptions(): ConnectionOptions | undefined {
     const url = this.#resolvedUrl;
     if (!url) return undefined;
     const protocol = this.protocol === 'legacy' ? 'legacy' : 'v1';
     const rooms = roomsOf(this.room);
-    return {
+    const options: ChatClientOptions = {
       url,
       name: this.userName,
       protocol,
       history: this.history,
       ...(rooms.length ? { rooms } : {}),
       ...(this.token !== undefined ? { token: this.token } : {}),
-      // The outbox survives a reload (IndexedDB), and so does the session (sessionStorage).
-      store: browserStore(`${protocol}|${url}|${this.userName}`),
     };
+    if (this.sharedConnection !== 'off' && canShare(options)) return { ...options, shared: true };
+    // The outbox survives a reload (IndexedDB), and so does the session (sessionStorage).
+    return { ...options, store: browserStore(`${protocol}|${url}|${this.userName}`) };
   }
 
   get #text(): ChatStrings {

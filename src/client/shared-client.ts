@@ -1,0 +1,584 @@
+import type { Handler } from 'mitt';
+import { createMessageCenter, type MessageCenter, type Unsubscribe } from '../bus/message-center.js';
+import type { Limits, Peer, Target } from '../protocol/frames.js';
+import { ChatClient, type ChatClientEvents, type ChatClientOptions } from './chat-client.js';
+import { prepare } from './outgoing.js';
+import { randomId, sharedStore, type ResumeState } from './persistence.js';
+import { ChatRequestError, REQUEST_TIMEOUT_MS } from './requests.js';
+import type { RoomState } from './rooms.js';
+import type { ChatMessage, ChatProtocol, ChatStatus, HistoryDetail, SendOptions } from './types.js';
+import type { TypingTarget } from './typing-sender.js';
+import type { HistoryPage, ReadersResult, SearchResult } from './v1-dialect.js';
+
+/** What a tab sharing a connection shows of it, as the tab holding it last said. */
+interface Snapshot {
+  readonly status: ChatStatus;
+  readonly attempt: number;
+  readonly retryAt?: number;
+  readonly self?: Peer;
+  readonly roster: readonly Peer[];
+  readonly count: number;
+  readonly rooms: ReadonlyMap<string, RoomState>;
+  readonly typists: ReadonlyMap<string, readonly Peer[]>;
+  readonly limits?: Limits;
+}
+
+/** The requests a tab passes to the one holding the connection, and what they resolve with there. */
+type Calls = {
+  join: [room: string];
+  leave: [room: string];
+  search: [room: string, query: string, limit?: number];
+  readers: [room: string, offset: number];
+  historyPage: [before?: number, limit?: number];
+};
+type Method = keyof Calls;
+
+/**
+ * What the tabs of one shared connection say to each other on their
+ * BroadcastChannel. `from` and `to` are the tabs' (clients') random ids.
+ * - `hello`: a tab asks the leader for the state (on start, and when it was hidden or frozen);
+ * - `leader`: a tab took the connection: the others say hello again and pass on what it may not have;
+ * - `state`: the leader's answer to a hello, with your messages still waiting;
+ * - `event`: everything the leader's client reports (but history), with the state it changed and the resume point;
+ * - `send`: your messages, made in another tab, to go out through the leader;
+ * - `call` / `reply`: a request (join, leave, search, readers, history) and its answer;
+ * - `do`: a request without an answer (typing, markRead, reconnect, checkLink).
+ */
+type Post =
+  | { readonly k: 'hello' | 'leader'; readonly from: string }
+  | { readonly k: 'state'; readonly to: string; readonly state: Snapshot; readonly resume?: ResumeState; readonly pending: ChatMessage[] }
+  | { readonly k: 'event'; readonly type: keyof ChatClientEvents; readonly detail: unknown; readonly state?: Snapshot; readonly resume?: ResumeState }
+  | { readonly k: 'send'; readonly messages: ChatMessage[] }
+  | { readonly k: 'call'; readonly from: string; readonly id: number; readonly method: Method; readonly args: unknown[] }
+  | { readonly k: 'reply'; readonly to: string; readonly id: number; readonly value?: unknown; readonly error?: { code: string; message: string } }
+  | { readonly k: 'do'; readonly method: 'typing' | 'markRead' | 'reconnect' | 'checkLink'; readonly args: unknown[] };
+
+interface Call {
+  readonly method: Method;
+  readonly args: unknown[];
+  readonly resolve: (value: never) => void;
+  readonly reject: (error: ChatRequestError) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** Where a tab stands in a shared connection: holding it, using another tab's, or (sharing impossible) holding its own. */
+export type SharingRole = 'leader' | 'follower' | 'off';
+
+const EVENTS: ReadonlyArray<keyof ChatClientEvents> = ['status', 'presence', 'message', 'update', 'notice', 'gap', 'error', 'typing'];
+
+/**
+ * Whether tabs can share a connection here: Web Locks and BroadcastChannel
+ * exist (Web Locks need a secure context: https, or localhost) and the
+ * page's origin is not opaque (a sandboxed iframe, a data: URL).
+ */
+export function canShare(options: Pick<ChatClientOptions, 'url' | 'protocol'>): boolean {
+  return (
+    typeof options.url === 'string' &&
+    options.protocol !== 'legacy' &&
+    typeof BroadcastChannel === 'function' &&
+    typeof navigator !== 'undefined' &&
+    typeof navigator.locks?.request === 'function' &&
+    typeof location !== 'undefined' &&
+    location.origin !== 'null'
+  );
+}
+
+/**
+ * Who a token says you are, to tell connections apart: a JWT's issuer and
+ * subject (its expiry changes from tab to tab; its subject does not), any
+ * other string itself, nothing for a function (the page's user name tells).
+ */
+function tokenIdentity(token: ChatClientOptions['token']): string {
+  if (typeof token !== 'string') return '';
+  try {
+    const claims = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { iss?: unknown; sub?: unknown };
+    if (typeof claims.sub === 'string') return `jwt:${String(claims.iss ?? '')}:${claims.sub}`;
+  } catch {
+    // Not a JWT.
+  }
+  return token;
+}
+
+/**
+ * A ChatClient shared by every tab of a site (and every panel in them) that
+ * talks to the same relay, as the same user, in the same rooms: one tab, the
+ * leader, holds the only WebSocket and the others use it through a
+ * BroadcastChannel, so the relay sees one connection, one session and one
+ * presence per browser, not one per tab.
+ *
+ * - The leader is whichever tab holds a Web Lock named for the connection;
+ *   when it closes, crashes or is frozen, the next tab waiting for the lock
+ *   takes over and resumes the same session from where the tabs got to, so
+ *   nothing is missed or shown twice.
+ * - Every tab shows the same conversation: messages, presence, typing and
+ *   delivery states reach all of them; a message typed in any tab goes out
+ *   through the leader's outbox, in order.
+ * - The outbox is shared: what waits is kept in IndexedDB under the
+ *   connection, and every tab holds a copy of it, so a message typed in a tab
+ *   that closes before it is sent is still sent, once (the relay tells a
+ *   resend by its id).
+ * - A tab that was hidden or frozen catches up when it is shown again.
+ *
+ * It has ChatClient's interface (less `resumeState` writes and the option
+ * `store`). Use `canShare()` first: where sharing is impossible, use a
+ * ChatClient; should taking the lock fail all the same, this client holds a
+ * connection of its own (`role` 'off').
+ */
+export class SharedChatClient {
+  readonly #emitter: MessageCenter<ChatClientEvents> = createMessageCenter<ChatClientEvents>();
+  readonly #options: ChatClientOptions;
+  readonly #key: string;
+  /** This client's id among the tabs. */
+  readonly #id = randomId();
+  #role: SharingRole = 'follower';
+  /** The connection, when this tab holds it. */
+  #client: ChatClient | undefined;
+  #unsubscribe: Unsubscribe[] = [];
+  #channel: BroadcastChannel | undefined;
+  /** Cancels the wait for the lock. */
+  #abort: AbortController | undefined;
+  /** Lets the lock go. */
+  #release: (() => void) | undefined;
+  #closed = true;
+  #state: Snapshot = { status: 'offline', attempt: 0, roster: [], count: 0, rooms: new Map(), typists: new Map() };
+  /** The resume point the tabs got to: a tab that takes the connection over resumes from it. */
+  #resume: ResumeState | undefined;
+  /** Your messages waiting, as the leader last said, oldest first. */
+  #pending = new Map<string, ChatMessage>();
+  /** Your messages this tab passed to the leader that it has not reported yet: passed again to a new leader. */
+  readonly #handed = new Map<string, ChatMessage>();
+  readonly #calls = new Map<number, Call>();
+  #nextCall = 0;
+  /** This tab's place in the relay's history: the page before the oldest it loaded ends here. */
+  #older: number | undefined;
+  #more = false;
+  /** The first page has not arrived yet (it is asked for once online). */
+  #historyWanted = false;
+  #pageLoading = false;
+  /** What was waiting when the client closed (see `handOver`). */
+  #leftWith: ChatMessage[] = [];
+  /** Settles once this tab has let the lock go (or stopped waiting for it). */
+  #lockDone: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ChatClientOptions) {
+    if (typeof options?.url !== 'string') throw new TypeError('SharedChatClient: options.url must be a WebSocket URL');
+    this.#options = options;
+    this.#key = JSON.stringify([options.protocol ?? 'v1', options.url, options.name ?? '', options.rooms ?? [], tokenIdentity(options.token)]);
+  }
+
+  on<K extends keyof ChatClientEvents>(type: K, handler: Handler<ChatClientEvents[K]>): Unsubscribe {
+    return this.#emitter.on(type, handler);
+  }
+
+  /** `leader`: this tab holds the connection; `follower`: it uses another tab's; `off`: sharing failed here, it holds its own. */
+  get role(): SharingRole {
+    return this.#role;
+  }
+
+  get protocol(): ChatProtocol {
+    return this.#options.protocol ?? 'v1';
+  }
+
+  get name(): string {
+    return this.#options.name ?? '';
+  }
+
+  get status(): ChatStatus {
+    return this.#client?.status ?? this.#state.status;
+  }
+
+  get retryAt(): number | undefined {
+    return this.#client ? this.#client.retryAt : this.#state.status === 'reconnecting' ? this.#state.retryAt : undefined;
+  }
+
+  get self(): Peer | undefined {
+    return this.#client ? this.#client.self : this.#state.self;
+  }
+
+  get roster(): readonly Peer[] {
+    return this.#client?.roster ?? this.#state.roster;
+  }
+
+  get count(): number {
+    return this.#client?.count ?? this.#state.count;
+  }
+
+  get rooms(): ReadonlyMap<string, RoomState> {
+    return this.#client?.rooms ?? this.#state.rooms;
+  }
+
+  get typists(): ReadonlyMap<string, readonly Peer[]> {
+    return this.#client?.typists ?? this.#state.typists;
+  }
+
+  get limits(): Limits | undefined {
+    return this.#client ? this.#client.limits : this.#state.limits;
+  }
+
+  get pending(): ChatMessage[] {
+    return this.#client?.pending ?? [...this.#pending.values()];
+  }
+
+  get resumeState(): ResumeState | undefined {
+    return this.#client?.resumeState ?? this.#resume;
+  }
+
+  join(room: string): Promise<RoomState> {
+    return this.#call('join', [room]);
+  }
+
+  leave(room: string): Promise<void> {
+    return this.#call('leave', [room]);
+  }
+
+  search(room: string, query: string, limit?: number): Promise<SearchResult> {
+    return this.#call('search', [room, query, limit]);
+  }
+
+  readers(room: string, offset: number): Promise<ReadersResult> {
+    return this.#call('readers', [room, offset]);
+  }
+
+  /** The page of history before the oldest this tab loaded. */
+  async loadOlder(): Promise<HistoryDetail> {
+    if (this.#older === undefined || !this.#more) return { messages: [], more: false };
+    return this.#turn(await this.#call('historyPage', [this.#older, this.#pageSize]));
+  }
+
+  typing(target: TypingTarget = {}, active = true): void {
+    this.#do('typing', [target, active]);
+  }
+
+  markRead(messages: readonly ChatMessage[] | readonly number[], room?: string): void {
+    this.#do('markRead', [messages, room]);
+  }
+
+  reconnect(): void {
+    this.#do('reconnect', []);
+  }
+
+  checkLink(): void {
+    this.#do('checkLink', []);
+  }
+
+  persist(): void {
+    this.#client?.persist();
+  }
+
+  /** As ChatClient's `send`: checked here, then sent by the tab holding the connection. */
+  send(data: unknown, to?: Target, room?: string, options?: SendOptions): ChatMessage | undefined {
+    const waiting = this.pending.length;
+    if (waiting >= (this.#options.maxOutbox ?? 1000)) {
+      this.#emitter.emit('error', { code: 'outbox_full', message: `${waiting} messages are waiting for the server; not accepting more until they are sent` });
+      return undefined;
+    }
+    const prepared = prepare(data, to, this.self ?? { id: '', name: this.name, addr: '' }, this.limits?.maxFrameBytes, room, options);
+    if ('error' in prepared) {
+      this.#emitter.emit('error', prepared.error);
+      return undefined;
+    }
+    this.#pass([prepared.message]);
+    return prepared.message;
+  }
+
+  adopt(messages: readonly ChatMessage[]): void {
+    this.#pass(messages.filter((message) => message.own && message.state === 'pending'));
+  }
+
+  connect(): void {
+    if (!this.#closed) return this.#client?.connect();
+    this.#closed = false;
+    this.#historyWanted = (this.#options.history ?? 50) > 0 && this.#older === undefined;
+    const channel = new BroadcastChannel(`message-center:${this.#key}`);
+    channel.onmessage = (event: MessageEvent<Post>) => this.#receive(event.data);
+    this.#channel = channel;
+    document.addEventListener('freeze', this.#freeze);
+    document.addEventListener('resume', this.#resumed);
+    this.#follow();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#leftWith = this.pending;
+    document.removeEventListener('freeze', this.#freeze);
+    document.removeEventListener('resume', this.#resumed);
+    this.#stepDown();
+    this.#channel?.close();
+    this.#channel = undefined;
+    for (const [id, call] of this.#calls) this.#settle(id, undefined, { code: 'offline', message: 'the client was closed' }, call);
+    this.#setState({ ...this.#state, status: 'offline' });
+    this.#emitter.emit('status', { status: 'offline', attempt: 0 });
+  }
+
+  /**
+   * After `close()`: your messages that were still waiting, taken from the
+   * shared connection when no other tab uses it, so a panel moving to another
+   * relay or name takes them along as it would its own connection's; none
+   * when another tab does (that tab sends them).
+   */
+  async handOver(): Promise<ChatMessage[]> {
+    const waiting = this.#leftWith;
+    this.#leftWith = [];
+    if (!waiting.length) return [];
+    try {
+      await this.#lockDone;
+      const { held = [], pending = [] } = await navigator.locks.query();
+      if ([...held, ...pending].some((lock) => lock.name === this.#lockName)) return [];
+    } catch {
+      // No locks here: no other tab either.
+    }
+    // Taken: the next tab of this connection must not send them too.
+    await this.#store().saveOutbox([]);
+    return waiting;
+  }
+
+  get #lockName(): string {
+    return `message-center:leader:${this.#key}`;
+  }
+
+  #store() {
+    return sharedStore(`shared|${this.#key}`, () => this.#resume);
+  }
+
+  // ── leading and following ───────────────────────────────────────────────
+
+  /** Waits in line for the connection, meanwhile using the leader's. */
+  #follow(): void {
+    this.#role = 'follower';
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#lockDone = navigator.locks.request(this.#lockName, { signal: abort.signal }, () => this.#lead()).catch((error: unknown) => {
+      // Told to stop waiting, or the lock went when this tab stepped down.
+      if (abort.signal.aborted || this.#closed || (error as Error)?.name === 'AbortError') return;
+      // No lock for this document after all (an opaque origin that slipped through): a connection of its own.
+      this.#role = 'off';
+      this.#channel?.close();
+      this.#channel = undefined;
+      void this.#lead();
+    });
+    this.#post({ k: 'hello', from: this.#id });
+  }
+
+  /** This tab got the lock: it opens the connection, resuming where the tabs got to, and holds it until it steps down. */
+  #lead(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#role !== 'off') this.#role = 'leader';
+    // The first page, when this tab has none yet, as a client of its own loads it (after a reload: up to where it resumes); later ones by this tab's place.
+    const client = new ChatClient({ ...this.#options, history: this.#historyWanted ? this.#pageSize : 0, store: this.#store() });
+    this.#client = client;
+    for (const type of EVENTS) this.#unsubscribe.push(client.on(type, (detail) => this.#fromClient(type, detail)));
+    this.#unsubscribe.push(
+      client.on('history', (page) => {
+        if (!this.#historyWanted) return;
+        this.#historyWanted = false;
+        this.#turn({ ...page, ...(page.messages[0]?.offset !== undefined ? { next: page.messages[0].offset } : {}) });
+        this.#emitter.emit('history', page);
+      }),
+    );
+    // What the tabs know is waiting, with what this one passed and no leader reported yet.
+    client.adopt([...this.#pending.values(), ...this.#handed.values()]);
+    this.#handed.clear();
+    client.connect();
+    this.#post({ k: 'leader', from: this.#id });
+    // Calls this tab made while it followed go to its own client now.
+    for (const [id, call] of this.#calls) this.#run(call.method, call.args).then((value) => this.#settle(id, value), (error: ChatRequestError) => this.#settle(id, undefined, error));
+    return new Promise<void>((resolve) => (this.#release = resolve));
+  }
+
+  /** Lets the connection go (the client is closing, or the page is being frozen): the next tab in line takes it. */
+  #stepDown(): void {
+    this.#abort?.abort();
+    this.#abort = undefined;
+    const client = this.#client;
+    if (client) {
+      // The others hear nothing of its closing: the next leader carries on.
+      for (const unsubscribe of this.#unsubscribe) unsubscribe();
+      this.#unsubscribe = [];
+      this.#resume = client.resumeState;
+      this.#pending = new Map(client.pending.map((message) => [message.id, message]));
+      client.close();
+      this.#client = undefined;
+    }
+    this.#release?.();
+    this.#release = undefined;
+  }
+
+  /** The page is being frozen: it could not answer the others, so it lets the connection go and stops waiting for it. */
+  readonly #freeze = (): void => {
+    if (this.#role === 'off') return;
+    this.#stepDown();
+    this.#role = 'follower';
+  };
+
+  /** Back from frozen: in line again, and (the leader's answer to its hello tells) caught up. */
+  readonly #resumed = (): void => {
+    if (this.#closed || this.#role === 'off' || this.#abort || this.#client) return;
+    this.#follow();
+  };
+
+  /** What the leader's client reports: shown here, and told to the other tabs. */
+  #fromClient(type: keyof ChatClientEvents, detail: unknown): void {
+    const client = this.#client!;
+    this.#resume = client.resumeState;
+    this.#emitter.emit(type, detail as never);
+    if (this.#role !== 'leader') return;
+    this.#post({ k: 'event', type, detail, resume: this.#resume, ...(type === 'message' || type === 'update' ? {} : { state: this.#snapshot(client) }) });
+  }
+
+  #snapshot(client: ChatClient): Snapshot {
+    const { status, retryAt, self, roster, count, rooms, typists, limits } = client;
+    return { status, attempt: 0, ...(retryAt !== undefined ? { retryAt } : {}), ...(self ? { self } : {}), roster, count, rooms: new Map(rooms), typists: new Map(typists), ...(limits ? { limits } : {}) };
+  }
+
+  #receive(post: Post): void {
+    if (this.#closed) return;
+    const client = this.#role === 'leader' ? this.#client : undefined;
+    switch (post.k) {
+      case 'hello':
+        if (client) this.#post({ k: 'state', to: post.from, state: this.#snapshot(client), ...(this.#resume ? { resume: this.#resume } : {}), pending: client.pending });
+        return;
+      case 'leader':
+        if (client) return;
+        // A new leader: it may have missed what this tab passed, or asked, on the way.
+        this.#post({ k: 'hello', from: this.#id });
+        if (this.#handed.size) this.#post({ k: 'send', messages: [...this.#handed.values()] });
+        for (const [id, call] of this.#calls) this.#post({ k: 'call', from: this.#id, id, method: call.method, args: call.args });
+        return;
+      case 'send':
+        if (client) for (const message of post.messages) client.enqueue(message);
+        return;
+      case 'call':
+        if (client)
+          this.#run(post.method, post.args).then(
+            (value) => this.#post({ k: 'reply', to: post.from, id: post.id, value }),
+            (error: ChatRequestError) => this.#post({ k: 'reply', to: post.from, id: post.id, error: { code: error.code ?? 'internal', message: error.message } }),
+          );
+        return;
+      case 'do':
+        if (client) (client[post.method] as (...args: unknown[]) => void)(...post.args);
+        return;
+      case 'reply':
+        if (post.to === this.#id) this.#settle(post.id, post.value, post.error);
+        return;
+      case 'state':
+        if (post.to !== this.#id || client) return;
+        // Behind the leader (frozen, or a leader went before it told this tab everything): the latest page shows what was missed.
+        if (this.#resume && post.resume && (post.resume.epoch !== this.#resume.epoch || post.resume.offset > this.#resume.offset)) this.#catchUp();
+        this.#resume = post.resume ?? this.#resume;
+        this.#pending = new Map(post.pending.map((message) => [message.id, message]));
+        this.#setState(post.state);
+        this.#emitter.emit('status', { status: post.state.status, attempt: post.state.attempt, ...(post.state.retryAt !== undefined ? { retryAt: post.state.retryAt } : {}) });
+        this.#emitter.emit('presence', { kind: 'welcome', roster: post.state.roster, count: post.state.count });
+        for (const message of [...this.#pending.values(), ...this.#handed.values()]) this.#emitter.emit('update', message);
+        return;
+      case 'event': {
+        if (client) return;
+        this.#resume = post.resume ?? this.#resume;
+        if (post.state) this.#setState(post.state);
+        if (post.type === 'update') this.#updated(post.detail as ChatMessage);
+        this.#emitter.emit(post.type, post.detail as never);
+        return;
+      }
+    }
+  }
+
+  #setState(state: Snapshot): void {
+    this.#state = state;
+    if (state.status === 'online') this.#firstPage();
+  }
+
+  /** One of your messages changed state, as the leader says: it waits while pending, and this tab has passed it on. */
+  #updated(message: ChatMessage): void {
+    this.#handed.delete(message.id);
+    if (message.state === 'pending') this.#pending.set(message.id, message);
+    else this.#pending.delete(message.id);
+  }
+
+  /** Your messages, to go out through whichever tab holds the connection; shown as pending here at once. */
+  #pass(messages: readonly ChatMessage[]): void {
+    if (messages.length === 0) return;
+    if (this.#client) {
+      for (const message of messages) this.#client.enqueue(message);
+      return;
+    }
+    for (const message of messages) {
+      this.#handed.set(message.id, message);
+      this.#emitter.emit('update', message);
+    }
+    this.#post({ k: 'send', messages: [...messages] });
+  }
+
+  // ── requests ────────────────────────────────────────────────────────────
+
+  #run<M extends Method>(method: M, args: unknown[]): Promise<unknown> {
+    const client = this.#client!;
+    return (client[method] as (...args: unknown[]) => Promise<unknown>)(...args);
+  }
+
+  /** A request: run by this tab's client when it holds the connection, else passed to the leader (and to the next one, should it go first). */
+  #call<T>(method: Method, args: unknown[]): Promise<T> {
+    if (this.#client) return this.#run(method, args) as Promise<T>;
+    if (this.#closed) return Promise.reject(new ChatRequestError('offline', 'the client is closed'));
+    const id = ++this.#nextCall;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => this.#settle(id, undefined, { code: 'timeout', message: `no answer within ${REQUEST_TIMEOUT_MS} ms` }), REQUEST_TIMEOUT_MS + 2000);
+      this.#calls.set(id, { method, args, resolve: resolve as (value: never) => void, reject, timer });
+      this.#post({ k: 'call', from: this.#id, id, method, args });
+    });
+  }
+
+  #settle(id: number, value: unknown, error?: { code: string; message: string }, call = this.#calls.get(id)): void {
+    if (!call) return;
+    this.#calls.delete(id);
+    clearTimeout(call.timer);
+    if (error) call.reject(new ChatRequestError(error.code, error.message));
+    else call.resolve(value as never);
+  }
+
+  #do(method: 'typing' | 'markRead' | 'reconnect' | 'checkLink', args: unknown[]): void {
+    if (this.#client) (this.#client[method] as (...args: unknown[]) => void)(...args);
+    else this.#post({ k: 'do', method, args });
+  }
+
+  #post(post: Post): void {
+    this.#channel?.postMessage(post);
+  }
+
+  // ── history ─────────────────────────────────────────────────────────────
+
+  get #pageSize(): number {
+    return this.#options.history || 50;
+  }
+
+  /**
+   * A follower's first page of history, once online: up to where the leader
+   * got (what comes after reaches this tab as events). Each tab keeps its own
+   * place in the history.
+   */
+  #firstPage(): void {
+    if (!this.#historyWanted || this.#pageLoading || this.#client) return;
+    this.#pageLoading = true;
+    this.#call<HistoryPage>('historyPage', [this.#resume ? this.#resume.offset + 1 : undefined, this.#pageSize])
+      .then((page) => {
+        if (!this.#historyWanted) return;
+        this.#historyWanted = false;
+        this.#more = page.more;
+        this.#emitter.emit('history', this.#turn(page));
+      }, () => {})
+      .finally(() => (this.#pageLoading = false));
+  }
+
+  /** The latest page again, to show what this tab missed. */
+  #catchUp(): void {
+    if (this.#historyWanted || (this.#options.history ?? 50) <= 0) return;
+    this.#call<HistoryPage>('historyPage', [undefined, this.#pageSize]).then(({ messages }) => this.#emitter.emit('history', { messages, more: this.#more }), () => {});
+  }
+
+  /** A page this tab loaded: its place moves to before it. */
+  #turn(page: HistoryPage): HistoryDetail {
+    if (page.next !== undefined) this.#older = Math.min(this.#older ?? Infinity, page.next);
+    this.#more = page.more;
+    return { messages: page.messages, more: page.more };
+  }
+}
