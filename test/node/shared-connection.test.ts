@@ -214,10 +214,14 @@ describe('one socket per browser (shared-connection)', () => {
     const pages: Page[] = [];
     for (let i = 0; i < 3; i++) pages.push(await openTab(context, base, query('ada', room)));
     let views = await settled(pages, ['follower', 'follower', 'leader'], 1);
+    // As Chromium freezes a page: the page hears `freeze` first and `resume` after, which the CDP command does not
+    // dispatch itself (a page frozen without notice, like a hung one, keeps its Web Lock: no other tab can lead).
     const lifecycle = async (page: Page, state: 'frozen' | 'active') => {
+      if (state === 'frozen') await page.evaluate(() => document.dispatchEvent(new Event('freeze')));
       const cdp = await context.newCDPSession(page);
       await cdp.send('Page.setWebLifecycleState', { state });
       await cdp.detach();
+      if (state === 'active') await page.evaluate(() => document.dispatchEvent(new Event('resume')));
     };
 
     // A follower.
