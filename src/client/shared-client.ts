@@ -420,7 +420,8 @@ export class SharedChatClient {
   /** What the leader's client reports: shown here, and told to the other tabs. */
   #fromClient(type: keyof ChatClientEvents, detail: unknown): void {
     const client = this.#client!;
-    this.#resume = client.resumeState;
+    // Not before the client has loaded it: adopt() reports the messages it takes over at once, and the point the tabs got to must survive that.
+    this.#resume = client.resumeState ?? this.#resume;
     this.#emitter.emit(type, detail as never);
     if (this.#role !== 'leader') return;
     this.#post({ k: 'event', type, detail, resume: this.#resume, ...(type === 'message' || type === 'update' ? {} : { state: this.#snapshot(client) }) });
