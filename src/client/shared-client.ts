@@ -553,14 +553,16 @@ export class SharedChatClient {
   }
 
   /**
-   * A follower's first page of history, once online: up to where the leader
-   * got (what comes after reaches this tab as events). Each tab keeps its own
+   * A follower's first page of history, once online: the latest (what it
+   * shares with what reaches this tab as events is shown once; a page that
+   * ended where the leader's stream got to would miss your own messages
+   * after it, which the relay does not send back). Each tab keeps its own
    * place in the history.
    */
   #firstPage(): void {
     if (!this.#historyWanted || this.#pageLoading || this.#client) return;
     this.#pageLoading = true;
-    this.#call<HistoryPage>('historyPage', [this.#resume ? this.#resume.offset + 1 : undefined, this.#pageSize])
+    this.#call<HistoryPage>('historyPage', [undefined, this.#pageSize])
       .then((page) => {
         if (!this.#historyWanted) return;
         this.#historyWanted = false;
