@@ -64,7 +64,13 @@ let thisTab: Promise<string> | undefined;
  * sessionStorage) is told apart with a Web Lock and takes a new id.
  */
 async function tabId(): Promise<string> {
-  let id = sessionStorage.getItem(TAB_KEY);
+  let id: string | null;
+  try {
+    id = sessionStorage.getItem(TAB_KEY);
+  } catch {
+    // No storage here (a sandboxed frame, an opaque origin): nothing outlives the page, so any id will do.
+    return randomId();
+  }
   const locks = (navigator as Navigator & { locks?: LockManager }).locks;
   if (id && locks) {
     const taken = await new Promise<boolean>((resolve) => {
@@ -82,7 +88,11 @@ async function tabId(): Promise<string> {
   }
   if (!id) {
     id = randomId();
-    sessionStorage.setItem(TAB_KEY, id);
+    try {
+      sessionStorage.setItem(TAB_KEY, id);
+    } catch {
+      // Storage full: a reload gets a new id, and with it an outbox of its own.
+    }
     void locks?.request(`${TAB_KEY}:${id}`, () => new Promise<void>(() => {}));
   }
   return id;

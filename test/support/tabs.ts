@@ -94,9 +94,17 @@ export function tabQuery(query: TabQuery): string {
 }
 
 /** Opens a tab of the page (`path` under the relay's `base`) in `context`. */
+/** What each tab threw and did not catch (unhandled rejections included), from its first script on. */
+export const uncaught = new WeakMap<Page, string[]>();
+
 export async function openTab(context: BrowserContext, base: string, query: TabQuery, path = ''): Promise<Page> {
   const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`page error (${page.url()}): ${error.message}`));
+  const thrown: string[] = [];
+  uncaught.set(page, thrown);
+  page.on('pageerror', (error) => {
+    thrown.push(error.message);
+    console.error(`page error (${page.url()}): ${error.message}`);
+  });
   await page.goto(`${base}${path}${tabQuery(query)}`);
   return page;
 }
