@@ -35,22 +35,28 @@ type Method = keyof Calls;
 
 /**
  * What the tabs of one shared connection say to each other on their
- * BroadcastChannel. `from` and `to` are the tabs' (clients') random ids.
+ * BroadcastChannel. `from` and `to` are the tabs' (clients') random ids;
+ * `gen`, on what a leader says, when it took the lead: the tabs believe only
+ * the latest leader.
  * - `hello`: a tab asks the leader for the state (on start, and when it was hidden or frozen);
  * - `leader`: a tab took the connection: the others say hello again and pass on what it may not have;
  * - `state`: the leader's answer to a hello, with your messages still waiting;
  * - `event`: everything the leader's client reports (but history), with the state it changed and the resume point;
  * - `send`: your messages, made in another tab, to go out through the leader;
  * - `call` / `reply`: a request (join, leave, search, readers, history) and its answer;
- * - `do`: a request without an answer (typing, markRead, reconnect, checkLink).
+ * - `do`: a request without an answer (typing, markRead, reconnect, checkLink);
+ * - `ping` / `pong`: a follower that has not heard from the leader asks whether it is there.
  */
 type Post =
-  | { readonly k: 'hello' | 'leader'; readonly from: string }
-  | { readonly k: 'state'; readonly to: string; readonly state: Snapshot; readonly resume?: ResumeState; readonly pending: ChatMessage[] }
-  | { readonly k: 'event'; readonly type: keyof ChatClientEvents; readonly detail: unknown; readonly state?: Snapshot; readonly resume?: ResumeState }
+  | { readonly k: 'hello'; readonly from: string }
+  | { readonly k: 'leader'; readonly from: string; readonly gen: number }
+  | { readonly k: 'ping' }
+  | { readonly k: 'pong'; readonly gen: number }
+  | { readonly k: 'state'; readonly gen: number; readonly to: string; readonly state: Snapshot; readonly resume?: ResumeState; readonly pending: ChatMessage[] }
+  | { readonly k: 'event'; readonly gen: number; readonly type: keyof ChatClientEvents; readonly detail: unknown; readonly state?: Snapshot; readonly resume?: ResumeState }
   | { readonly k: 'send'; readonly messages: ChatMessage[] }
   | { readonly k: 'call'; readonly from: string; readonly id: number; readonly method: Method; readonly args: unknown[] }
-  | { readonly k: 'reply'; readonly to: string; readonly id: number; readonly value?: unknown; readonly error?: { code: string; message: string } }
+  | { readonly k: 'reply'; readonly gen: number; readonly to: string; readonly id: number; readonly value?: unknown; readonly error?: { code: string; message: string } }
   | { readonly k: 'do'; readonly method: 'typing' | 'markRead' | 'reconnect' | 'checkLink'; readonly args: unknown[] };
 
 interface Call {
@@ -63,6 +69,9 @@ interface Call {
 
 /** Where a tab stands in a shared connection: holding it, using another tab's, or (sharing impossible) holding its own. */
 export type SharingRole = 'leader' | 'follower' | 'off';
+
+/** ms a follower waits without a word from the leader before asking whether it is there; as long again (to twice that) without an answer, it takes over. */
+const LEADER_SILENCE_MS = 3000;
 
 const EVENTS: ReadonlyArray<keyof ChatClientEvents> = ['status', 'presence', 'message', 'update', 'notice', 'gap', 'error', 'typing'];
 
@@ -157,6 +166,13 @@ export class SharedChatClient {
   #pageLoading = false;
   /** What was waiting when the client closed (see `handOver`). */
   #leftWith: ChatMessage[] = [];
+  /** When this tab took the lead (its posts carry it), and the latest such time heard from a leader. */
+  #gen = 0;
+  #leaderGen = 0;
+  /** When this tab last heard from a leader, and last asked whether there is one (see `#watch`). */
+  #heardAt = 0;
+  #pingedAt = 0;
+  #watchTimer: ReturnType<typeof setInterval> | undefined;
   /** Settles once this tab has let the lock go (or stopped waiting for it). */
   #lockDone: Promise<unknown> = Promise.resolve();
 
@@ -294,6 +310,7 @@ export class SharedChatClient {
     this.#channel = channel;
     document.addEventListener('freeze', this.#freeze);
     document.addEventListener('resume', this.#resumed);
+    this.#watchTimer = setInterval(this.#watch, LEADER_SILENCE_MS / 3);
     this.#follow();
   }
 
@@ -303,6 +320,7 @@ export class SharedChatClient {
     this.#leftWith = this.pending;
     document.removeEventListener('freeze', this.#freeze);
     document.removeEventListener('resume', this.#resumed);
+    clearInterval(this.#watchTimer);
     this.#stepDown();
     this.#channel?.close();
     this.#channel = undefined;
@@ -344,13 +362,22 @@ export class SharedChatClient {
   // ── leading and following ───────────────────────────────────────────────
 
   /** Waits in line for the connection, meanwhile using the leader's. */
-  #follow(): void {
+  #follow(steal = false): void {
     this.#role = 'follower';
     const abort = new AbortController();
     this.#abort = abort;
-    this.#lockDone = navigator.locks.request(this.#lockName, { signal: abort.signal }, () => this.#lead()).catch((error: unknown) => {
-      // Told to stop waiting, or the lock went when this tab stepped down.
-      if (abort.signal.aborted || this.#closed || (error as Error)?.name === 'AbortError') return;
+    this.#heardAt = Date.now();
+    this.#lockDone = navigator.locks.request(this.#lockName, steal ? { steal: true } : { signal: abort.signal }, () => this.#lead()).catch((error: unknown) => {
+      // Told to stop waiting (or closed): nothing to do.
+      if (abort.signal.aborted || this.#closed) return;
+      if ((error as Error)?.name === 'AbortError') {
+        // Another tab took the lock while this one did not answer (frozen, hung): it leads now, this one follows.
+        if (this.#client) {
+          this.#stepDown();
+          this.#follow();
+        }
+        return;
+      }
       // No lock for this document after all (an opaque origin that slipped through): a connection of its own.
       this.#role = 'off';
       this.#channel?.close();
@@ -360,10 +387,33 @@ export class SharedChatClient {
     this.#post({ k: 'hello', from: this.#id });
   }
 
+  /**
+   * A follower that has heard nothing from the leader for a while asks
+   * whether it is there; without an answer as long again (a page frozen
+   * without notice, or hung), it takes the lock from it. The leader steps
+   * down when it runs again. The wait varies a little from tab to tab, so
+   * one of them takes over and the others hear it.
+   */
+  readonly #watch = (): void => {
+    if (this.#role !== 'follower' || this.#client || !this.#abort) return;
+    const now = Date.now();
+    if (now - this.#heardAt < LEADER_SILENCE_MS) return;
+    if (this.#pingedAt <= this.#heardAt) {
+      this.#pingedAt = now;
+      this.#post({ k: 'ping' });
+    } else if (now - this.#pingedAt >= LEADER_SILENCE_MS + Math.random() * LEADER_SILENCE_MS) {
+      this.#abort.abort();
+      this.#follow(true);
+    }
+  };
+
   /** This tab got the lock: it opens the connection, resuming where the tabs got to, and holds it until it steps down. */
   #lead(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#role !== 'off') this.#role = 'leader';
+    // Later than any leader before it (a tab's clock may lag another's by a little: never behind what it heard).
+    this.#gen = Math.max(Date.now(), this.#leaderGen + 1);
+    this.#leaderGen = this.#gen;
     // The first page, when this tab has none yet, as a client of its own loads it (after a reload: up to where it resumes); later ones by this tab's place.
     const client = new ChatClient({ ...this.#options, history: this.#historyWanted ? this.#pageSize : 0, store: this.#store() });
     this.#client = client;
@@ -380,7 +430,7 @@ export class SharedChatClient {
     client.adopt([...this.#pending.values(), ...this.#handed.values()]);
     this.#handed.clear();
     client.connect();
-    this.#post({ k: 'leader', from: this.#id });
+    this.#post({ k: 'leader', from: this.#id, gen: this.#gen });
     // Calls this tab made while it followed go to its own client now.
     for (const [id, call] of this.#calls) this.#run(call.method, call.args).then((value) => this.#settle(id, value), (error: ChatRequestError) => this.#settle(id, undefined, error));
     return new Promise<void>((resolve) => (this.#release = resolve));
@@ -424,7 +474,7 @@ export class SharedChatClient {
     this.#resume = client.resumeState ?? this.#resume;
     this.#emitter.emit(type, detail as never);
     if (this.#role !== 'leader') return;
-    this.#post({ k: 'event', type, detail, resume: this.#resume, ...(type === 'message' || type === 'update' ? {} : { state: this.#snapshot(client) }) });
+    this.#post({ k: 'event', gen: this.#gen, type, detail, resume: this.#resume, ...(type === 'message' || type === 'update' ? {} : { state: this.#snapshot(client) }) });
   }
 
   #snapshot(client: ChatClient): Snapshot {
@@ -435,9 +485,21 @@ export class SharedChatClient {
   #receive(post: Post): void {
     if (this.#closed) return;
     const client = this.#role === 'leader' ? this.#client : undefined;
+    if (post.k === 'event' || post.k === 'state' || post.k === 'reply' || post.k === 'leader' || post.k === 'pong') {
+      // From a leader that has since been replaced (it was hung, and its queue is only now running): not to be believed.
+      if (post.gen < this.#leaderGen) return;
+      this.#leaderGen = post.gen;
+      this.#heardAt = Date.now();
+    }
     switch (post.k) {
+      case 'ping':
+        // From a timer: a page whose timers are frozen (messages may still be delivered to it) cannot lead either.
+        if (client) setTimeout(() => this.#client && this.#post({ k: 'pong', gen: this.#gen }));
+        return;
+      case 'pong':
+        return;
       case 'hello':
-        if (client) this.#post({ k: 'state', to: post.from, state: this.#snapshot(client), ...(this.#resume ? { resume: this.#resume } : {}), pending: client.pending });
+        if (client) this.#post({ k: 'state', gen: this.#gen, to: post.from, state: this.#snapshot(client), ...(this.#resume ? { resume: this.#resume } : {}), pending: client.pending });
         return;
       case 'leader':
         if (client) return;
@@ -452,8 +514,8 @@ export class SharedChatClient {
       case 'call':
         if (client)
           this.#run(post.method, post.args).then(
-            (value) => this.#post({ k: 'reply', to: post.from, id: post.id, value }),
-            (error: ChatRequestError) => this.#post({ k: 'reply', to: post.from, id: post.id, error: { code: error.code ?? 'internal', message: error.message } }),
+            (value) => this.#post({ k: 'reply', gen: this.#gen, to: post.from, id: post.id, value }),
+            (error: ChatRequestError) => this.#post({ k: 'reply', gen: this.#gen, to: post.from, id: post.id, error: { code: error.code ?? 'internal', message: error.message } }),
           );
         return;
       case 'do':
@@ -465,7 +527,9 @@ export class SharedChatClient {
       case 'state':
         if (post.to !== this.#id || client) return;
         // Behind the leader (frozen, or a leader went before it told this tab everything): the latest page shows what was missed.
-        if (this.#resume && post.resume && (post.resume.epoch !== this.#resume.epoch || post.resume.offset > this.#resume.offset)) this.#catchUp();
+        if (this.#resume && post.resume && (post.resume.epoch !== this.#resume.epoch || post.resume.offset > this.#resume.offset)) {
+          this.#catchUp(post.resume.epoch === this.#resume.epoch ? this.#resume.offset : -1);
+        }
         this.#resume = post.resume ?? this.#resume;
         this.#pending = new Map(post.pending.map((message) => [message.id, message]));
         this.#setState(post.state);
@@ -572,10 +636,17 @@ export class SharedChatClient {
       .finally(() => (this.#pageLoading = false));
   }
 
-  /** The latest page again, to show what this tab missed. */
-  #catchUp(): void {
-    if (this.#historyWanted || (this.#options.history ?? 50) <= 0) return;
-    this.#call<HistoryPage>('historyPage', [undefined, this.#pageSize]).then(({ messages }) => this.#emitter.emit('history', { messages, more: this.#more }), () => {});
+  /**
+   * What this tab missed, past `since` (the newest offset it had; -1 after a
+   * new epoch), from the latest page: with `history="0"` too, as it is news,
+   * not history. More than a page missed shows as a page.
+   */
+  #catchUp(since: number): void {
+    if (this.#historyWanted) return;
+    this.#call<HistoryPage>('historyPage', [undefined, this.#pageSize]).then(
+      ({ messages }) => this.#emitter.emit('history', { messages: messages.filter((message) => (message.offset ?? 0) > since), more: this.#more }),
+      () => {},
+    );
   }
 
   /** A page this tab loaded: its place moves to before it. */

@@ -16,6 +16,7 @@ import {
   startTabsRelay,
   until,
   viewOf,
+  uncaught,
   type BrowserSockets,
   type TabQuery,
   type TabView,
@@ -273,6 +274,49 @@ describe('one socket per browser (shared-connection)', () => {
     assert.equal(bob.rosterCount('ada'), 1);
   });
 
+  it('a leader that hangs (its main thread busy, no event) is replaced; back, it follows, and nothing is lost or doubled', async () => {
+    const room = 'hung';
+    const bob = nodeUser('bob', room);
+    const context = await tabs();
+    const pages: Page[] = [];
+    for (let i = 0; i < 3; i++) pages.push(await openTab(context, base, query('ada', room)));
+    const views = await settled(pages, ['follower', 'follower', 'leader'], 1);
+    const leader = pages[views.findIndex((view) => view.panels[0]!.sharing === 'leader')]!;
+    const others = pages.filter((page) => page !== leader);
+    // Hung for 20 s, as a page stuck in a long task: it hears nothing, says nothing, and keeps its Web Lock.
+    // The others must take over meanwhile (they ask after 3 s of silence, and take the lock 3 to 6 s later).
+    const hung = leader.evaluate(() => {
+      const end = Date.now() + 20_000;
+      while (Date.now() < end);
+    });
+    await until('another tab to take the lead', async () => {
+      const roles = (await Promise.all(others.map(viewOf))).map((view) => view.panels[0]!.sharing);
+      return roles.includes('leader') ? undefined : `roles of the awake tabs: ${roles.join(', ')}`;
+    });
+    const fromBob = ['while the leader hangs 1', 'while the leader hangs 2'];
+    const fromAda = ['sent while the leader hangs'];
+    for (const text of fromBob) bob.client.send(text);
+    await sendFrom(others[0]!, fromAda);
+    await until('the message to reach bob once and both sides’ to show in the awake tabs', async () => {
+      const wrong = misreceived(bob, fromAda);
+      if (wrong) return wrong;
+      for (const view of await Promise.all(others.map(viewOf))) {
+        const problem = misshown(view, fromAda, fromBob);
+        if (problem) return problem;
+      }
+      return undefined;
+    });
+    await hung;
+    await until('the old leader to follow and show what it missed', async () => {
+      const view = await viewOf(leader);
+      if (view.panels[0]!.sharing !== 'follower') return `the old leader's sharing: ${view.panels[0]!.sharing}`;
+      return misshown(view, fromAda, fromBob);
+    });
+    await settled(pages, ['follower', 'follower', 'leader'], 1);
+    assert.equal(misreceived(bob, fromAda), undefined);
+    assert.equal(bob.rosterCount('ada'), 1);
+  });
+
   it('without Web Locks and BroadcastChannel each tab connects on its own, and works', async () => {
     const room = 'fallback';
     const bob = nodeUser('bob', room);
@@ -313,6 +357,7 @@ describe('one socket per browser (shared-connection)', () => {
     await sendFrom(frame!, ['from a sandboxed frame']);
     await until('bob to get it once', () => misreceived(bob, ['from a sandboxed frame']));
     assert.deepEqual((await viewOf(frame!)).errors, [], 'no ws-chat-error');
+    assert.deepEqual(uncaught.get(page), [], 'nothing thrown and not caught');
   });
 
   it('shared-connection="off": two tabs, two connections; two users never share', async () => {
