@@ -40,7 +40,7 @@ type Method = keyof Calls;
  * the latest leader.
  * - `hello`: a tab asks the leader for the state (on start, and when it was hidden or frozen);
  * - `leader`: a tab took the connection: the others say hello again and pass on what it may not have;
- * - `state`: the leader's answer to a hello, with your messages still waiting;
+ * - `state`: the leader's answer to a hello, with your messages still waiting and the latest answered;
  * - `event`: everything the leader's client reports (but history), with the state it changed and the resume point;
  * - `send`: your messages, made in another tab, to go out through the leader;
  * - `call` / `reply`: a request (join, leave, search, readers, history) and its answer;
@@ -52,7 +52,15 @@ type Post =
   | { readonly k: 'leader'; readonly from: string; readonly gen: number }
   | { readonly k: 'ping' }
   | { readonly k: 'pong'; readonly gen: number }
-  | { readonly k: 'state'; readonly gen: number; readonly to: string; readonly state: Snapshot; readonly resume?: ResumeState; readonly pending: ChatMessage[] }
+  | {
+      readonly k: 'state';
+      readonly gen: number;
+      readonly to: string;
+      readonly state: Snapshot;
+      readonly resume?: ResumeState;
+      readonly pending: ChatMessage[];
+      readonly done: ChatMessage[];
+    }
   | { readonly k: 'event'; readonly gen: number; readonly type: keyof ChatClientEvents; readonly detail: unknown; readonly state?: Snapshot; readonly resume?: ResumeState }
   | { readonly k: 'send'; readonly messages: ChatMessage[] }
   | { readonly k: 'call'; readonly from: string; readonly id: number; readonly method: Method; readonly args: unknown[] }
@@ -69,6 +77,9 @@ interface Call {
 
 /** Where a tab stands in a shared connection: holding it, using another tab's, or (sharing impossible) holding its own. */
 export type SharingRole = 'leader' | 'follower' | 'off';
+
+/** How many of your latest answered messages a leader tells a tab that says hello. */
+const DONE_KEPT = 100;
 
 /** ms a follower waits without a word from the leader before asking whether it is there; as long again (to twice that) without an answer, it takes over. */
 const LEADER_SILENCE_MS = 3000;
@@ -154,6 +165,8 @@ export class SharedChatClient {
   #resume: ResumeState | undefined;
   /** Your messages waiting, as the leader last said, oldest first. */
   #pending = new Map<string, ChatMessage>();
+  /** The latest of your messages answered (sent, delivered, read, failed), by id (see `#answered`). */
+  readonly #done = new Map<string, ChatMessage>();
   /** Your messages this tab passed to the leader that it has not reported yet: passed again to a new leader. */
   readonly #handed = new Map<string, ChatMessage>();
   readonly #calls = new Map<number, Call>();
@@ -472,9 +485,18 @@ export class SharedChatClient {
     const client = this.#client!;
     // Not before the client has loaded it: adopt() reports the messages it takes over at once, and the point the tabs got to must survive that.
     this.#resume = client.resumeState ?? this.#resume;
+    if (type === 'update') this.#answered(detail as ChatMessage);
     this.#emitter.emit(type, detail as never);
     if (this.#role !== 'leader') return;
     this.#post({ k: 'event', gen: this.#gen, type, detail, resume: this.#resume, ...(type === 'message' || type === 'update' ? {} : { state: this.#snapshot(client) }) });
+  }
+
+  /** Keeps the latest of your messages the relay answered, for a tab that was not listening when it did. */
+  #answered(message: ChatMessage): void {
+    this.#done.delete(message.id);
+    if (message.state === 'pending') return;
+    this.#done.set(message.id, message);
+    if (this.#done.size > DONE_KEPT) this.#done.delete(this.#done.keys().next().value!);
   }
 
   #snapshot(client: ChatClient): Snapshot {
@@ -484,13 +506,18 @@ export class SharedChatClient {
 
   #receive(post: Post): void {
     if (this.#closed) return;
-    const client = this.#role === 'leader' ? this.#client : undefined;
     if (post.k === 'event' || post.k === 'state' || post.k === 'reply' || post.k === 'leader' || post.k === 'pong') {
       // From a leader that has since been replaced (it was hung, and its queue is only now running): not to be believed.
       if (post.gen < this.#leaderGen) return;
       this.#leaderGen = post.gen;
       this.#heardAt = Date.now();
+      // This tab led, and another took over meanwhile (this one hung): it follows from here on, before acting on anything else queued.
+      if (this.#client && this.#role === 'leader' && post.gen > this.#gen) {
+        this.#stepDown();
+        this.#follow();
+      }
     }
+    const client = this.#role === 'leader' ? this.#client : undefined;
     switch (post.k) {
       case 'ping':
         // From a timer: a page whose timers are frozen (messages may still be delivered to it) cannot lead either.
@@ -499,7 +526,10 @@ export class SharedChatClient {
       case 'pong':
         return;
       case 'hello':
-        if (client) this.#post({ k: 'state', gen: this.#gen, to: post.from, state: this.#snapshot(client), ...(this.#resume ? { resume: this.#resume } : {}), pending: client.pending });
+        if (client) {
+          const state = this.#snapshot(client);
+          this.#post({ k: 'state', gen: this.#gen, to: post.from, state, ...(this.#resume ? { resume: this.#resume } : {}), pending: client.pending, done: [...this.#done.values()] });
+        }
         return;
       case 'leader':
         if (client) return;
@@ -531,7 +561,16 @@ export class SharedChatClient {
           this.#catchUp(post.resume.epoch === this.#resume.epoch ? this.#resume.offset : -1);
         }
         this.#resume = post.resume ?? this.#resume;
+        const waited = [...this.#pending.keys(), ...this.#handed.keys()];
         this.#pending = new Map(post.pending.map((message) => [message.id, message]));
+        // Answered while this tab was not listening (frozen, hung, or not yet here): their last state.
+        for (const id of waited) {
+          const answered = this.#pending.has(id) ? undefined : post.done.find((message) => message.id === id);
+          if (answered) {
+            this.#handed.delete(id);
+            this.#emitter.emit('update', answered);
+          }
+        }
         this.#setState(post.state);
         this.#emitter.emit('status', { status: post.state.status, attempt: post.state.attempt, ...(post.state.retryAt !== undefined ? { retryAt: post.state.retryAt } : {}) });
         this.#emitter.emit('presence', { kind: 'welcome', roster: post.state.roster, count: post.state.count });
@@ -555,6 +594,7 @@ export class SharedChatClient {
 
   /** One of your messages changed state, as the leader says: it waits while pending, and this tab has passed it on. */
   #updated(message: ChatMessage): void {
+    this.#answered(message);
     this.#handed.delete(message.id);
     if (message.state === 'pending') this.#pending.set(message.id, message);
     else this.#pending.delete(message.id);
