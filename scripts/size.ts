@@ -22,7 +22,7 @@ const BUDGET = 24_000;
 // Raised from 35_800 for issue 16 (rooms, the relay's history, large rooms in the panel: +3.03 KB), and from
 // 38_900 for issue 17 (typing, read receipts, unread and notifications, links, days, mentions: +8.16 KB;
 // receipts kept across a reload: +0.29 KB); docs/development.md has each feature's share.
-const CEILING = 50_200;
+const CEILING = 50_400;
 
 const args = new Set(process.argv.slice(2));
 const gzip = (text: string | Buffer) => gzipSync(text, { level: 9 }).length;
