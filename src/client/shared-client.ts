@@ -42,7 +42,7 @@ type Method = keyof Calls;
  * - `leader`: a tab took the connection: the others say hello again and pass on what it may not have;
  * - `state`: the leader's answer to a hello, with your messages still waiting and the latest answered;
  * - `event`: everything the leader's client reports (but history), with the state it changed and the resume point;
- * - `send`: your messages, made in another tab, to go out through the leader;
+ * - `send`: your messages made in another tab that the leader has not confirmed yet, in order, to go out through it;
  * - `call` / `reply`: a request (join, leave, search, readers, history) and its answer;
  * - `do`: a request without an answer (typing, markRead, reconnect, checkLink);
  * - `ping` / `pong`: a follower that has not heard from the leader asks whether it is there.
@@ -165,6 +165,8 @@ export class SharedChatClient {
   #resume: ResumeState | undefined;
   /** Your messages waiting, as the leader last said, oldest first. */
   #pending = new Map<string, ChatMessage>();
+  /** A post of the messages passed in this task is due. */
+  #passing = false;
   /** The latest of your messages answered (sent, delivered, read, failed), by id (see `#answered`). */
   readonly #done = new Map<string, ChatMessage>();
   /** Your messages this tab passed to the leader that it has not reported yet: passed again to a new leader. */
@@ -539,7 +541,8 @@ export class SharedChatClient {
         for (const [id, call] of this.#calls) this.#post({ k: 'call', from: this.#id, id, method: call.method, args: call.args });
         return;
       case 'send':
-        if (client) for (const message of post.messages) client.enqueue(message);
+        // In order; those it has, or has had answered, once only.
+        if (client) for (const message of post.messages) if (!this.#done.has(message.id)) client.enqueue(message);
         return;
       case 'call':
         if (client)
@@ -611,7 +614,14 @@ export class SharedChatClient {
       this.#handed.set(message.id, message);
       this.#emitter.emit('update', message);
     }
-    this.#post({ k: 'send', messages: [...messages] });
+    // Once per task, with every message the leader has not confirmed, in order: a leader that missed an
+    // earlier post (it was not leading yet) must not take a later message ahead of the ones before it.
+    if (this.#passing) return;
+    this.#passing = true;
+    queueMicrotask(() => {
+      this.#passing = false;
+      if (this.#handed.size) this.#post({ k: 'send', messages: [...this.#handed.values()] });
+    });
   }
 
   // ── requests ────────────────────────────────────────────────────────────

@@ -106,7 +106,23 @@ describe('SharedChatClient', () => {
           for (const tab of tabs) tab.client.close();
         }
       }),
-      { numRuns: 6, endOnFailure: true },
+      {
+        numRuns: 6,
+        endOnFailure: true,
+        examples: [
+          // A new tab sends twice in the task its leader closed: the next leader must not take the second post's message
+          // ahead of the first's, which reached it before it led (found by this test).
+          [
+            [
+              { kind: 'send', tab: 1, count: 3 },
+              { kind: 'send', tab: 2, count: 2 },
+              { kind: 'leader-goes' },
+              { kind: 'send', tab: 0, count: 3 },
+              { kind: 'send', tab: 0, count: 1 },
+            ],
+          ],
+        ],
+      },
     );
     bob.close();
   });
