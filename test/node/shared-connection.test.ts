@@ -85,6 +85,42 @@ describe('one socket per browser (shared-connection)', () => {
     return views;
   }
 
+  /** Bob, and three tabs of ada in a room of their own, settled: one leader, two followers, one browser socket. */
+  async function threeTabs(room: string): Promise<{ bob: NodeUser; context: BrowserContext; pages: Page[]; views: TabView[] }> {
+    const bob = nodeUser('bob', room);
+    const context = await tabs();
+    const pages: Page[] = [];
+    for (let i = 0; i < 3; i++) pages.push(await openTab(context, base, query('ada', room)));
+    const views = await settled(pages, ['follower', 'follower', 'leader'], 1);
+    return { bob, context, pages, views };
+  }
+
+  /**
+   * The leader is out of reach: one of `others` takes the lead, and then a
+   * message from one of them reaches bob once while bob's reach them all,
+   * both shown once in every one of them. Returns the texts.
+   */
+  async function takenOver(others: Page[], bob: NodeUser, label: string): Promise<{ fromAda: string[]; fromBob: string[] }> {
+    await until('another tab to take the lead', async () => {
+      const roles = (await Promise.all(others.map(viewOf))).map((view) => view.panels[0]!.sharing);
+      return roles.includes('leader') ? undefined : `roles of the awake tabs: ${roles.join(', ')}`;
+    });
+    const fromBob = [`${label} 1`, `${label} 2`];
+    const fromAda = [`sent ${label}`];
+    for (const text of fromBob) bob.client.send(text);
+    await sendFrom(others[0]!, fromAda);
+    await until('the message to reach bob once and both sides’ to show in the awake tabs', async () => {
+      const wrong = misreceived(bob, fromAda);
+      if (wrong) return wrong;
+      for (const view of await Promise.all(others.map(viewOf))) {
+        const problem = misshown(view, fromAda, fromBob);
+        if (problem) return problem;
+      }
+      return undefined;
+    });
+    return { fromAda, fromBob };
+  }
+
   /** What is wrong with how `view` shows `ada` (own, all sent) and `bob` (from others): each exactly once; undefined when nothing is. */
   function misshown(view: TabView, ada: string[], bob: string[]): string | undefined {
     const problems: string[] = [];
@@ -114,12 +150,7 @@ describe('one socket per browser (shared-connection)', () => {
   }
 
   it('three tabs of a user hold one connection: one leader, two followers, and the others see the user once', async () => {
-    const room = 'three';
-    const bob = nodeUser('bob', room);
-    const context = await tabs();
-    const pages: Page[] = [];
-    for (let i = 0; i < 3; i++) pages.push(await openTab(context, base, query('ada', room)));
-    const views = await settled(pages, ['follower', 'follower', 'leader'], 1);
+    const { bob, pages, views } = await threeTabs('three');
     await until('the relay to hold two connections, ada’s one and bob’s', () => (relay.connections === 2 ? undefined : `${relay.connections}`));
     await until('bob to see ada once', () => (bob.rosterCount('ada') === 1 ? undefined : `bob sees ada ${bob.rosterCount('ada')} times`));
     await until('every tab to list ada once and bob once', async () => {
@@ -130,12 +161,7 @@ describe('one socket per browser (shared-connection)', () => {
   });
 
   it('a message from a follower tab reaches the other user once and shows in every tab as sent', async () => {
-    const room = 'once';
-    const bob = nodeUser('bob', room);
-    const context = await tabs();
-    const pages: Page[] = [];
-    for (let i = 0; i < 3; i++) pages.push(await openTab(context, base, query('ada', room)));
-    const views = await settled(pages, ['follower', 'follower', 'leader'], 1);
+    const { bob, pages, views } = await threeTabs('once');
     const sender = pages[views.findIndex((view) => view.panels[0]!.sharing === 'follower')]!;
     const [id] = await sendFrom(sender, ['hello from a follower']);
     assert.ok(id, 'the panel took the message');
@@ -209,12 +235,8 @@ describe('one socket per browser (shared-connection)', () => {
   });
 
   it('a frozen follower catches up when resumed; a frozen leader is replaced and, resumed, follows and catches up', async () => {
-    const room = 'frozen';
-    const bob = nodeUser('bob', room);
-    const context = await tabs();
-    const pages: Page[] = [];
-    for (let i = 0; i < 3; i++) pages.push(await openTab(context, base, query('ada', room)));
-    let views = await settled(pages, ['follower', 'follower', 'leader'], 1);
+    const { bob, context, pages, views: settledViews } = await threeTabs('frozen');
+    let views = settledViews;
     // As Chromium freezes a page: the page hears `freeze` first and `resume` after, which the CDP command does not
     // dispatch itself (a page frozen without notice, like a hung one, keeps its Web Lock: no other tab can lead).
     const lifecycle = async (page: Page, state: 'frozen' | 'active') => {
@@ -246,23 +268,7 @@ describe('one socket per browser (shared-connection)', () => {
     const leader = pages[views.findIndex((view) => view.panels[0]!.sharing === 'leader')]!;
     const others = pages.filter((page) => page !== leader);
     await lifecycle(leader, 'frozen');
-    await until('another tab to take the lead', async () => {
-      const roles = (await Promise.all(others.map(viewOf))).map((view) => view.panels[0]!.sharing);
-      return roles.includes('leader') ? undefined : `roles of the awake tabs: ${roles.join(', ')}`;
-    });
-    const fromBob = ['while the leader is frozen 1', 'while the leader is frozen 2'];
-    const fromAda = ['sent while the leader is frozen'];
-    for (const text of fromBob) bob.client.send(text);
-    await sendFrom(others[0]!, fromAda);
-    await until('the message to reach bob once and both sides’ to show in the awake tabs', async () => {
-      const wrong = misreceived(bob, fromAda);
-      if (wrong) return wrong;
-      for (const view of await Promise.all(others.map(viewOf))) {
-        const problem = misshown(view, fromAda, fromBob);
-        if (problem) return problem;
-      }
-      return undefined;
-    });
+    const { fromAda, fromBob } = await takenOver(others, bob, 'while the leader is frozen');
     await lifecycle(leader, 'active');
     await until('the old leader to follow and catch up', async () => {
       const view = await viewOf(leader);
@@ -275,12 +281,7 @@ describe('one socket per browser (shared-connection)', () => {
   });
 
   it('a leader that hangs (its main thread busy, no event) is replaced; back, it follows, and nothing is lost or doubled', async () => {
-    const room = 'hung';
-    const bob = nodeUser('bob', room);
-    const context = await tabs();
-    const pages: Page[] = [];
-    for (let i = 0; i < 3; i++) pages.push(await openTab(context, base, query('ada', room)));
-    const views = await settled(pages, ['follower', 'follower', 'leader'], 1);
+    const { bob, pages, views } = await threeTabs('hung');
     const leader = pages[views.findIndex((view) => view.panels[0]!.sharing === 'leader')]!;
     const others = pages.filter((page) => page !== leader);
     // Hung for 20 s, as a page stuck in a long task: it hears nothing, says nothing, and keeps its Web Lock.
@@ -289,23 +290,7 @@ describe('one socket per browser (shared-connection)', () => {
       const end = Date.now() + 20_000;
       while (Date.now() < end);
     });
-    await until('another tab to take the lead', async () => {
-      const roles = (await Promise.all(others.map(viewOf))).map((view) => view.panels[0]!.sharing);
-      return roles.includes('leader') ? undefined : `roles of the awake tabs: ${roles.join(', ')}`;
-    });
-    const fromBob = ['while the leader hangs 1', 'while the leader hangs 2'];
-    const fromAda = ['sent while the leader hangs'];
-    for (const text of fromBob) bob.client.send(text);
-    await sendFrom(others[0]!, fromAda);
-    await until('the message to reach bob once and both sides’ to show in the awake tabs', async () => {
-      const wrong = misreceived(bob, fromAda);
-      if (wrong) return wrong;
-      for (const view of await Promise.all(others.map(viewOf))) {
-        const problem = misshown(view, fromAda, fromBob);
-        if (problem) return problem;
-      }
-      return undefined;
-    });
+    const { fromAda, fromBob } = await takenOver(others, bob, 'while the leader hangs');
     await hung;
     await until('the old leader to follow and show what it missed', async () => {
       const view = await viewOf(leader);
