@@ -246,8 +246,9 @@ export class SharedChatClient {
     return this.#client ? this.#client.limits : this.#state.limits;
   }
 
+  /** Your messages not yet acknowledged, oldest first: those the leader holds, then those this tab passed that it has not confirmed. */
   get pending(): ChatMessage[] {
-    return this.#client?.pending ?? [...this.#pending.values()];
+    return this.#client?.pending ?? [...this.#pending.values(), ...this.#handed.values()];
   }
 
   get resumeState(): ResumeState | undefined {
