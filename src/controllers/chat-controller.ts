@@ -78,7 +78,7 @@ export class ChatController implements ReactiveController {
     if (!this.connected) return;
     const same = key.length === this.configKey.length && key.every((value, i) => Object.is(value, this.configKey[i]));
     if (this.client && same) return;
-    this.stop();
+    this.stop(true);
     this.configKey = key;
     const resolved = options();
     if (!resolved) return;
@@ -112,7 +112,8 @@ export class ChatController implements ReactiveController {
     return prepared.message;
   }
 
-  private stop(): void {
+  /** Closes the client; `moving`: for another one, made at once. */
+  private stop(moving = false): void {
     // Close first, so the host still hears the client go offline.
     const client = this.client;
     if (client) {
@@ -120,8 +121,9 @@ export class ChatController implements ReactiveController {
       client.close();
       this.client = undefined;
     }
-    // A shared connection's messages go with the panel only when no other tab uses it (else that tab sends them).
-    if (client instanceof SharedChatClient) {
+    // A shared connection's messages go with the panel to its next connection only when no other tab uses
+    // the old one (else that tab sends them); a panel leaving the page leaves them in the old one's outbox.
+    if (client instanceof SharedChatClient && moving) {
       void client.handOver().then((messages) => {
         if (this.client) this.client.adopt(messages);
         else this.carried.push(...messages);

@@ -211,6 +211,35 @@ describe('<ws-chat-panel>: nothing lost', () => {
     }
   });
 
+  it('a message waiting when the panel leaves the page is sent once by the next panel of that connection', async () => {
+    const relay = await startRelay();
+    const bob = await fixture<WsChatPanel>(html`<ws-chat-panel url=${relay.url} user-name="Bob"></ws-chat-panel>`);
+    const place = await fixture<HTMLElement>(html`<div></div>`);
+    const mount = () => {
+      const panel = document.createElement('ws-chat-panel');
+      panel.url = relay.url;
+      panel.userName = 'Ada';
+      place.append(panel);
+      return panel;
+    };
+    let ada = mount();
+    await waitForStatus(ada, 'online');
+    await relayCommand('stop', relay.id);
+    await waitFor(() => ada.status === 'reconnecting', 'Ada cut off');
+    ada.send('typed before the panel left');
+    await waitFor(() => ada.messages.at(-1)?.state === 'pending', 'pending');
+    // The outbox is written to IndexedDB as it changes; the page removes the panel a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    ada.remove();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await relayCommand('resume', relay.id);
+    ada = mount();
+    await waitForBubble(bob, 'typed before the panel left', 15_000);
+    await waitFor(() => ada.messages.some((m) => m.text === 'typed before the panel left' && m.state === 'sent'), 'shown as sent in the new panel');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(bubbles(bob).filter((text) => text === 'typed before the panel left')).to.have.length(1, 'once');
+  });
+
   it('shows each message once, in order, however often the connection drops', async () => {
     const relay = await startRelay({ maxMessagesPerSecond: 1000, burst: 1000 });
     const root = await fixture<HTMLElement>(html`
