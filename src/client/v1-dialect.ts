@@ -421,10 +421,9 @@ export class V1Dialect implements Dialect {
     const before = this.#older;
     if (before === undefined || !this.#more) return { messages: [], more: false };
     const { messages, more, next } = await this.#fetch(resumedAt === undefined ? before : undefined, limit, resumedAt);
-    // A relay that names no earlier place to go on from has nothing older to give.
-    this.#more = more && next !== undefined && (resumedAt !== undefined || next < before);
+    this.#more = more;
     if (next !== undefined) this.#older = resumedAt === undefined ? Math.min(before, next) : next;
-    return { messages, more: this.#more };
+    return { messages, more };
   }
 
   /**
@@ -433,12 +432,15 @@ export class V1Dialect implements Dialect {
    * connection): `next` is where the page before it ends.
    */
   async page(before: number | undefined, limit: number): Promise<HistoryPage> {
-    const { messages, more, next } = await this.#fetch(before, Math.min(limit, FieldLimits.maxHistoryLimit));
-    return { messages, more: more && next !== undefined && (before === undefined || next < before), ...(next !== undefined ? { next } : {}) };
+    return this.#fetch(before, Math.min(limit, FieldLimits.maxHistoryLimit));
   }
 
-  /** Asks the relay for a page and shows it as this client would: your own with the receipts it saw them reach. */
-  async #fetch(before: number | undefined, limit: number, resumedAt?: number): Promise<{ messages: ChatMessage[]; more: boolean; next?: number }> {
+  /**
+   * Asks the relay for a page and shows it as this client would: your own
+   * with the receipts it saw them reach. `next` is where the page before it
+   * ends; `more`, whether there may be one.
+   */
+  async #fetch(before: number | undefined, limit: number, resumedAt?: number): Promise<HistoryPage> {
     const page = await this.#ask<PageFrame>((id) => ({ type: 'history', id, ...(before !== undefined ? { before } : {}), limit }));
     const next = page.before ?? page.messages[0]?.offset;
     const epoch = this.#host.resume.state?.epoch ?? '';
@@ -453,7 +455,9 @@ export class V1Dialect implements Dialect {
         if (shown.own && shown.state !== 'read') this.#awaitReceipt(shown);
       }
     }
-    return { messages, more: page.more, ...(next !== undefined ? { next } : {}) };
+    // A relay that names no earlier place to go on from has nothing older to give.
+    const more = page.more && next !== undefined && (before === undefined || next < before);
+    return { messages, more, ...(next !== undefined ? { next } : {}) };
   }
 
   /**
