@@ -125,45 +125,11 @@ function claim(scope: string): string {
  * within the page: `release()` it when its client is closed for good.
  */
 export function browserStore(scope: string): ClientStore {
-  idbStore ??= createStore('message-center', 'outbox');
   const own = claim(scope);
-  const resumeKey = `message-center:resume:${own}`;
-  const receiptsKey = `message-center:receipts:${own}`;
-  const outboxKey = (thisTab ??= tabId()).then((id) => `${id}|${own}`);
   let released = false;
-  // Writes are queued so an older outbox never overwrites a newer one.
-  let writes: Promise<unknown> = Promise.resolve();
   return {
-    async loadOutbox() {
-      try {
-        const stored = await get<ChatMessage[]>(await outboxKey, idbStore);
-        return Array.isArray(stored) ? stored : [];
-      } catch {
-        return []; // IndexedDB unavailable (private mode in some browsers): memory only.
-      }
-    },
-    saveOutbox(messages) {
-      const snapshot = messages.map(toStorable);
-      writes = writes
-        .then(async () => {
-          const key = await outboxKey;
-          await (snapshot.length ? set(key, snapshot, idbStore) : del(key, idbStore));
-        })
-        .catch(() => undefined);
-      return writes.then(() => undefined);
-    },
-    loadResume() {
-      const state = read<ResumeState>(resumeKey);
-      return state && typeof state.session === 'string' && typeof state.epoch === 'string' && Number.isInteger(state.offset) ? state : undefined;
-    },
-    // Storage full or disabled: resuming after a reload is lost, nothing else.
-    saveResume: (state) => write(resumeKey, state),
-    loadReceipts() {
-      const kept = read<StoredReceipts>(receiptsKey);
-      return kept && typeof kept.epoch === 'string' && Array.isArray(kept.delivered) && Array.isArray(kept.read) ? kept : undefined;
-    },
-    // Lost: after a reload your messages show as only sent, nothing else.
-    saveReceipts: (kept) => write(receiptsKey, kept),
+    ...outboxIn((thisTab ??= tabId()).then((id) => `${id}|${own}`)),
+    ...sessionKept(own),
     release() {
       if (released) return;
       released = true;
@@ -178,35 +144,73 @@ export function browserStore(scope: string): ClientStore {
  * IndexedDB under `scope` alone, so whichever tab holds the connection next
  * sends what this one could not; the resume state and receipts in this tab's
  * sessionStorage (a reload resumes) unless `handedOver()` gives a newer one,
- * as the tab that held the connection before last told the others.
+ * as the tab that held the connection before last told the others. Not
+ * claimed: one tab at a time holds a shared connection, and a second panel
+ * of it shares it too.
  */
 export function sharedStore(scope: string, handedOver: () => ResumeState | undefined): ClientStore {
-  const store = browserStore(scope);
-  // Not claimed: one tab at a time holds a shared connection, and a second panel of it shares it too.
-  store.release!();
-  const outboxKey = `*|${scope}`;
-  let writes: Promise<unknown> = Promise.resolve();
+  const session = sessionKept(scope);
   return {
-    ...store,
-    async loadOutbox() {
-      try {
-        const stored = await get<ChatMessage[]>(outboxKey, idbStore);
-        return Array.isArray(stored) ? stored : [];
-      } catch {
-        return [];
-      }
-    },
-    saveOutbox(messages) {
-      const snapshot = messages.map(toStorable);
-      writes = writes.then(() => (snapshot.length ? set(outboxKey, snapshot, idbStore) : del(outboxKey, idbStore))).catch(() => undefined);
-      return writes.then(() => undefined);
-    },
+    ...outboxIn(`*|${scope}`),
+    ...session,
     loadResume() {
-      const own = store.loadResume();
+      const own = session.loadResume();
       const handed = handedOver();
       // The conversation the other tabs are in, unless this tab's is the same one, further on.
       return handed && !(own && own.session === handed.session && own.epoch === handed.epoch && own.offset > handed.offset) ? handed : own;
     },
+  };
+}
+
+/** The last write queued for each outbox key, from any store of this page (see `outboxIn`). */
+const outboxWrites = new Map<string, Promise<unknown>>();
+
+/**
+ * An outbox kept in IndexedDB under `key`. Writes to a key are queued, across
+ * every store of the page that writes it (a closed client's last write and
+ * the next client's first), so an older outbox never overwrites a newer one.
+ */
+function outboxIn(key: string | Promise<string>): Pick<ClientStore, 'loadOutbox' | 'saveOutbox'> {
+  idbStore ??= createStore('message-center', 'outbox');
+  return {
+    async loadOutbox() {
+      try {
+        const stored = await get<ChatMessage[]>(await key, idbStore);
+        return Array.isArray(stored) ? stored : [];
+      } catch {
+        return []; // IndexedDB unavailable (private mode in some browsers): memory only.
+      }
+    },
+    async saveOutbox(messages) {
+      const snapshot = messages.map(toStorable);
+      const resolved = await key;
+      const done = (outboxWrites.get(resolved) ?? Promise.resolve())
+        .then(() => (snapshot.length ? set(resolved, snapshot, idbStore) : del(resolved, idbStore)))
+        .catch(() => undefined);
+      outboxWrites.set(resolved, done);
+      await done;
+      if (outboxWrites.get(resolved) === done) outboxWrites.delete(resolved);
+    },
+  };
+}
+
+/** The resume state and receipts kept in this tab's sessionStorage under `own`. */
+function sessionKept(own: string): Pick<ClientStore, 'loadResume' | 'saveResume' | 'loadReceipts' | 'saveReceipts'> {
+  const resumeKey = `message-center:resume:${own}`;
+  const receiptsKey = `message-center:receipts:${own}`;
+  return {
+    loadResume() {
+      const state = read<ResumeState>(resumeKey);
+      return state && typeof state.session === 'string' && typeof state.epoch === 'string' && Number.isInteger(state.offset) ? state : undefined;
+    },
+    // Storage full or disabled: resuming after a reload is lost, nothing else.
+    saveResume: (state) => write(resumeKey, state),
+    loadReceipts() {
+      const kept = read<StoredReceipts>(receiptsKey);
+      return kept && typeof kept.epoch === 'string' && Array.isArray(kept.delivered) && Array.isArray(kept.read) ? kept : undefined;
+    },
+    // Lost: after a reload your messages show as only sent, nothing else.
+    saveReceipts: (kept) => write(receiptsKey, kept),
   };
 }
 
