@@ -3,7 +3,7 @@ import { createMessageCenter, type MessageCenter, type Unsubscribe } from '../bu
 import type { Limits, Peer, Target } from '../protocol/frames.js';
 import { ChatClient, type ChatClientEvents, type ChatClientOptions } from './chat-client.js';
 import { prepare } from './outgoing.js';
-import { randomId, sharedStore, type ResumeState } from './persistence.js';
+import { randomId, sharedStore, type ClientStore, type ResumeState } from './persistence.js';
 import { ChatRequestError, REQUEST_TIMEOUT_MS } from './requests.js';
 import type { RoomState } from './rooms.js';
 import type { ChatMessage, ChatProtocol, ChatStatus, HistoryDetail, SendOptions } from './types.js';
@@ -148,6 +148,7 @@ export class SharedChatClient {
   readonly #emitter: MessageCenter<ChatClientEvents> = createMessageCenter<ChatClientEvents>();
   readonly #options: ChatClientOptions;
   readonly #key: string;
+  readonly #store: ClientStore;
   /** This client's id among the tabs. */
   readonly #id = randomId();
   #role: SharingRole = 'follower';
@@ -195,6 +196,8 @@ export class SharedChatClient {
     if (typeof options?.url !== 'string') throw new TypeError('SharedChatClient: options.url must be a WebSocket URL');
     this.#options = options;
     this.#key = JSON.stringify([options.protocol ?? 'v1', options.url, options.name ?? '', options.rooms ?? [], tokenIdentity(options.token)]);
+    // What the tab holding the connection keeps (resuming where the tabs got to), and what `handOver` clears.
+    this.#store = sharedStore(`shared|${this.#key}`, () => this.#resume);
   }
 
   on<K extends keyof ChatClientEvents>(type: K, handler: Handler<ChatClientEvents[K]>): Unsubscribe {
@@ -363,7 +366,7 @@ export class SharedChatClient {
       // No locks here: no other tab either.
     }
     // Taken: the next tab of this connection must not send them too.
-    await this.#store().saveOutbox([]);
+    await this.#store.saveOutbox([]);
     return waiting;
   }
 
@@ -371,9 +374,6 @@ export class SharedChatClient {
     return `message-center:leader:${this.#key}`;
   }
 
-  #store() {
-    return sharedStore(`shared|${this.#key}`, () => this.#resume);
-  }
 
   // ── leading and following ───────────────────────────────────────────────
 
@@ -431,7 +431,7 @@ export class SharedChatClient {
     this.#gen = Math.max(Date.now(), this.#leaderGen + 1);
     this.#leaderGen = this.#gen;
     // The first page, when this tab has none yet, as a client of its own loads it (after a reload: up to where it resumes); later ones by this tab's place.
-    const client = new ChatClient({ ...this.#options, history: this.#historyWanted ? this.#pageSize : 0, store: this.#store() });
+    const client = new ChatClient({ ...this.#options, history: this.#historyWanted ? this.#pageSize : 0, store: this.#store });
     this.#client = client;
     for (const type of EVENTS) this.#unsubscribe.push(client.on(type, (detail) => this.#fromClient(type, detail)));
     this.#unsubscribe.push(
@@ -538,7 +538,7 @@ export class SharedChatClient {
         if (client) return;
         // A new leader: it may have missed what this tab passed, or asked, on the way.
         this.#post({ k: 'hello', from: this.#id });
-        if (this.#handed.size) this.#post({ k: 'send', messages: [...this.#handed.values()] });
+        this.#passHanded();
         for (const [id, call] of this.#calls) this.#post({ k: 'call', from: this.#id, id, method: call.method, args: call.args });
         return;
       case 'send':
@@ -621,8 +621,13 @@ export class SharedChatClient {
     this.#passing = true;
     queueMicrotask(() => {
       this.#passing = false;
-      if (this.#handed.size) this.#post({ k: 'send', messages: [...this.#handed.values()] });
+      this.#passHanded();
     });
+  }
+
+  /** Passes the leader every message this tab passed that no leader has confirmed, in order. */
+  #passHanded(): void {
+    if (this.#handed.size) this.#post({ k: 'send', messages: [...this.#handed.values()] });
   }
 
   // ── requests ────────────────────────────────────────────────────────────
@@ -681,7 +686,6 @@ export class SharedChatClient {
       .then((page) => {
         if (!this.#historyWanted) return;
         this.#historyWanted = false;
-        this.#more = page.more;
         this.#emitter.emit('history', this.#turn(page));
       }, () => {})
       .finally(() => (this.#pageLoading = false));
